@@ -1,0 +1,59 @@
+package io.nexus.contracts;
+
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.system.SystemFeed;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The catalogue: every endpoint and topic of the mesh, and where each message's schema lives. */
+public final class Contracts {
+  private Contracts() {}
+
+  /** Every request/reply endpoint. */
+  public static List<Endpoint<?, ?>> endpoints() {
+    return Stream.of(Security.ENDPOINTS, SystemFeed.ENDPOINTS).flatMap(List::stream).toList();
+  }
+
+  /** Every pub/sub topic. */
+  public static List<Topic<?>> topics() {
+    return Stream.of(Security.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
+  }
+
+  /** The names of the services that own endpoints ({@code security}, ...), in catalogue order. */
+  public static List<String> services() {
+    return endpoints().stream().filter(e -> e.address().startsWith("nexus."))
+        .map(Endpoint::service).distinct().toList();
+  }
+
+  /** The endpoint bound to an address, if any. */
+  public static java.util.Optional<Endpoint<?, ?>> endpoint(String address) {
+    return endpoints().stream().filter(e -> e.address().equals(address)).findFirst();
+  }
+
+  /** Every message type that crosses the bus, each once. */
+  public static List<Class<?>> messageTypes() {
+    var types = new ArrayList<Class<?>>();
+    for (var e : endpoints()) {
+      addOnce(types, e.request());
+      addOnce(types, e.reply());
+    }
+    for (var t : topics()) {
+      addOnce(types, t.event());
+    }
+    addOnce(types, Failure.class);
+    return types;
+  }
+
+  /** The classpath location of a message type's JSON Schema. */
+  public static String schemaPath(Class<?> type) {
+    Class<?> outer = type.getEnclosingClass();
+    return "schemas/" + (outer == null ? "" : outer.getSimpleName() + "/") + type.getSimpleName() + ".json";
+  }
+
+  private static void addOnce(List<Class<?>> types, Class<?> t) {
+    if (!types.contains(t)) {
+      types.add(t);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package io.nexus.contracts;
+
+/**
+ * The body of a failed reply: what went wrong, in words a caller can act on. Travels as the
+ * JSON message of a {@code ReplyException} whose failure code is {@code status}.
+ *
+ * @param status HTTP-like status, see {@link ErrorCode}
+ * @param detail what went wrong, naming the offending field or value; never a stack trace
+ * @param retryAfterSeconds for 429 and 503: when to try again, else null
+ */
+public record Failure(int status, String detail, Long retryAfterSeconds) {
+  public static Failure of(ErrorCode code, String detail) {
+    return new Failure(code.status(), detail, null);
+  }
+}

@@ -1,0 +1,36 @@
+package io.nexus.contracts;
+
+import java.util.Objects;
+
+/**
+ * The verified caller of a message, set by the gateway or the bridge from a token and carried
+ * in the {@link Headers#PRINCIPAL} header. Services trust only this header, and only because
+ * the edges strip any client-sent value.
+ *
+ * @param subject user id, or {@code apikey:<id>} for a machine client
+ * @param org the organisation the caller acts in
+ * @param role the caller's role in that organisation (wire name)
+ * @param session the login session id, or null for API keys
+ */
+public record Principal(String subject, String org, String role, String session) {
+  public Principal {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(org, "org");
+    Role.parse(role);
+  }
+
+  /** The parsed role. */
+  public Role roleValue() {
+    return Role.parse(role);
+  }
+
+  /** True when the caller's role may do what {@code required} may do. */
+  public boolean may(Role required) {
+    return roleValue().atLeast(required);
+  }
+
+  /** True for a human user (not an API key). */
+  public boolean human() {
+    return !subject.startsWith("apikey:");
+  }
+}

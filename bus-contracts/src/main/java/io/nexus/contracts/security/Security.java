@@ -1,0 +1,163 @@
+package io.nexus.contracts.security;
+
+import io.nexus.contracts.Done;
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Topic;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Security service's whole surface: organisations, users, roles, API keys, login
+ * sessions and the signing keys of access tokens.
+ *
+ * <p>Every request except {@link #LOGIN}, {@link #REFRESH}, {@link #JWKS} and
+ * {@link #VERIFY_API_KEY} must carry a principal header; the service checks the caller's org
+ * and role itself.
+ */
+public final class Security {
+  private Security() {}
+
+  // ---- actions (request/reply) ----
+
+  /** Exchanges an email and password for tokens. Throttled per account and per IP (429). */
+  public static final Endpoint<LoginRequest, TokenPair> LOGIN =
+      Endpoint.command("nexus.security.login", LoginRequest.class, TokenPair.class);
+
+  /** Exchanges a refresh token for a new pair; the old refresh token is used up. */
+  public static final Endpoint<RefreshRequest, TokenPair> REFRESH =
+      Endpoint.command("nexus.security.refresh", RefreshRequest.class, TokenPair.class);
+
+  /** Ends the caller's session: its access tokens and refresh tokens stop working at once. */
+  public static final Endpoint<Empty, Done> LOGOUT =
+      Endpoint.command("nexus.security.logout", Empty.class, Done.class);
+
+  /** The public keys that verify access tokens, as a JWK set. */
+  public static final Endpoint<Empty, Jwks> JWKS =
+      Endpoint.query("nexus.security.jwks", Empty.class, Jwks.class);
+
+  /** Starts signing with a new key; the old one keeps verifying until its tokens expire. */
+  public static final Endpoint<Empty, KeyRotated> ROTATE_KEYS =
+      Endpoint.command("nexus.security.rotate-keys", Empty.class, KeyRotated.class);
+
+  /**
+   * Creates an organisation with its first admin. Only admins of the operator organisation
+   * (the one created at bootstrap) may do this.
+   */
+  public static final Endpoint<CreateOrg, OrgCreated> CREATE_ORG =
+      Endpoint.command("nexus.security.create-org", CreateOrg.class, OrgCreated.class);
+
+  /** The caller's own user. */
+  public static final Endpoint<Empty, UserView> ME =
+      Endpoint.query("nexus.security.me", Empty.class, UserView.class);
+
+  /** Creates a user in the caller's organisation (admin). */
+  public static final Endpoint<CreateUser, UserView> CREATE_USER =
+      Endpoint.command("nexus.security.create-user", CreateUser.class, UserView.class);
+
+  /** One user of the caller's organisation; another organisation's user is 404. */
+  public static final Endpoint<UserRef, UserView> GET_USER =
+      Endpoint.query("nexus.security.get-user", UserRef.class, UserView.class);
+
+  /** The users of the caller's organisation (admin). */
+  public static final Endpoint<Empty, UserList> LIST_USERS =
+      Endpoint.query("nexus.security.list-users", Empty.class, UserList.class);
+
+  /** Changes a user's name or password: the user themself, or an admin. Never the role. */
+  public static final Endpoint<UpdateUser, UserView> UPDATE_USER =
+      Endpoint.command("nexus.security.update-user", UpdateUser.class, UserView.class);
+
+  /** Changes a user's role (admin; not one's own). */
+  public static final Endpoint<ChangeRole, UserView> CHANGE_ROLE =
+      Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class);
+
+  /** Issues an API key for a machine client (admin). The secret is shown once. */
+  public static final Endpoint<CreateApiKey, ApiKeyCreated> CREATE_API_KEY =
+      Endpoint.command("nexus.security.create-api-key", CreateApiKey.class, ApiKeyCreated.class);
+
+  /** The organisation's API keys, without secrets (admin). */
+  public static final Endpoint<Empty, ApiKeyList> LIST_API_KEYS =
+      Endpoint.query("nexus.security.list-api-keys", Empty.class, ApiKeyList.class);
+
+  /** Revokes an API key (admin). */
+  public static final Endpoint<ApiKeyRef, Done> REVOKE_API_KEY =
+      Endpoint.command("nexus.security.revoke-api-key", ApiKeyRef.class, Done.class);
+
+  /** Resolves an API key secret to the principal it stands for; 401 when unknown or revoked. */
+  public static final Endpoint<VerifyApiKey, Principal> VERIFY_API_KEY =
+      Endpoint.query("nexus.security.verify-api-key", VerifyApiKey.class, Principal.class);
+
+  // ---- events (pub/sub) ----
+
+  /** A login session ended before its tokens expired (logout); its access tokens are dead. */
+  public static final Topic<SessionRevoked> SESSION_REVOKED =
+      new Topic<>("nexus.security.events.session-revoked", SessionRevoked.class);
+
+  /** A new signing key is active; verifiers should refresh their JWK set. */
+  public static final Topic<KeyRotated> KEYS_ROTATED =
+      new Topic<>("nexus.security.events.keys-rotated", KeyRotated.class);
+
+  /** An API key was revoked; verifiers drop it from their caches. */
+  public static final Topic<ApiKeyRef> API_KEY_REVOKED =
+      new Topic<>("nexus.security.events.api-key-revoked", ApiKeyRef.class);
+
+  /** Every endpoint of this service. */
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(LOGIN, REFRESH, LOGOUT, JWKS,
+      ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE,
+      CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY);
+
+  /** Every topic of this service. */
+  public static final List<Topic<?>> TOPICS = List.of(SESSION_REVOKED, KEYS_ROTATED, API_KEY_REVOKED);
+
+  // ---- messages ----
+
+  /** @param clientIp the caller's address as the gateway saw it, for per-IP throttling */
+  public record LoginRequest(String email, String password, String clientIp) {}
+
+  /** An access token (JWT) and the opaque refresh token of the same session. */
+  public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn) {}
+
+  public record RefreshRequest(String refreshToken, String clientIp) {}
+
+  /** A JWK set: {@code {"keys": [...]}} with public keys only. */
+  public record Jwks(List<Map<String, Object>> keys) {}
+
+  public record KeyRotated(String kid) {}
+
+  public record CreateOrg(String name, String adminEmail, String adminName, String adminPassword) {}
+
+  public record OrgCreated(String id, String name, UserView admin) {}
+
+  public record UserView(String id, String org, String email, String name, String role, String createdAt) {}
+
+  public record UserList(List<UserView> users) {}
+
+  public record CreateUser(String email, String password, String name, String role) {}
+
+  public record UserRef(String id) {}
+
+  /** Any field left null is left unchanged; a new password needs the current one from the user themself. */
+  public record UpdateUser(String id, String name, String password, String currentPassword) {}
+
+  public record ChangeRole(String id, String role) {}
+
+  public record CreateApiKey(String name, String role) {}
+
+  /** @param key the secret, returned only here */
+  public record ApiKeyCreated(String id, String name, String role, String key, String createdAt) {}
+
+  public record ApiKeyView(String id, String name, String role, String createdAt, String revokedAt) {}
+
+  public record ApiKeyList(List<ApiKeyView> keys) {}
+
+  public record ApiKeyRef(String id) {}
+
+  public record VerifyApiKey(String key) {}
+
+  /**
+   * @param session the session id ({@code sid} claim of its access tokens)
+   * @param expiresAt epoch seconds after which every access token of the session is dead anyway
+   */
+  public record SessionRevoked(String session, long expiresAt) {}
+}

@@ -1,0 +1,201 @@
+package io.nexus.gateway;
+
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.Contracts;
+import io.nexus.contracts.Done;
+import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.kernel.breaker.Breakers;
+import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Binds every operation of the OpenAPI document to its bus endpoint: authenticate, check the
+ * role, build the request from the validated body and path, send it through the service's
+ * breaker (retrying once, on another instance, when an idempotent request timed out) and
+ * write the reply or a problem.
+ */
+final class ApiRoutes {
+  static final String CORRELATION_KEY = "nexus.correlationId";
+  static final String PRINCIPAL_KEY = "nexus.principal";
+  static final String CORRELATION_HEADER = "X-Correlation-Id";
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+  private static final String X_ENDPOINT = "x-nexus-endpoint";
+  private static final String X_ROLE = "x-nexus-role";
+  private static final String X_STATUS = "x-nexus-status";
+  private static final String X_CLIENT_IP = "x-nexus-client-ip";
+
+  private final Bus bus;
+  private final Breakers breakers;
+  private final Authenticator auth;
+  private final ServiceRegistry registry;
+
+  ApiRoutes(Bus bus, Breakers breakers, Authenticator auth, ServiceRegistry registry) {
+    this.bus = bus;
+    this.breakers = breakers;
+    this.auth = auth;
+    this.registry = registry;
+  }
+
+  /**
+   * The contract as the router should see it: the same document without its {@code security}
+   * requirements, which this class enforces itself (the router's own security handlers would
+   * need a vertx-auth provider per scheme).
+   */
+  static JsonObject withoutSecurity(JsonObject document) {
+    JsonObject doc = document.copy();
+    doc.remove("security");
+    JsonObject paths = doc.getJsonObject("paths", new JsonObject());
+    for (String p : paths.fieldNames()) {
+      JsonObject path = paths.getJsonObject(p);
+      for (String method : path.fieldNames()) {
+        if (path.getValue(method) instanceof JsonObject op) {
+          op.remove("security");
+        }
+      }
+    }
+    return doc;
+  }
+
+  /**
+   * Adds handlers to every route; {@code local} serves operations answered by the gateway
+   * itself (those without {@code x-nexus-endpoint}). Fails when the document names an endpoint
+   * the contracts do not know, so the two cannot drift apart.
+   */
+  void bind(RouterBuilder builder, Map<String, Handler<RoutingContext>> local) {
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      Operation op = route.getOperation();
+      Map<String, Object> ext = op.getExtensions();
+      // an operation is public exactly when it names no least role (the document says security: [] there too)
+      Role role = ext.containsKey(X_ROLE) ? Role.parse((String) ext.get(X_ROLE)) : null;
+      boolean secured = role != null;
+      Object address = ext.get(X_ENDPOINT);
+      Handler<RoutingContext> serve;
+      if (address == null) {
+        serve = local.get(op.getOperationId());
+        if (serve == null) {
+          throw new IllegalStateException("operation " + op.getOperationId() + " has no " + X_ENDPOINT + " and no local handler");
+        }
+      } else {
+        Endpoint<?, ?> ep = Contracts.endpoint((String) address)
+            .orElseThrow(() -> new IllegalStateException("operation " + op.getOperationId() + " names unknown endpoint " + address));
+        int status = ext.containsKey(X_STATUS) ? ((Number) ext.get(X_STATUS)).intValue() : 200;
+        boolean clientIp = Boolean.TRUE.equals(ext.get(X_CLIENT_IP));
+        serve = rc -> forward(rc, ep, status, clientIp);
+      }
+      Handler<RoutingContext> handler = serve;
+      route.addHandler(rc -> guard(rc, secured, role, handler));
+    }
+  }
+
+  /** Sets the correlation id, authenticates and checks the role, then serves. */
+  private void guard(RoutingContext rc, boolean secured, Role role, Handler<RoutingContext> serve) {
+    if (!secured) {
+      serve.handle(rc);
+      return;
+    }
+    auth.authenticate(rc.request().getHeader("Authorization"), rc.request().getHeader("X-API-Key"))
+        .onSuccess(p -> {
+          if (!p.may(role)) {
+            Problems.send(rc, ErrorCode.FORBIDDEN, "requires role " + role.wire() + " or higher; you are " + p.role());
+            return;
+          }
+          rc.put(PRINCIPAL_KEY, p);
+          serve.handle(rc);
+        })
+        .onFailure(err -> fail(rc, err));
+  }
+
+  /** Stamps a correlation id on the request and the response: the client's if sane, else a new one. */
+  static void correlate(RoutingContext rc) {
+    String given = rc.request().getHeader(CORRELATION_HEADER);
+    String id = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    rc.put(CORRELATION_KEY, id);
+    rc.response().putHeader(CORRELATION_HEADER, id);
+    rc.next();
+  }
+
+  private <Q, R> void forward(RoutingContext rc, Endpoint<Q, R> ep, int status, boolean clientIp) {
+    String service = ep.service();
+    if (!registry.hasInstance(service)) {
+      Problems.send(rc, ErrorCode.UNAVAILABLE, "no instance of " + service + " is running", 1L);
+      return;
+    }
+    JsonObject body = requestBody(rc);
+    if (clientIp) {
+      body.put("clientIp", rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress());
+    }
+    Q request;
+    try {
+      request = Codec.fromJson(body, ep.request());
+    } catch (IllegalArgumentException e) {
+      Problems.send(rc, ErrorCode.BAD_REQUEST, "body does not fit the operation");
+      return;
+    }
+    Principal p = rc.get(PRINCIPAL_KEY);
+    Call call = Call.edge(rc.get(CORRELATION_KEY), rc.request().getHeader("traceparent"), p);
+    breakers.of(service).<R>execute(promise -> send(ep, request, call, true).onComplete(promise))
+        .onSuccess(reply -> {
+          if (reply instanceof Done) {
+            rc.response().setStatusCode(204).end();
+          } else {
+            rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(Codec.toJson(reply).encode());
+          }
+        })
+        .onFailure(err -> fail(rc, err));
+  }
+
+  private <Q, R> Future<R> send(Endpoint<Q, R> ep, Q request, Call call, boolean mayRetry) {
+    return bus.request(ep, request, call).recover(err -> {
+      if (mayRetry && ep.idempotent() && err instanceof BusFailure bf && bf.isTimeout()) {
+        // the event bus round-robins, so the second attempt goes to the next instance
+        return send(ep, request, call.next(), false);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  /** The validated body merged with the path parameters. */
+  private static JsonObject requestBody(RoutingContext rc) {
+    ValidatedRequest vr = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject body = new JsonObject();
+    if (vr != null) {
+      RequestParameter b = vr.getBody();
+      if (b != null && !b.isNull() && !b.isEmpty() && b.get() instanceof JsonObject json) {
+        body = json.copy();
+      }
+      for (var e : vr.getPathParameters().entrySet()) {
+        body.put(e.getKey(), e.getValue().get());
+      }
+    }
+    return body;
+  }
+
+  /** Maps any failure to a problem; breaker states and internal errors never expose internals. */
+  static void fail(RoutingContext rc, Throwable err) {
+    if (err instanceof BusFailure bf) {
+      Problems.send(rc, bf);
+    } else if (err instanceof OpenCircuitException) {
+      Problems.send(rc, ErrorCode.UNAVAILABLE, "the service is failing; its circuit breaker is open", 5L);
+    } else {
+      Problems.send(rc, ErrorCode.INTERNAL, "internal error; correlation id " + rc.get(CORRELATION_KEY));
+    }
+  }
+}

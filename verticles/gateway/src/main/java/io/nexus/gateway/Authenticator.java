@@ -1,0 +1,252 @@
+package io.nexus.gateway;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.VerifyApiKey;
+import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisAPI;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a credential into a verified {@link Principal}: an ES256 access token checked against
+ * the Security service's JWK set (signature, algorithm, issuer, audience, lifetime, ended
+ * sessions), or an API key resolved by the Security service and cached briefly.
+ */
+final class Authenticator {
+  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+  private static final String REVOKED_PREFIX = "nexus:revoked-session:";
+  private static final long CLOCK_SKEW_SECONDS = 30;
+  private static final long JWKS_REFRESH_MIN_INTERVAL_MS = 5_000;
+  private static final long SESSION_CHECK_CACHE_MS = 30_000;
+  private static final long API_KEY_CACHE_MS = 30_000;
+  private static final long REDIS_TIMEOUT_MS = 300;
+  private static final int MAX_TOKEN_CHARS = 8192;
+
+  private final Vertx vertx;
+  private final Bus bus;
+  private final RedisAPI redis;
+  private final String issuer;
+  private final String audience;
+  private volatile Map<String, ECKey> keys = Map.of();
+  private volatile long lastJwksFetch;
+  /** Sessions known to have ended, with the epoch second after which their tokens expire anyway. */
+  private final Map<String, Long> revoked = new ConcurrentHashMap<>();
+  /** Sessions checked in Redis and found alive, with the time of the check. */
+  private final Map<String, Long> checkedAlive = new ConcurrentHashMap<>();
+  private final Map<String, CachedKey> apiKeys = new ConcurrentHashMap<>();
+
+  private record CachedKey(Principal principal, long at) {}
+
+  Authenticator(Vertx vertx, Bus bus, RedisAPI redis, String issuer, String audience) {
+    this.vertx = vertx;
+    this.bus = bus;
+    this.redis = redis;
+    this.issuer = issuer;
+    this.audience = audience;
+  }
+
+  /** Loads the JWK set, retrying until it arrives or {@code waitMs} passes. */
+  Future<Void> loadKeys(long waitMs) {
+    long deadline = System.currentTimeMillis() + waitMs;
+    return refreshKeys().recover(err -> {
+      if (System.currentTimeMillis() >= deadline) {
+        return Future.failedFuture(new IllegalStateException(
+            "no token signing keys: the Security service did not answer within " + waitMs + " ms ("
+                + err.getMessage() + "); the gateway will not start without them"));
+      }
+      return vertx.timer(500).compose(t -> loadKeys(Math.max(0, deadline - System.currentTimeMillis())));
+    });
+  }
+
+  /** Fetches the JWK set now. */
+  Future<Void> refreshKeys() {
+    lastJwksFetch = System.currentTimeMillis();
+    return bus.request(Security.JWKS, Empty.INSTANCE, Call.system()).map(jwks -> {
+      var next = new HashMap<String, ECKey>();
+      for (Map<String, Object> k : jwks.keys()) {
+        try {
+          JWK jwk = JWK.parse(k);
+          if (jwk instanceof ECKey ec && !ec.isPrivate()) {
+            next.put(ec.getKeyID(), ec);
+          }
+        } catch (ParseException e) {
+          LOG.warn("ignored a JWK that does not parse [kid: {}]", k.get("kid"));
+        }
+      }
+      if (next.isEmpty()) {
+        throw new IllegalStateException("the JWK set has no usable key");
+      }
+      keys = Map.copyOf(next);
+      LOG.info("token keys loaded [kids: {}]", next.keySet());
+      return null;
+    });
+  }
+
+  /** A session ended: refuse its tokens from now on. */
+  void sessionRevoked(String session, long expiresAt) {
+    revoked.put(session, expiresAt);
+    checkedAlive.remove(session);
+    long now = Instant.now().getEpochSecond();
+    revoked.values().removeIf(exp -> exp < now);
+  }
+
+  /** An API key was revoked: forget it. */
+  void apiKeyRevoked(String id) {
+    apiKeys.values().removeIf(c -> c.principal().subject().equals("apikey:" + id));
+  }
+
+  /**
+   * The principal behind an {@code Authorization} or {@code X-API-Key} header value; fails
+   * with 401 naming what is wrong.
+   */
+  Future<Principal> authenticate(String authorization, String apiKey) {
+    if (apiKey != null) {
+      return verifyApiKey(apiKey);
+    }
+    if (authorization == null || authorization.isBlank()) {
+      return Future.failedFuture(BusFailure.unauthorized("authentication required: send Authorization: Bearer <token>"));
+    }
+    String[] parts = authorization.trim().split("\\s+", 2);
+    if (parts.length == 2 && parts[0].equalsIgnoreCase("ApiKey")) {
+      return verifyApiKey(parts[1]);
+    }
+    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+      return Future.failedFuture(BusFailure.unauthorized("Authorization must be 'Bearer <token>' or 'ApiKey <key>'"));
+    }
+    return verifyToken(parts[1]);
+  }
+
+  /** Verifies an access token. */
+  Future<Principal> verifyToken(String token) {
+    if (token.length() > MAX_TOKEN_CHARS) {
+      return Future.failedFuture(BusFailure.unauthorized("token is too long"));
+    }
+    SignedJWT jwt;
+    try {
+      jwt = SignedJWT.parse(token);
+    } catch (ParseException | RuntimeException e) {
+      return Future.failedFuture(BusFailure.unauthorized("token is malformed or unsigned"));
+    }
+    if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) {
+      return Future.failedFuture(BusFailure.unauthorized("token algorithm must be ES256"));
+    }
+    String kid = jwt.getHeader().getKeyID();
+    if (kid == null) {
+      return Future.failedFuture(BusFailure.unauthorized("token names no signing key"));
+    }
+    Future<ECKey> key = keys.containsKey(kid) ? Future.succeededFuture(keys.get(kid)) : keyAfterRefresh(kid);
+    return key.compose(k -> {
+      Principal p = check(jwt, k);
+      return notRevoked(p.session()).map(p);
+    });
+  }
+
+  private Future<ECKey> keyAfterRefresh(String kid) {
+    if (System.currentTimeMillis() - lastJwksFetch < JWKS_REFRESH_MIN_INTERVAL_MS) {
+      return Future.failedFuture(BusFailure.unauthorized("token is signed with an unknown key"));
+    }
+    return refreshKeys().otherwiseEmpty().compose(v -> {
+      ECKey k = keys.get(kid);
+      return k == null ? Future.failedFuture(BusFailure.unauthorized("token is signed with an unknown key"))
+          : Future.succeededFuture(k);
+    });
+  }
+
+  private Principal check(SignedJWT jwt, ECKey key) {
+    try {
+      if (!jwt.verify(new ECDSAVerifier(key))) {
+        throw BusFailure.unauthorized("token signature is not valid");
+      }
+      JWTClaimsSet c = jwt.getJWTClaimsSet();
+      long now = Instant.now().getEpochSecond();
+      if (!issuer.equals(c.getIssuer())) {
+        throw BusFailure.unauthorized("token issuer is not accepted");
+      }
+      if (c.getAudience() == null || !c.getAudience().contains(audience)) {
+        throw BusFailure.unauthorized("token audience is not accepted");
+      }
+      if (c.getExpirationTime() == null || c.getExpirationTime().toInstant().getEpochSecond() + CLOCK_SKEW_SECONDS < now) {
+        throw BusFailure.unauthorized("token has expired");
+      }
+      if (c.getNotBeforeTime() != null && c.getNotBeforeTime().toInstant().getEpochSecond() - CLOCK_SKEW_SECONDS > now) {
+        throw BusFailure.unauthorized("token is not valid yet");
+      }
+      String sub = c.getSubject();
+      String org = c.getStringClaim("org");
+      String role = c.getStringClaim("role");
+      String sid = c.getStringClaim("sid");
+      if (sub == null || org == null || role == null || sid == null) {
+        throw BusFailure.unauthorized("token lacks sub, org, role or sid");
+      }
+      Role.parse(role);
+      return new Principal(sub, org, role, sid);
+    } catch (JOSEException | ParseException | IllegalArgumentException e) {
+      throw BusFailure.unauthorized("token is not valid");
+    }
+  }
+
+  /** 401 when the session ended. Redis is asked once per session per half minute; when down, the bus's word stands. */
+  private Future<Void> notRevoked(String session) {
+    if (revoked.containsKey(session)) {
+      return Future.failedFuture(BusFailure.unauthorized("session has ended"));
+    }
+    Long at = checkedAlive.get(session);
+    long now = System.currentTimeMillis();
+    if (at != null && now - at < SESSION_CHECK_CACHE_MS) {
+      return Future.succeededFuture();
+    }
+    return redis.exists(List.of(REVOKED_PREFIX + session))
+        .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .map(r -> r != null && r.toLong() > 0)
+        .otherwise(false)
+        .compose(isRevoked -> {
+          if (isRevoked) {
+            revoked.put(session, Instant.now().getEpochSecond() + SESSION_CHECK_CACHE_MS / 1000);
+            return Future.failedFuture(BusFailure.unauthorized("session has ended"));
+          }
+          if (checkedAlive.size() > 100_000) {
+            checkedAlive.clear();
+          }
+          checkedAlive.put(session, now);
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Principal> verifyApiKey(String key) {
+    String k = key.trim();
+    CachedKey cached = apiKeys.get(k);
+    if (cached != null && System.currentTimeMillis() - cached.at() < API_KEY_CACHE_MS) {
+      return Future.succeededFuture(cached.principal());
+    }
+    return bus.request(Security.VERIFY_API_KEY, new VerifyApiKey(k), Call.system())
+        .recover(err -> Future.failedFuture(err instanceof BusFailure bf && bf.code().status() == 400
+            ? BusFailure.unauthorized("API key is not valid") : err))
+        .onSuccess(p -> {
+          if (apiKeys.size() > 10_000) {
+            apiKeys.clear();
+          }
+          apiKeys.put(k, new CachedKey(p, System.currentTimeMillis()));
+        });
+  }
+}

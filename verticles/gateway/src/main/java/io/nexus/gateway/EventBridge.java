@@ -1,0 +1,116 @@
+package io.nexus.gateway;
+
+import io.nexus.contracts.Headers;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.system.SystemFeed;
+import io.nexus.kernel.bus.Call;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The browser's window on the bus, deny by default: only {@code ui.*} addresses; the public
+ * {@code ui.system} feed may be read anonymously; anything else needs a token in the frame's
+ * {@code authorization} header, and a user may only listen on their own organisation's
+ * ({@code ui.org.<org>...}) and their own ({@code ui.user.<id>...}) addresses. Headers a
+ * browser sends never reach services: the bridge replaces them with the verified principal.
+ */
+final class EventBridge {
+  private static final Logger LOG = LoggerFactory.getLogger(EventBridge.class);
+  static final String UI_PATTERN = "ui\\.[a-z0-9.-]+";
+  private static final long REPLY_TIMEOUT_MS = 10_000;
+  private static final int MAX_HANDLERS_PER_SOCKET = 100;
+
+  private final Authenticator auth;
+
+  EventBridge(Authenticator auth) {
+    this.auth = auth;
+  }
+
+  SockJSBridgeOptions options() {
+    return new SockJSBridgeOptions()
+        .addInboundPermitted(new PermittedOptions().setAddressRegex(UI_PATTERN))
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(UI_PATTERN))
+        .setReplyTimeout(REPLY_TIMEOUT_MS)
+        .setMaxHandlersPerSocket(MAX_HANDLERS_PER_SOCKET);
+  }
+
+  void handle(BridgeEvent event) {
+    BridgeEventType type = event.type();
+    switch (type) {
+      case REGISTER -> register(event);
+      case SEND, PUBLISH -> send(event);
+      case RECEIVE -> {
+        // what services say among themselves about the caller stays on the bus
+        JsonObject raw = event.getRawMessage();
+        if (raw != null && raw.getValue("headers") instanceof JsonObject h) {
+          h.remove(Headers.PRINCIPAL);
+          event.setRawMessage(raw);
+        }
+        event.complete(true);
+      }
+      default -> event.complete(true);
+    }
+  }
+
+  private void register(BridgeEvent event) {
+    String address = event.getRawMessage().getString("address", "");
+    if (SystemFeed.SYSTEM.address().equals(address)) {
+      event.complete(true);
+      return;
+    }
+    principal(event).onComplete(ar -> {
+      boolean ok = ar.succeeded() && owns(ar.result(), address);
+      if (!ok) {
+        LOG.info("bridge refused register [address: {}, authenticated: {}]", address, ar.succeeded());
+      }
+      event.complete(ok);
+    });
+  }
+
+  private void send(BridgeEvent event) {
+    JsonObject raw = event.getRawMessage();
+    String address = raw.getString("address", "");
+    principal(event).onComplete(ar -> {
+      if (ar.failed() || (isScoped(address) && !owns(ar.result(), address))) {
+        LOG.info("bridge refused send [address: {}, authenticated: {}]", address, ar.succeeded());
+        event.complete(false);
+        return;
+      }
+      // whatever the browser put in the headers is dropped; the verified principal goes in
+      var delivery = Call.edge(null, null, ar.result()).toDelivery(new DeliveryOptions());
+      var headers = new JsonObject();
+      delivery.getHeaders().forEach(e -> headers.put(e.getKey(), e.getValue()));
+      event.setRawMessage(raw.put("headers", headers));
+      event.complete(true);
+    });
+  }
+
+  private Future<Principal> principal(BridgeEvent event) {
+    JsonObject headers = event.getRawMessage().getJsonObject("headers");
+    String authorization = headers == null ? null : headers.getString("authorization", headers.getString("Authorization"));
+    if (authorization == null) {
+      return Future.failedFuture("no token");
+    }
+    return auth.authenticate(authorization, null);
+  }
+
+  private static boolean isScoped(String address) {
+    return address.startsWith("ui.org.") || address.startsWith("ui.user.");
+  }
+
+  /** True for the caller's own organisation's and own user's addresses (and the feed). */
+  static boolean owns(Principal p, String address) {
+    return within(address, "ui.org." + p.org()) || within(address, "ui.user." + p.subject());
+  }
+
+  private static boolean within(String address, String prefix) {
+    return address.equals(prefix) || address.startsWith(prefix + ".");
+  }
+}

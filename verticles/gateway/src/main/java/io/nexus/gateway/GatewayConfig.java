@@ -1,0 +1,39 @@
+package io.nexus.gateway;
+
+import io.nexus.kernel.config.Conf;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The gateway's settings.
+ *
+ * @param host address to listen on
+ * @param port HTTP port
+ * @param requestTimeoutMs how long a request waits for a service
+ * @param bodyLimitBytes largest request body (413 beyond)
+ * @param corsOrigins origins allowed to call from browsers elsewhere; empty: no CORS
+ * @param breakerMaxFailures failures in a row that open a service's breaker
+ * @param breakerResetMs how long a breaker stays open before trying again
+ * @param keysWaitMs how long to wait at start for the Security service's keys
+ * @param issuer expected {@code iss} of access tokens
+ * @param audience expected {@code aud} of access tokens
+ */
+public record GatewayConfig(String host, int port, int requestTimeoutMs, int bodyLimitBytes, List<String> corsOrigins,
+    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, String issuer, String audience) {
+
+  private static final int MAX_TIMEOUT_MS = 120_000;
+  private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
+
+  public static GatewayConfig from(JsonObject config) {
+    Conf root = Conf.of(config);
+    Conf http = root.section("http");
+    Conf g = root.section("gateway");
+    Conf breaker = g.section("breaker");
+    Conf security = root.section("security");
+    return new GatewayConfig(http.string("host", "0.0.0.0"), http.integer("port", 0, 65535),
+        g.integer("requestTimeoutMs", 50, MAX_TIMEOUT_MS), g.integer("bodyLimitBytes", 1024, MAX_BODY_BYTES),
+        g.strings("corsOrigins"), breaker.integer("maxFailures", 1, 1000, 5),
+        breaker.integer("resetTimeoutMs", 100, MAX_TIMEOUT_MS, 5000), g.integer("keysWaitMs", 0, 600_000, 30_000),
+        security.string("issuer"), security.string("audience"));
+  }
+}

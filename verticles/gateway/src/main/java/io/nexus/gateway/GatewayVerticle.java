@@ -1,0 +1,210 @@
+package io.nexus.gateway;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.system.SystemFeed;
+import io.nexus.kernel.breaker.Breakers;
+import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.db.PgConfig;
+import io.nexus.kernel.discovery.Discovery;
+import io.nexus.kernel.redis.RedisConfig;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway: the HTTP API described by {@code openapi.yaml}, the SockJS bridge at
+ * {@code /eventbus}, health at {@code /health/live} and {@code /health/ready}, Prometheus
+ * metrics at {@code /metrics}, and the JWK set at {@code /.well-known/jwks.json}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  /** The service name in {@code NEXUS_SERVICES}. */
+  public static final String SERVICE = "gateway";
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final String OPENAPI = "openapi.yaml";
+  private static final long HEALTH_CHECK_TIMEOUT_MS = 2000;
+
+  private Bus bus;
+  private RedisAPI redis;
+  private Pool healthPool;
+  private Discovery discovery;
+  private Breakers breakers;
+  private ServiceRegistry registry;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    var cfg = GatewayConfig.from(config());
+    var pg = PgConfig.from(config());
+    var redisCfg = RedisConfig.from(config());
+    MeterRegistry meters = BackendRegistries.getDefaultNow();
+    bus = Bus.on(vertx, cfg.requestTimeoutMs());
+    redis = redisCfg.connect(vertx);
+    healthPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(pg.connectOptions()).using(vertx).build();
+    discovery = new Discovery(vertx);
+    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
+        .setResetTimeout(cfg.breakerResetMs()), meters);
+    registry = new ServiceRegistry(vertx, discovery, breakers);
+    var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
+    var routes = new ApiRoutes(bus, breakers, auth, registry);
+    var bridge = new EventBridge(auth);
+
+    bus.subscribe(Security.SESSION_REVOKED, (ev, call) -> auth.sessionRevoked(ev.session(), ev.expiresAt()))
+        .subscribe(Security.KEYS_ROTATED, (ev, call) -> auth.refreshKeys()
+            .onFailure(err -> LOG.warn("could not refresh token keys after rotation [kid: {}]", ev.kid())))
+        .subscribe(Security.API_KEY_REVOKED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
+        .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()));
+
+    return bus.bind()
+        .compose(b -> auth.loadKeys(cfg.keysWaitMs()))
+        .compose(v -> registry.start())
+        .compose(v -> vertx.fileSystem().readFile(OPENAPI))
+        .compose(yaml -> OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString()))))
+        .compose(contract -> {
+          Router root = Router.router(vertx);
+          root.route().handler(ApiRoutes::correlate).handler(GatewayVerticle::securityHeaders);
+          if (!cfg.corsOrigins().isEmpty()) {
+            root.route().handler(CorsHandler.create().addOrigins(cfg.corsOrigins())
+                .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-API-Key",
+                    ApiRoutes.CORRELATION_HEADER)));
+          }
+          root.get("/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
+          root.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(pg)));
+          root.get("/metrics").handler(PrometheusScrapingHandler.create());
+          root.get("/.well-known/jwks.json").handler(rc -> bus.request(Security.JWKS, Empty.INSTANCE, Call.system())
+              .onSuccess(jwks -> rc.response().putHeader("Content-Type", "application/jwk-set+json")
+                  .putHeader("Cache-Control", "max-age=60").end(Codec.toJson(jwks).encode()))
+              .onFailure(err -> ApiRoutes.fail(rc, err)));
+          root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml")
+              .sendFile(OPENAPI));
+          root.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge.options(), bridge::handle));
+
+          root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
+          RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+          routes.bind(builder, Map.of("listServices", rc -> rc.json(registry.describe())));
+          // the contract's paths are relative to its server URL's path, /api/v1
+          root.route("/api/v1/*").subRouter(builder.createRouter());
+          root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "
+              + rc.request().method() + " " + rc.request().path()));
+          root.route().failureHandler(GatewayVerticle::failure);
+
+          server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
+              .setCompressionSupported(true));
+          return server.requestHandler(root).listen();
+        })
+        .onSuccess(s -> LOG.info("gateway listening [port: {}, timeoutMs: {}]", s.actualPort(), cfg.requestTimeoutMs()));
+  }
+
+  /** The port the gateway listens on (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private HealthChecks readiness(PgConfig pg) {
+    HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("cluster", HEALTH_CHECK_TIMEOUT_MS, p -> {
+      var cm = ((VertxInternal) vertx).clusterManager();
+      if (cm == null) {
+        p.complete(Status.OK(new JsonObject().put("clustered", false)));
+      } else {
+        p.complete(cm.isActive() ? Status.OK(new JsonObject().put("node", cm.getNodeId()).put("members", cm.getNodes().size()))
+            : Status.KO(new JsonObject().put("reason", "not a cluster member")));
+      }
+    });
+    checks.register("postgres", HEALTH_CHECK_TIMEOUT_MS, p -> healthPool.query("SELECT 1").execute()
+        .onSuccess(r -> p.complete(Status.OK()))
+        .onFailure(err -> p.complete(Status.KO(new JsonObject().put("reason", "unreachable")))));
+    checks.register("redis", HEALTH_CHECK_TIMEOUT_MS, p -> redis.ping(List.of())
+        .onSuccess(r -> p.complete(Status.OK()))
+        .onFailure(err -> p.complete(Status.KO(new JsonObject().put("reason", "unreachable")))));
+    checks.register("services", HEALTH_CHECK_TIMEOUT_MS, p -> {
+      List<String> missing = registry.missing();
+      p.complete(missing.isEmpty() ? Status.OK() : Status.KO(new JsonObject().put("noInstance", missing)));
+    });
+    return checks;
+  }
+
+  private static void securityHeaders(RoutingContext rc) {
+    rc.response()
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        .putHeader("Cache-Control", "no-store");
+    rc.next();
+  }
+
+  /** Every failure that reached the router: a problem with the right status, never a stack trace. */
+  private static void failure(RoutingContext rc) {
+    Throwable err = rc.failure();
+    int status = rc.statusCode();
+    LOG.debug("request failure [path: {}, status: {}, failure: {}]", rc.request().path(), status, err == null ? null : err.getClass());
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof ValidatorException) {
+        err = t;
+        break;
+      }
+    }
+    if (err instanceof ValidatorException ve) {
+      ErrorCode code = ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT ? ErrorCode.UNSUPPORTED_MEDIA_TYPE
+          : ErrorCode.BAD_REQUEST;
+      Problems.send(rc, code, ve.getMessage());
+    } else if (err instanceof BusFailure bf) {
+      Problems.send(rc, bf);
+    } else if (status == 413) {
+      Problems.send(rc, ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit");
+    } else if (status >= 400 && status < 500) {
+      Problems.send(rc, ErrorCode.of(status), status == 404 ? "no such route" : "the request was not accepted");
+    } else {
+      LOG.error("request failed [path: {}, correlation: {}]", rc.request().path(), rc.get(ApiRoutes.CORRELATION_KEY), err);
+      Problems.send(rc, ErrorCode.INTERNAL, "internal error; correlation id " + rc.get(ApiRoutes.CORRELATION_KEY));
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (registry != null) {
+      registry.stop();
+    }
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown();
+    return closed.compose(v -> bus.unbind()).eventually(() -> {
+      discovery.close();
+      breakers.close();
+      redis.close();
+      return healthPool.close();
+    });
+  }
+}

@@ -1,0 +1,47 @@
+package io.nexus.gateway;
+
+import io.nexus.contracts.ErrorCode;
+import io.nexus.kernel.bus.BusFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes RFC 9457 problem details. Never a stack trace. */
+final class Problems {
+  static final String CONTENT_TYPE = "application/problem+json";
+  private static final String TYPE_BASE = "https://nexus.io/problems/";
+
+  private Problems() {}
+
+  static void send(RoutingContext rc, BusFailure f) {
+    send(rc, f.code(), f.getMessage(), f.retryAfterSeconds());
+  }
+
+  static void send(RoutingContext rc, ErrorCode code, String detail) {
+    send(rc, code, detail, null);
+  }
+
+  static void send(RoutingContext rc, ErrorCode code, String detail, Long retryAfterSeconds) {
+    var resp = rc.response();
+    if (resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    var body = new JsonObject()
+        .put("type", TYPE_BASE + code.name().toLowerCase().replace('_', '-'))
+        .put("title", code.title())
+        .put("status", code.status())
+        .put("detail", detail)
+        .put("instance", rc.request().path());
+    String corr = rc.get(ApiRoutes.CORRELATION_KEY);
+    if (corr != null) {
+      body.put("correlationId", corr);
+    }
+    if (retryAfterSeconds != null) {
+      resp.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
+    }
+    if (code == ErrorCode.UNAUTHORIZED) {
+      resp.putHeader("WWW-Authenticate", "Bearer realm=\"nexus\"");
+    }
+    resp.setStatusCode(code.status()).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+  }
+}

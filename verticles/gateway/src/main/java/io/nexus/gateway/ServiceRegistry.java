@@ -1,0 +1,96 @@
+package io.nexus.gateway;
+
+import io.nexus.contracts.Contracts;
+import io.nexus.kernel.breaker.Breakers;
+import io.nexus.kernel.discovery.Discovery;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's view of live service instances, from discovery: refreshed whenever an instance
+ * is published or withdrawn anywhere in the cluster, and every few seconds besides, so that a
+ * request for a service with no instance is answered 503 at once.
+ */
+final class ServiceRegistry {
+  private static final long REFRESH_MS = 5_000;
+
+  private final Vertx vertx;
+  private final Discovery discovery;
+  private final Breakers breakers;
+  private volatile Map<String, List<Record>> byService = Map.of();
+  private MessageConsumer<Object> announcements;
+  private long timer = -1;
+
+  ServiceRegistry(Vertx vertx, Discovery discovery, Breakers breakers) {
+    this.vertx = vertx;
+    this.discovery = discovery;
+    this.breakers = breakers;
+  }
+
+  Future<Void> start() {
+    announcements = vertx.eventBus().consumer(ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS, m -> refresh());
+    timer = vertx.setPeriodic(REFRESH_MS, t -> refresh());
+    return announcements.completion().compose(v -> refresh());
+  }
+
+  Future<Void> refresh() {
+    return discovery.instances().map(records -> {
+      var next = new HashMap<String, List<Record>>();
+      for (Record r : records) {
+        next.computeIfAbsent(r.getName(), n -> new java.util.ArrayList<>()).add(r);
+      }
+      byService = next;
+      return null;
+    });
+  }
+
+  /** True when at least one instance of the service is published. */
+  boolean hasInstance(String service) {
+    List<Record> rs = byService.get(service);
+    return rs != null && !rs.isEmpty();
+  }
+
+  /** The live instances of every known service, with this gateway's breaker state for each. */
+  JsonObject describe() {
+    var services = new JsonArray();
+    var names = new java.util.LinkedHashSet<>(Contracts.services());
+    names.addAll(byService.keySet());
+    for (String name : names) {
+      var instances = new JsonArray();
+      for (Record r : byService.getOrDefault(name, List.of())) {
+        instances.add(new JsonObject()
+            .put("id", r.getRegistration())
+            .put("node", r.getMetadata().getString("node"))
+            .put("version", r.getMetadata().getString("version"))
+            .put("startedAt", r.getMetadata().getString("startedAt")));
+      }
+      String breaker = breakers.state(name).name().toLowerCase().replace('_', '-');
+      String status = instances.isEmpty() ? "down" : "closed".equals(breaker) ? "up" : "degraded";
+      services.add(new JsonObject().put("name", name).put("status", status).put("breaker", breaker)
+          .put("instances", instances));
+    }
+    return new JsonObject().put("services", services);
+  }
+
+  /** Names of known services with no live instance. */
+  List<String> missing() {
+    return Contracts.services().stream().filter(s -> !hasInstance(s)).toList();
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (announcements != null) {
+      announcements.unregister();
+    }
+  }
+}

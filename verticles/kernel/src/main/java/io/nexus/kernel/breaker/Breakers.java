@@ -1,0 +1,69 @@
+package io.nexus.kernel.breaker;
+
+import io.micrometer.core.instrument.Gauge;
+import io.nexus.kernel.bus.BusFailure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One circuit breaker per outbound dependency, created on first use and exported as the gauge
+ * {@code nexus_breaker_state{name}} (0 closed, 1 half-open, 2 open). Only server-side failures
+ * (5xx, timeouts, no instance) count against a dependency.
+ */
+public final class Breakers {
+  private final Vertx vertx;
+  private final CircuitBreakerOptions options;
+  private final MeterRegistry registry;
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+  /**
+   * @param options shared settings; the timeout of each call is left to the caller (the bus
+   *     request carries its own), so the breaker only counts failures
+   * @param registry where to export states, or null
+   */
+  public Breakers(Vertx vertx, CircuitBreakerOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.options = new CircuitBreakerOptions(options).setTimeout(-1);
+    this.registry = registry;
+  }
+
+  /** The breaker of a dependency. */
+  public CircuitBreaker of(String name) {
+    return breakers.computeIfAbsent(name, n -> {
+      // a caller's mistake (4xx) says nothing about the dependency's health: only 5xx and transport failures count
+      CircuitBreaker cb = CircuitBreaker.create("nexus-" + n, vertx, options)
+          .failurePolicy(f -> f.failed() && !(f.cause() instanceof BusFailure bf && bf.code().status() < 500));
+      if (registry != null) {
+        Gauge.builder("nexus_breaker_state", cb, b -> ordinal(b.state()))
+            .description("circuit breaker state: 0 closed, 1 half-open, 2 open")
+            .tag("name", n)
+            .register(registry);
+      }
+      return cb;
+    });
+  }
+
+  /** The state of a dependency's breaker, closed when none was created yet. */
+  public CircuitBreakerState state(String name) {
+    CircuitBreaker cb = breakers.get(name);
+    return cb == null ? CircuitBreakerState.CLOSED : cb.state();
+  }
+
+  /** Closes every breaker. */
+  public void close() {
+    breakers.values().forEach(CircuitBreaker::close);
+  }
+
+  private static double ordinal(CircuitBreakerState s) {
+    return switch (s) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    };
+  }
+}

@@ -1,0 +1,179 @@
+package io.nexus.kernel.bus;
+
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Failure;
+import io.nexus.contracts.Schemas;
+import io.nexus.contracts.Topic;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The typed event bus: requests, replies and events are records from {@code bus-contracts},
+ * JSON on the wire, checked against their schemas where they are consumed. Failures travel as
+ * {@link ReplyException}s whose code is an HTTP status and whose message is a {@link Failure}.
+ */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  private Bus(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** A bus whose requests time out after {@code timeoutMs}. */
+  public static Bus on(Vertx vertx, long timeoutMs) {
+    return new Bus(vertx, timeoutMs);
+  }
+
+  /**
+   * Sends a request and decodes the reply. Fails with a {@link BusFailure}: the service's own,
+   * 503 when no instance is listening, 503 when none answered within the timeout.
+   */
+  public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call) {
+    return request(endpoint, body, call, timeoutMs);
+  }
+
+  /** As {@link #request(Endpoint, Object, Call)} with its own timeout. */
+  public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call, long timeout) {
+    DeliveryOptions opts = call.toDelivery(new DeliveryOptions().setSendTimeout(timeout));
+    return vertx.eventBus().<JsonObject>request(endpoint.address(), Codec.toJson(body), opts)
+        .recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
+        .map(reply -> Codec.fromJson(reply.body(), endpoint.reply()));
+  }
+
+  /** Publishes an event to every subscriber on every node. */
+  public <E> void publish(Topic<E> topic, E event, Call call) {
+    vertx.eventBus().publish(topic.address(), Codec.toJson(event), call.toDelivery(new DeliveryOptions()));
+  }
+
+  /**
+   * Binds a handler to an endpoint. The request is validated against its schema (400 naming
+   * the field when not), decoded, and handed to {@code logic}; its result is the reply.
+   */
+  public <Q, R> Bus handle(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic) {
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(endpoint.address(),
+        msg -> serve(endpoint, logic, msg));
+    consumers.add(consumer);
+    return this;
+  }
+
+  /** Subscribes to a topic; events that fail their schema are logged and dropped. */
+  public <E> Bus subscribe(Topic<E> topic, BiConsumer<E, Call> listener) {
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(topic.address(), msg -> {
+      Object raw = msg.body();
+      if (!(raw instanceof JsonObject json)) {
+        LOG.warn("dropped event that is not a JSON object [topic: {}]", topic.address());
+        return;
+      }
+      var violation = Schemas.violation(topic.event(), json);
+      if (violation.isPresent()) {
+        LOG.warn("dropped event that fails its schema [topic: {}, problem: {}]", topic.address(), violation.get());
+        return;
+      }
+      listener.accept(Codec.fromJson(json, topic.event()), Call.fromHeaders(msg.headers()));
+    });
+    consumers.add(consumer);
+    return this;
+  }
+
+  /** Waits until every binding is registered cluster-wide. */
+  public Future<Bus> bind() {
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(this);
+  }
+
+  /** The addresses bound by this bus. */
+  public List<String> addresses() {
+    return consumers.stream().map(MessageConsumer::address).toList();
+  }
+
+  /** Unregisters every binding. */
+  public Future<Void> unbind() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+  }
+
+  private <Q, R> void serve(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic, Message<Object> msg) {
+    Call call = Call.fromHeaders(msg.headers());
+    Future<R> result;
+    try {
+      if (!(msg.body() instanceof JsonObject json)) {
+        throw BusFailure.badRequest("body must be a JSON object");
+      }
+      var violation = Schemas.violation(endpoint.request(), json);
+      if (violation.isPresent()) {
+        throw BusFailure.badRequest(violation.get());
+      }
+      result = logic.apply(Codec.fromJson(json, endpoint.request()), call);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(Codec.toJson(ar.result()));
+      } else {
+        Failure f = toFailure(endpoint.address(), call, ar.cause());
+        msg.fail(f.status(), Codec.toJson(f).encode());
+      }
+    });
+  }
+
+  /** Turns any error from logic into what may leave the node: never a stack trace. */
+  static Failure toFailure(String address, Call call, Throwable err) {
+    if (err instanceof BusFailure bf) {
+      return bf.toFailure();
+    }
+    if (err instanceof IllegalArgumentException iae) {
+      return Failure.of(ErrorCode.BAD_REQUEST, iae.getMessage());
+    }
+    LOG.error("handler failed [address: {}, correlation: {}]", address, call.correlationId(), err);
+    return Failure.of(ErrorCode.INTERNAL, "internal error; correlation id " + call.correlationId());
+  }
+
+  /** Rebuilds a failure received from the bus. */
+  public static BusFailure toBusFailure(String address, Throwable err) {
+    if (err instanceof BusFailure bf) {
+      return bf;
+    }
+    if (err instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case NO_HANDLERS:
+          return new BusFailure(ErrorCode.UNAVAILABLE, "no instance of " + serviceOf(address) + " is running", 1L);
+        case TIMEOUT:
+          return BusFailure.timedOut(serviceOf(address) + " did not answer in time");
+        default:
+          return fromRecipient(re);
+      }
+    }
+    return new BusFailure(ErrorCode.INTERNAL, "request to " + address + " failed");
+  }
+
+  private static BusFailure fromRecipient(ReplyException re) {
+    try {
+      Failure f = new JsonObject(re.getMessage()).mapTo(Failure.class);
+      return new BusFailure(ErrorCode.of(f.status()), f.detail(), f.retryAfterSeconds());
+    } catch (RuntimeException notOurs) {
+      return new BusFailure(ErrorCode.of(re.failureCode()), String.valueOf(re.getMessage()));
+    }
+  }
+
+  private static String serviceOf(String address) {
+    String[] parts = address.split("\\.");
+    return parts.length > 1 ? parts[1] : address;
+  }
+}

@@ -1,0 +1,81 @@
+package io.nexus.kernel.bus;
+
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Failure;
+
+/**
+ * A failure with a status a caller can act on: thrown or failed by service logic, sent as a
+ * {@code ReplyException}, and rebuilt on the requesting side.
+ */
+public final class BusFailure extends RuntimeException {
+  private final ErrorCode code;
+  private final Long retryAfterSeconds;
+  private final boolean timedOut;
+
+  public BusFailure(ErrorCode code, String detail) {
+    this(code, detail, null);
+  }
+
+  public BusFailure(ErrorCode code, String detail, Long retryAfterSeconds) {
+    this(code, detail, retryAfterSeconds, false);
+  }
+
+  private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, boolean timedOut) {
+    super(detail, null, false, false);
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.timedOut = timedOut;
+  }
+
+  /** No instance answered in time (503): the request may or may not have taken effect. */
+  public static BusFailure timedOut(String detail) {
+    return new BusFailure(ErrorCode.UNAVAILABLE, detail, 1L, true);
+  }
+
+  /** True when no answer came in time; an idempotent request may be retried on another instance. */
+  public boolean isTimeout() {
+    return timedOut;
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public Long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** The wire form. */
+  public Failure toFailure() {
+    return new Failure(code.status(), getMessage(), retryAfterSeconds);
+  }
+
+  public static BusFailure badRequest(String detail) {
+    return new BusFailure(ErrorCode.BAD_REQUEST, detail);
+  }
+
+  public static BusFailure unauthorized(String detail) {
+    return new BusFailure(ErrorCode.UNAUTHORIZED, detail);
+  }
+
+  public static BusFailure forbidden(String detail) {
+    return new BusFailure(ErrorCode.FORBIDDEN, detail);
+  }
+
+  public static BusFailure notFound(String detail) {
+    return new BusFailure(ErrorCode.NOT_FOUND, detail);
+  }
+
+  public static BusFailure conflict(String detail) {
+    return new BusFailure(ErrorCode.CONFLICT, detail);
+  }
+
+  public static BusFailure unavailable(String detail, long retryAfterSeconds) {
+    return new BusFailure(ErrorCode.UNAVAILABLE, detail, retryAfterSeconds);
+  }
+
+  @Override
+  public String toString() {
+    return "BusFailure[" + code.status() + "] " + getMessage();
+  }
+}

@@ -1,0 +1,45 @@
+package io.nexus.kernel.config;
+
+import java.util.List;
+
+/**
+ * The settings that environment variables may override. Every other key comes from
+ * {@code config/default.yaml} and an optional node file. The README's settings table lists
+ * exactly these (a test keeps the two in step).
+ *
+ * @param env the environment variable
+ * @param key the dotted key in the YAML tree
+ * @param kind how the value is parsed
+ * @param meaning one line for the README
+ */
+public record Setting(String env, String key, Kind kind, String meaning) {
+
+  /** How an environment value is turned into a config value. */
+  public enum Kind { STRING, INT, LIST }
+
+  /** Every environment override, in README order. */
+  public static final List<Setting> ALL = List.of(
+      new Setting("NEXUS_CONFIG", "-", Kind.STRING, "an extra YAML node file merged over config/default.yaml"),
+      new Setting("NEXUS_SERVICES", "node.services", Kind.LIST, "services this node deploys (comma list; default all)"),
+      new Setting("NEXUS_HTTP_PORT", "http.port", Kind.INT, "gateway HTTP port"),
+      new Setting("NEXUS_DATA_DIR", "node.dataDir", Kind.STRING, "where embedded servers and logs keep data"),
+      new Setting("NEXUS_PG_URL", "postgres.url", Kind.STRING,
+          "postgresql://user:pass@host:port/db; empty starts an embedded PostgreSQL"),
+      new Setting("NEXUS_PG_POOL_SIZE", "postgres.poolSize", Kind.INT, "connections per service pool"),
+      new Setting("NEXUS_REDIS_URL", "redis.url", Kind.STRING, "redis://host:port; empty starts an embedded Redis"),
+      new Setting("NEXUS_CLUSTER_NAME", "cluster.name", Kind.STRING, "Hazelcast cluster name; nodes join only their own"),
+      new Setting("NEXUS_CLUSTER_HOST", "cluster.host", Kind.STRING, "address this node binds and advertises"),
+      new Setting("NEXUS_CLUSTER_PORT", "cluster.port", Kind.INT, "Hazelcast member port"),
+      new Setting("NEXUS_CLUSTER_MEMBERS", "cluster.members", Kind.LIST, "host:port of every member (comma list)"),
+      new Setting("NEXUS_BUS_PORT", "cluster.busPort", Kind.INT, "event bus TCP port (0 = any free port)"),
+      new Setting("NEXUS_REQUEST_TIMEOUT_MS", "gateway.requestTimeoutMs", Kind.INT,
+          "how long the gateway waits for a service"),
+      new Setting("NEXUS_BODY_LIMIT_BYTES", "gateway.bodyLimitBytes", Kind.INT, "largest request body accepted"),
+      new Setting("NEXUS_CORS_ORIGINS", "gateway.corsOrigins", Kind.LIST, "origins allowed by CORS (none by default)"),
+      new Setting("NEXUS_ADMIN_EMAIL", "security.admin.email", Kind.STRING, "bootstrap admin created on first start"),
+      new Setting("NEXUS_ADMIN_PASSWORD", "security.admin.password", Kind.STRING,
+          "its password; empty prints a one-time generated one"),
+      new Setting("NEXUS_ADMIN_ORG", "security.admin.org", Kind.STRING, "the bootstrap admin's organisation"),
+      new Setting("NEXUS_TOKEN_TTL_SECONDS", "security.accessTokenTtlSeconds", Kind.INT, "access token lifetime"),
+      new Setting("NEXUS_REFRESH_TTL_SECONDS", "security.refreshTokenTtlSeconds", Kind.INT, "refresh token lifetime"));
+}

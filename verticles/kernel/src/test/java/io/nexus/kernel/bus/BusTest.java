@@ -1,0 +1,141 @@
+package io.nexus.kernel.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.UserRef;
+import io.nexus.contracts.security.Security.UserView;
+import io.nexus.contracts.system.SystemFeed;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class BusTest {
+  private static final long TIMEOUT_MS = 500;
+  private static final Principal ADA = new Principal("u1", "org1", "admin", "s1");
+
+  @Test
+  @DisplayName("a typed request reaches its handler with the caller's principal and correlation id, and the reply decodes")
+  void requestReply(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.GET_USER, (ref, call) -> Future.succeededFuture(
+        new UserView(ref.id(), call.principal().org(), "a@b.c", call.correlationId(), "admin", "2026-01-01T00:00:00Z")));
+    bus.bind()
+        .compose(b -> bus.request(Security.GET_USER, new UserRef("u9"), Call.edge("corr-1", null, ADA)))
+        .onComplete(ctx.succeeding(view -> ctx.verify(() -> {
+          assertThat(view.id()).isEqualTo("u9");
+          assertThat(view.org()).isEqualTo("org1");
+          assertThat(view.name()).isEqualTo("corr-1");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a request that fails its schema is refused with 400 naming the field, before the logic runs")
+  void schemaViolation(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.GET_USER, (ref, call) -> Future.failedFuture(new AssertionError("logic must not run")));
+    bus.bind()
+        .compose(b -> vertx.eventBus().request(Security.GET_USER.address(), new JsonObject().put("id", 5)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          BusFailure f = Bus.toBusFailure(Security.GET_USER.address(), err);
+          assertThat(f.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+          assertThat(f.getMessage()).contains("/id");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a failure thrown by the logic keeps its status; an unexpected error becomes 500 without a stack trace")
+  void failuresTravel(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.GET_USER, (ref, call) -> {
+      throw BusFailure.notFound("no user " + ref.id());
+    });
+    bus.handle(Security.ME, (e, call) -> Future.failedFuture(new NullPointerException("secret detail")));
+    bus.bind()
+        .compose(b -> bus.request(Security.GET_USER, new UserRef("u2"), Call.system()).<Void>mapEmpty()
+            .recover(err -> {
+              ctx.verify(() -> {
+                assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.NOT_FOUND);
+                assertThat(err.getMessage()).isEqualTo("no user u2");
+              });
+              return bus.request(Security.ME, Empty.INSTANCE, Call.system()).mapEmpty();
+            }))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.INTERNAL);
+          assertThat(err.getMessage()).doesNotContain("secret detail").contains("correlation id");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a request with no instance listening fails at once with 503")
+  void noHandler(Vertx vertx, VertxTestContext ctx) {
+    Bus.on(vertx, TIMEOUT_MS).request(Security.ME, Empty.INSTANCE, Call.system())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+          assertThat(err.getMessage()).contains("security");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a request nobody answers fails with 503 at its timeout")
+  void timeout(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.ME, (e, call) -> vertx.timer(10_000).map(x -> null));
+    long start = System.nanoTime();
+    bus.bind()
+        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.system()))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+          assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("role checks: a viewer is refused an admin action with 403, an anonymous caller with 401")
+  void roles() {
+    var viewer = Call.edge(null, null, new Principal("u", "o", "viewer", null));
+    assertThat(viewer.require(Role.VIEWER).subject()).isEqualTo("u");
+    try {
+      viewer.require(Role.ADMIN);
+      throw new AssertionError("expected 403");
+    } catch (BusFailure f) {
+      assertThat(f.code()).isEqualTo(ErrorCode.FORBIDDEN);
+    }
+    try {
+      Call.system().requirePrincipal();
+      throw new AssertionError("expected 401");
+    } catch (BusFailure f) {
+      assertThat(f.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+    }
+  }
+
+  @Test
+  @DisplayName("subscribers receive valid events and never ones that fail the schema")
+  void subscribe(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.subscribe(SystemFeed.SYSTEM, (ev, call) -> ctx.verify(() -> {
+      assertThat(ev.type()).isEqualTo(SystemFeed.NODE_JOINED);
+      ctx.completeNow();
+    }));
+    bus.bind().onComplete(ctx.succeeding(b -> {
+      vertx.eventBus().publish(SystemFeed.SYSTEM.address(), new JsonObject().put("type", "bogus"));
+      bus.publish(SystemFeed.SYSTEM, new SystemFeed.SystemEvent(SystemFeed.NODE_JOINED, "n1", null,
+          "2026-01-01T00:00:00Z"), Call.system());
+    }));
+  }
+}

@@ -1,0 +1,113 @@
+package io.nexus.security;
+
+import io.nexus.contracts.Role;
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.Jwks;
+import io.nexus.contracts.security.Security.KeyRotated;
+import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.db.Database;
+import io.nexus.kernel.db.PgConfig;
+import io.nexus.kernel.discovery.Discovery;
+import io.nexus.kernel.redis.RedisConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.servicediscovery.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Security: organisations, users, roles, API keys, login sessions and token signing keys. */
+public final class SecurityVerticle extends VerticleBase {
+  /** The service name in discovery and in {@code NEXUS_SERVICES}. */
+  public static final String SERVICE = "security";
+  private static final Logger LOG = LoggerFactory.getLogger(SecurityVerticle.class);
+  private static final String VERSION = "1";
+  private static final long INTERNAL_TIMEOUT_MS = 3000;
+
+  private Database db;
+  private RedisAPI redis;
+  private Bus bus;
+  private Discovery discovery;
+  private Record record;
+
+  @Override
+  public Future<?> start() {
+    var cfg = SecurityConfig.from(config());
+    var pg = PgConfig.from(config());
+    var redisCfg = RedisConfig.from(config());
+    String node = config().getJsonObject("node").getString("id", "local");
+    db = Database.connect(vertx, pg, "security");
+    redis = redisCfg.connect(vertx);
+    bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
+    discovery = new Discovery(vertx);
+    var hasher = new PasswordHasher(cfg.argon2());
+    var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds());
+    var accounts = new Accounts(vertx, db.pool(), hasher);
+    var throttle = new LoginThrottle(redis, cfg.maxFailuresPerAccount(), cfg.maxFailuresPerIp(), cfg.loginWindowSeconds());
+    var sessions = new Sessions(vertx, db.pool(), redis, bus, hasher, keys, throttle, cfg);
+    var apiKeys = new ApiKeys(db.pool(), bus);
+
+    return db.migrate()
+        .compose(v -> keys.init())
+        .compose(v -> accounts.bootstrap(cfg.adminEmail(), cfg.adminPassword(), cfg.adminOrg()))
+        .onSuccess(generated -> generated.ifPresent(pw -> printBootstrap(cfg.adminEmail(), pw)))
+        .compose(v -> bus
+            .handle(Security.LOGIN, sessions::login)
+            .handle(Security.REFRESH, sessions::refresh)
+            .handle(Security.LOGOUT, sessions::logout)
+            .handle(Security.JWKS, (e, call) -> Future.succeededFuture(new Jwks(keys.jwks())))
+            .handle(Security.ROTATE_KEYS, (e, call) -> rotate(keys, call))
+            .handle(Security.CREATE_ORG, accounts::createOrg)
+            .handle(Security.ME, accounts::me)
+            .handle(Security.CREATE_USER, accounts::create)
+            .handle(Security.GET_USER, accounts::get)
+            .handle(Security.LIST_USERS, accounts::list)
+            .handle(Security.UPDATE_USER, accounts::update)
+            .handle(Security.CHANGE_ROLE, accounts::changeRole)
+            .handle(Security.CREATE_API_KEY, apiKeys::create)
+            .handle(Security.LIST_API_KEYS, apiKeys::list)
+            .handle(Security.REVOKE_API_KEY, apiKeys::revoke)
+            .handle(Security.VERIFY_API_KEY, apiKeys::verify)
+            // another instance rotated: sign with its new key from now on
+            .subscribe(Security.KEYS_ROTATED, (ev, call) -> keys.reload()
+                .onFailure(err -> LOG.error("could not reload signing keys [kid: {}]", ev.kid(), err)))
+            .bind())
+        .compose(b -> discovery.publish(SERVICE, VERSION, node, b.addresses()))
+        .onSuccess(r -> {
+          record = r;
+          LOG.info("security bound [endpoints: {}]", Security.ENDPOINTS.size());
+        });
+  }
+
+  private Future<KeyRotated> rotate(SigningKeys keys, Call call) {
+    call.require(Role.ADMIN);
+    return keys.rotate().map(kid -> {
+      var ev = new KeyRotated(kid);
+      bus.publish(Security.KEYS_ROTATED, ev, call.next());
+      LOG.info("signing key rotated [kid: {}, by: {}]", kid, call.principal().subject());
+      return ev;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> withdrawn = record == null ? Future.succeededFuture() : discovery.unpublish(record).otherwiseEmpty();
+    return withdrawn
+        .compose(v -> bus.unbind())
+        .eventually(() -> {
+          discovery.close();
+          redis.close();
+          return db.close();
+        });
+  }
+
+  private static void printBootstrap(String email, String password) {
+    // printed, not logged: it must be seen once on the console and not kept in log files
+    System.out.println();
+    System.out.println("  NEXUS bootstrap admin (shown once; change it after logging in)");
+    System.out.println("    email:    " + email);
+    System.out.println("    password: " + password);
+    System.out.println();
+  }
+}
