@@ -1,0 +1,167 @@
+package io.nexus.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input on every route of the OpenAPI document: each gets a 4xx problem naming the
+ * problem, and the node stays healthy.
+ */
+class BadInputTest {
+  private static final int TEN_MB = 10 * 1024 * 1024;
+  private static final int NESTING = 10_000;
+
+  private static JsonObject cfg;
+  private static NexusNode node;
+  private static Http http;
+  private static String admin;
+
+  @BeforeAll
+  static void start() {
+    cfg = TestNode.config();
+    node = TestNode.start(cfg);
+    http = new Http(TestNode.port(cfg));
+    admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() {
+    TestNode.stop(node);
+  }
+
+  /** An operation of the document: method, concrete path, and its body schema if it takes one. */
+  record Op(String method, String path, JsonObject bodySchema) {}
+
+  private static List<Op> operations() throws Exception {
+    var doc = io.nexus.kernel.config.NodeConfig.readFile(Path.of("../gateway/src/main/resources/openapi.yaml"));
+    var ops = new ArrayList<Op>();
+    JsonObject paths = doc.getJsonObject("paths");
+    for (String p : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(p);
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof JsonObject op) || method.equals("parameters")) {
+          continue;
+        }
+        JsonObject schema = op.getJsonObject("requestBody") == null ? null
+            : op.getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
+        ops.add(new Op(method.toUpperCase(), "/api/v1" + p.replace("{id}", "00000000-0000-0000-0000-000000000000"), schema));
+      }
+    }
+    assertThat(ops).hasSizeGreaterThan(10);
+    return ops;
+  }
+
+  private static void assertProblem(Http.Resp r, String what, int... allowed) {
+    assertThat(r.status()).as(what + " → " + r).isBetween(400, 499);
+    if (allowed.length > 0) {
+      assertThat(allowed).as(what + " → " + r).contains(r.status());
+    }
+    assertThat(r.header("Content-Type")).as(what).isEqualTo("application/problem+json");
+    JsonObject body = r.json();
+    assertThat(body.getInteger("status")).isEqualTo(r.status());
+    assertThat(body.getString("detail")).as(what).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("malformed JSON, wrong types, missing fields, unknown fields, wrong media type → 400/415 on every route with a body")
+  void malformedBodies() throws Exception {
+    for (Op op : operations()) {
+      if (op.bodySchema() == null) {
+        continue;
+      }
+      String what = op.method() + " " + op.path();
+      assertProblem(http.method(op.method(), op.path(), "application/json", "{\"a\":".getBytes(StandardCharsets.UTF_8), admin),
+          what + " malformed", 400);
+      assertProblem(http.method(op.method(), op.path(), "application/json", "[1,2]".getBytes(StandardCharsets.UTF_8), admin),
+          what + " array", 400);
+      assertProblem(http.method(op.method(), op.path(), "application/json",
+          new JsonObject().put("unexpected", true).encode().getBytes(StandardCharsets.UTF_8), admin), what + " unknown field", 400);
+      JsonArray required = op.bodySchema().getJsonArray("required", new JsonArray());
+      if (!required.isEmpty()) {
+        assertProblem(http.method(op.method(), op.path(), "application/json", "{}".getBytes(StandardCharsets.UTF_8), admin),
+            what + " missing fields", 400);
+      }
+      JsonObject wrongTypes = new JsonObject();
+      for (String f : op.bodySchema().getJsonObject("properties").fieldNames()) {
+        wrongTypes.put(f, new JsonObject().put("nested", new JsonArray().add(1)));
+      }
+      assertProblem(http.method(op.method(), op.path(), "application/json", wrongTypes.encode().getBytes(StandardCharsets.UTF_8), admin),
+          what + " wrong types", 400);
+      assertProblem(http.method(op.method(), op.path(), "text/plain", "hello".getBytes(StandardCharsets.UTF_8), admin),
+          what + " text/plain", 400, 415);
+    }
+  }
+
+  @Test
+  @DisplayName("a 10 MB body → 413 and deeply nested JSON → 400 on every route, and the node stays ready")
+  void hugeAndDeepBodies() throws Exception {
+    byte[] huge = new byte[TEN_MB];
+    java.util.Arrays.fill(huge, (byte) 'a');
+    byte[] deep = ("[".repeat(NESTING) + "]".repeat(NESTING)).getBytes(StandardCharsets.UTF_8);
+    byte[] deepObject = ("{\"a\":".repeat(NESTING) + "1" + "}".repeat(NESTING)).getBytes(StandardCharsets.UTF_8);
+    for (Op op : operations()) {
+      String what = op.method() + " " + op.path();
+      if (op.method().equals("GET")) {
+        continue;
+      }
+      assertProblem(http.method(op.method(), op.path(), "application/json", huge, admin), what + " 10MB", 413);
+      if (op.bodySchema() != null) {
+        assertProblem(http.method(op.method(), op.path(), "application/json", deep, admin), what + " deep array", 400);
+        assertProblem(http.method(op.method(), op.path(), "application/json", deepObject, admin), what + " deep object", 400);
+      }
+    }
+    var ready = http.get("/health/ready", null);
+    assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
+    assertThat(http.get("/api/v1/me", admin).status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("unknown routes and methods → 404/405 problems; an unauthenticated call to a secured route → 401 with WWW-Authenticate")
+  void unknownRoutes() {
+    assertProblem(http.get("/api/v1/nope", admin), "unknown route", 404);
+    assertProblem(http.method("DELETE", "/api/v1/me", null, null, admin), "wrong method", 404, 405);
+    var anon = http.get("/api/v1/users", null);
+    assertProblem(anon, "anonymous", 401);
+    assertThat(anon.header("WWW-Authenticate")).startsWith("Bearer");
+  }
+
+  @Test
+  @DisplayName("responses carry security headers and a correlation id, and no CORS header unless configured")
+  void securityHeaders() {
+    var r = http.send(http.request("/api/v1/me", admin).header("Origin", "https://evil.example").GET());
+    assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+    assertThat(r.header("X-Correlation-Id")).isNotBlank();
+    assertThat(r.header("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  @DisplayName("the OpenAPI document is served, and /metrics is Prometheus text with HTTP, bus, JVM and breaker series")
+  void documentAndMetrics() throws Exception {
+    var doc = http.get("/api/v1/openapi.yaml", null);
+    assertThat(doc.status()).isEqualTo(200);
+    assertThat(doc.body()).isEqualTo(Files.readString(Path.of("../gateway/src/main/resources/openapi.yaml")));
+    http.get("/api/v1/services", admin);
+    var m = http.get("/metrics", null);
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.header("Content-Type")).startsWith("text/plain");
+    assertThat(m.body()).contains("vertx_http_server_requests_total", "vertx_eventbus_", "jvm_memory_used_bytes",
+        "nexus_breaker_state");
+    for (String line : m.body().split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        assertThat(line).as("exposition line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEaINnf]+( \\d+)?");
+      }
+    }
+  }
+}
