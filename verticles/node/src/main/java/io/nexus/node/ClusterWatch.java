@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +20,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterWatch implements MembershipListener {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
+  /** The member attribute where vertx-hazelcast keeps a member's Vert.x node id (not the member UUID). */
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastClusterManager cluster;
   private final Discovery discovery;
-  private UUID registration;
+  private java.util.UUID registration;
 
   ClusterWatch(Vertx vertx, HazelcastClusterManager cluster, Discovery discovery) {
     this.vertx = vertx;
@@ -55,13 +56,13 @@ final class ClusterWatch implements MembershipListener {
 
   @Override
   public void memberAdded(MembershipEvent event) {
-    LOG.info("member joined [node: {}, members: {}]", event.getMember().getUuid(), event.getMembers().size());
+    LOG.info("member joined [node: {}, members: {}]", nodeIdOf(event.getMember()), event.getMembers().size());
   }
 
   @Override
   public void memberRemoved(MembershipEvent event) {
-    String gone = event.getMember().getUuid().toString();
-    String leader = event.getMembers().stream().map(Member::getUuid).map(UUID::toString).sorted().findFirst().orElse(null);
+    String gone = nodeIdOf(event.getMember());
+    String leader = event.getMembers().stream().map(ClusterWatch::nodeIdOf).sorted().findFirst().orElse(null);
     LOG.info("member left [node: {}, members: {}, cleaning up here: {}]", gone, event.getMembers().size(),
         cluster.getNodeId().equals(leader));
     if (cluster.getNodeId().equals(leader)) {
@@ -70,6 +71,11 @@ final class ClusterWatch implements MembershipListener {
         discovery.removeNode(gone).onFailure(err -> LOG.warn("could not remove records of departed node [node: {}]", gone, err));
       });
     }
+  }
+
+  private static String nodeIdOf(Member m) {
+    String id = m.getAttribute(NODE_ID_ATTRIBUTE);
+    return id != null ? id : m.getUuid().toString();
   }
 
   void stop() {
