@@ -17,9 +17,10 @@ import java.util.List;
  * @param keysWaitMs how long to wait at start for the Security service's keys
  * @param issuer expected {@code iss} of access tokens
  * @param audience expected {@code aud} of access tokens
+ * @param accessTokenTtlSeconds the longest an access token lives: how long an ended session is remembered
  */
 public record GatewayConfig(String host, int port, int requestTimeoutMs, int bodyLimitBytes, List<String> corsOrigins,
-    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, String issuer, String audience) {
+    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, String issuer, String audience, int accessTokenTtlSeconds) {
 
   private static final int MAX_TIMEOUT_MS = 120_000;
   private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
@@ -34,6 +35,7 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, int bod
         g.integer("requestTimeoutMs", 50, MAX_TIMEOUT_MS), g.integer("bodyLimitBytes", 1024, MAX_BODY_BYTES),
         g.strings("corsOrigins"), breaker.integer("maxFailures", 1, 1000, 5),
         breaker.integer("resetTimeoutMs", 100, MAX_TIMEOUT_MS, 5000), g.integer("keysWaitMs", 0, 600_000, 30_000),
-        security.string("issuer"), security.string("audience"));
+        security.string("issuer"), security.string("audience"),
+        security.integer("accessTokenTtlSeconds", 1, 86_400));
   }
 }

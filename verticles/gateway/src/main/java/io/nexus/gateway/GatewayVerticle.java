@@ -56,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final String OPENAPI = "openapi.yaml";
   private static final long HEALTH_CHECK_TIMEOUT_MS = 2000;
+  private static final String VERSION = "1";
 
   private Bus bus;
   private RedisAPI redis;
@@ -64,10 +65,12 @@ public final class GatewayVerticle extends VerticleBase {
   private Breakers breakers;
   private ServiceRegistry registry;
   private HttpServer server;
+  private io.vertx.servicediscovery.Record record;
 
   @Override
   public Future<?> start() {
     var cfg = GatewayConfig.from(config());
+    String node = config().getJsonObject("node").getString("id", "local");
     var pg = PgConfig.from(config());
     var redisCfg = RedisConfig.from(config());
     MeterRegistry meters = BackendRegistries.getDefaultNow();
@@ -79,7 +82,10 @@ public final class GatewayVerticle extends VerticleBase {
         .setResetTimeout(cfg.breakerResetMs()), meters);
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
-    var routes = new ApiRoutes(bus, breakers, auth, registry);
+    var routes = new ApiRoutes(bus, breakers, auth, registry)
+        .afterSuccess(Security.LOGOUT, (req, who) -> auth.sessionRevoked(who.session(),
+            java.time.Instant.now().getEpochSecond() + cfg.accessTokenTtlSeconds()))
+        .afterSuccess(Security.REVOKE_API_KEY, (ref, who) -> auth.apiKeyRevoked(ref.id()));
     var bridge = new EventBridge(auth);
 
     bus.subscribe(Security.SESSION_REVOKED, (ev, call) -> auth.sessionRevoked(ev.session(), ev.expiresAt()))
@@ -125,7 +131,11 @@ public final class GatewayVerticle extends VerticleBase {
               .setCompressionSupported(true));
           return server.requestHandler(root).listen();
         })
-        .onSuccess(s -> LOG.info("gateway listening [port: {}, timeoutMs: {}]", s.actualPort(), cfg.requestTimeoutMs()));
+        .compose(s -> discovery.publish(SERVICE, VERSION, node, bus.addresses()))
+        .onSuccess(r -> {
+          record = r;
+          LOG.info("gateway listening [port: {}, timeoutMs: {}]", server.actualPort(), cfg.requestTimeoutMs());
+        });
   }
 
   /** The port the gateway listens on (useful when configured as 0). */
@@ -199,8 +209,10 @@ public final class GatewayVerticle extends VerticleBase {
     if (registry != null) {
       registry.stop();
     }
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown();
-    return closed.compose(v -> bus.unbind()).eventually(() -> {
+    Future<Void> withdrawn = record == null ? Future.succeededFuture() : discovery.unpublish(record).otherwiseEmpty();
+    // shutdown() stops accepting and lets in-flight requests finish before closing connections
+    return withdrawn.compose(v -> server == null ? Future.succeededFuture() : server.shutdown())
+        .compose(v -> bus.unbind()).eventually(() -> {
       discovery.close();
       breakers.close();
       redis.close();

@@ -135,6 +135,12 @@ public final class NexusNode {
     System.out.println("NEXUS_PG_URL=" + pg.url());
     System.out.println("NEXUS_REDIS_URL=" + redis.url());
     System.out.println("embedded servers ready");
+    try {
+      // the servers are child processes: keep this JVM (and its shutdown hook) alive until SIGTERM
+      new java.util.concurrent.CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Future<NexusNode> boot() {
