@@ -42,13 +42,18 @@ final class ApiRoutes {
   private static final String X_CLIENT_IP = "x-nexus-client-ip";
 
   private final Bus bus;
+  private final java.util.function.ToLongFunction<String> timeoutMs;
   private final Breakers breakers;
   private final Authenticator auth;
   private final ServiceRegistry registry;
+  private final RateLimiter limits;
   private final Map<String, java.util.function.BiConsumer<Object, Principal>> afterSuccess = new java.util.HashMap<>();
 
-  ApiRoutes(Bus bus, Breakers breakers, Authenticator auth, ServiceRegistry registry) {
+  ApiRoutes(Bus bus, java.util.function.ToLongFunction<String> timeoutMs, Breakers breakers, Authenticator auth,
+      ServiceRegistry registry, RateLimiter limits) {
+    this.limits = limits;
     this.bus = bus;
+    this.timeoutMs = timeoutMs;
     this.breakers = breakers;
     this.auth = auth;
     this.registry = registry;
@@ -119,10 +124,12 @@ final class ApiRoutes {
   /** Sets the correlation id, authenticates and checks the role, then serves. */
   private void guard(RoutingContext rc, boolean secured, Role role, Handler<RoutingContext> serve) {
     if (!secured) {
-      serve.handle(rc);
+      String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
+      limits.address(address).onSuccess(v -> serve.handle(rc)).onFailure(err -> fail(rc, err));
       return;
     }
     auth.authenticate(rc.request().getHeader("Authorization"), rc.request().getHeader("X-API-Key"))
+        .compose(p -> limits.principal(p.subject()).map(p))
         .onSuccess(p -> {
           if (!p.may(role)) {
             Problems.send(rc, ErrorCode.FORBIDDEN, "requires role " + role.wire() + " or higher; you are " + p.role());
@@ -179,7 +186,7 @@ final class ApiRoutes {
   }
 
   private <Q, R> Future<R> send(Endpoint<Q, R> ep, Q request, Call call, boolean mayRetry) {
-    return bus.request(ep, request, call).recover(err -> {
+    return bus.request(ep, request, call, timeoutMs.applyAsLong(ep.service())).recover(err -> {
       if (mayRetry && ep.idempotent() && err instanceof BusFailure bf && bf.isTimeout()) {
         // the event bus round-robins, so the second attempt goes to the next instance
         return send(ep, request, call.next(), false);

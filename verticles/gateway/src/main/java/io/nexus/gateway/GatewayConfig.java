@@ -3,13 +3,15 @@ package io.nexus.gateway;
 import io.nexus.kernel.config.Conf;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The gateway's settings.
  *
  * @param host address to listen on
  * @param port HTTP port
- * @param requestTimeoutMs how long a request waits for a service
+ * @param requestTimeoutMs how long a request waits for a service, unless it has its own
+ * @param serviceTimeoutsMs per-service overrides of {@code requestTimeoutMs}
  * @param bodyLimitBytes largest request body (413 beyond)
  * @param corsOrigins origins allowed to call from browsers elsewhere; empty: no CORS
  * @param breakerMaxFailures failures in a row that open a service's breaker
@@ -17,13 +19,30 @@ import java.util.List;
  * @param keysWaitMs how long to wait at start for the Security service's keys
  * @param issuer expected {@code iss} of access tokens
  * @param audience expected {@code aud} of access tokens
+ * @param perPrincipalPerSecond requests a signed-in caller may make per second, cluster-wide
+ * @param perAddressPerSecond requests an anonymous client address may make per second
  * @param accessTokenTtlSeconds the longest an access token lives: how long an ended session is remembered
  */
-public record GatewayConfig(String host, int port, int requestTimeoutMs, int bodyLimitBytes, List<String> corsOrigins,
-    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, String issuer, String audience, int accessTokenTtlSeconds) {
+public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<String, Integer> serviceTimeoutsMs,
+    int bodyLimitBytes, List<String> corsOrigins,
+    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, int perPrincipalPerSecond, int perAddressPerSecond, String issuer, String audience,
+    int accessTokenTtlSeconds) {
 
   private static final int MAX_TIMEOUT_MS = 120_000;
   private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
+
+  /** The timeout for requests to {@code service}. */
+  public int timeoutMs(String service) {
+    return serviceTimeoutsMs.getOrDefault(service, requestTimeoutMs);
+  }
+
+  private static Map<String, Integer> serviceTimeouts(Conf section) {
+    var out = new java.util.HashMap<String, Integer>();
+    for (String service : section.names()) {
+      out.put(service, section.integer(service, 50, MAX_TIMEOUT_MS));
+    }
+    return Map.copyOf(out);
+  }
 
   public static GatewayConfig from(JsonObject config) {
     Conf root = Conf.of(config);
@@ -32,9 +51,12 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, int bod
     Conf breaker = g.section("breaker");
     Conf security = root.section("security");
     return new GatewayConfig(http.string("host", "0.0.0.0"), http.integer("port", 0, 65535),
-        g.integer("requestTimeoutMs", 50, MAX_TIMEOUT_MS), g.integer("bodyLimitBytes", 1024, MAX_BODY_BYTES),
+        g.integer("requestTimeoutMs", 50, MAX_TIMEOUT_MS), serviceTimeouts(g.section("serviceTimeoutsMs")),
+        g.integer("bodyLimitBytes", 1024, MAX_BODY_BYTES),
         g.strings("corsOrigins"), breaker.integer("maxFailures", 1, 1000, 5),
         breaker.integer("resetTimeoutMs", 100, MAX_TIMEOUT_MS, 5000), g.integer("keysWaitMs", 0, 600_000, 30_000),
+        g.section("rateLimit").integer("perPrincipalPerSecond", 1, 10_000_000),
+        g.section("rateLimit").integer("perAddressPerSecond", 1, 10_000_000),
         security.string("issuer"), security.string("audience"),
         security.integer("accessTokenTtlSeconds", 1, 86_400));
   }

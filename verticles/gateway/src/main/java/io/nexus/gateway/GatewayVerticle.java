@@ -82,7 +82,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setResetTimeout(cfg.breakerResetMs()), meters);
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
-    var routes = new ApiRoutes(bus, breakers, auth, registry)
+    var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());
+    var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits)
         .afterSuccess(Security.LOGOUT, (req, who) -> auth.sessionRevoked(who.session(),
             java.time.Instant.now().getEpochSecond() + cfg.accessTokenTtlSeconds()))
         .afterSuccess(Security.REVOKE_API_KEY, (ref, who) -> auth.apiKeyRevoked(ref.id()));

@@ -102,6 +102,11 @@ public final class Conf {
     return List.copyOf(out);
   }
 
+  /** The keys of this section. */
+  public java.util.Set<String> names() {
+    return json.fieldNames();
+  }
+
   /** The full dotted key of a name in this section, for messages. */
   public String key(String name) {
     return prefix + name;

@@ -1,0 +1,48 @@
+package io.nexus.kernel.breaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nexus.kernel.bus.BusFailure;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class BreakersTest {
+  private static final int MAX_FAILURES = 3;
+
+  @Test
+  @DisplayName("callers' mistakes (4xx) never open a breaker; server failures do, and then calls fail fast; the state is a gauge")
+  void opensOnServerFailuresOnly(Vertx vertx, VertxTestContext ctx) {
+    var registry = new SimpleMeterRegistry();
+    var breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES).setResetTimeout(60_000), registry);
+    var cb = breakers.of("ledger");
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < MAX_FAILURES * 2; i++) {
+      chain = chain.compose(v -> cb.<Void>execute(() -> Future.failedFuture(BusFailure.notFound("no such entry"))).otherwiseEmpty());
+    }
+    chain = chain.compose(v -> {
+      ctx.verify(() -> assertThat(breakers.state("ledger")).isEqualTo(CircuitBreakerState.CLOSED));
+      return Future.succeededFuture();
+    });
+    for (int i = 0; i < MAX_FAILURES; i++) {
+      chain = chain.compose(v -> cb.<Void>execute(() -> Future.failedFuture(BusFailure.unavailable("down", 1))).otherwiseEmpty());
+    }
+    chain.compose(v -> cb.<String>execute(() -> Future.succeededFuture("should not run")))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(OpenCircuitException.class);
+          assertThat(breakers.state("ledger")).isEqualTo(CircuitBreakerState.OPEN);
+          assertThat(registry.get("nexus_breaker_state").tag("name", "ledger").gauge().value()).isEqualTo(2.0);
+          breakers.close();
+          ctx.completeNow();
+        })));
+  }
+}
