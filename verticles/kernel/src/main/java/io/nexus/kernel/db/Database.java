@@ -47,6 +47,11 @@ public final class Database {
    * Flyway's own lock.
    */
   public Future<Void> migrate() {
+    return migrate(vertx, config, schema);
+  }
+
+  /** Applies {@code classpath:db/<schema>} to a schema of the database {@code config} names. */
+  public static Future<Void> migrate(Vertx vertx, PgConfig config, String schema) {
     return vertx.executeBlocking(() -> {
       var result = Flyway.configure()
           .dataSource(config.jdbcUrl(), config.user(), config.password())

@@ -1,0 +1,171 @@
+package io.nexus.kernel.events;
+
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.db.Database;
+import io.nexus.kernel.db.PgConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The event log in PostgreSQL ({@code eventlog.events}): append to a stream with an expected
+ * version inside the caller's transaction, read a stream, and read the whole log in a stable
+ * order that never skips an event whose transaction committed late.
+ *
+ * <p>Order: {@code (tx_id, position)}, read only below the oldest running transaction. A
+ * stream's events are kept in that order too: an append whose transaction is older than the
+ * one that wrote the stream's head is refused with 409, and the caller retries in a new
+ * transaction.
+ */
+public final class EventStore {
+  /** The schema of the log. */
+  public static final String SCHEMA = "eventlog";
+  /** Expected version for a stream that must not exist yet. */
+  public static final long NO_STREAM = 0;
+  /** Expected version that skips the concurrency check. */
+  public static final long ANY = -1;
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final int MAX_BATCH = 10_000;
+
+  private static final String COLUMNS =
+      "position, tx_id::text AS tx, stream_id, version, type, data, metadata, recorded_at";
+
+  private final Pool pool;
+
+  public EventStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Creates or upgrades the log's schema (blocking Flyway on a worker thread). */
+  public static Future<Void> migrate(Vertx vertx, PgConfig config) {
+    return Database.migrate(vertx, config, SCHEMA);
+  }
+
+  /**
+   * Appends events to a stream inside the caller's transaction.
+   *
+   * @param expectedVersion the stream's current version as the caller saw it: {@link #NO_STREAM}
+   *     for a new stream, {@link #ANY} to skip the check
+   * @return the recorded events, in version order
+   * @throws BusFailure 409 naming the current version when the stream moved on
+   */
+  public Future<List<RecordedEvent>> append(SqlConnection tx, String streamId, long expectedVersion, List<NewEvent> events,
+      Call call) {
+    if (events.isEmpty() || events.size() > MAX_BATCH) {
+      return Future.failedFuture(BusFailure.badRequest("append 1 to " + MAX_BATCH + " events at a time"));
+    }
+    return tx.preparedQuery("SELECT version, tx_id > pg_current_xact_id() AS later FROM " + SCHEMA + ".events "
+            + "WHERE stream_id = $1 ORDER BY version DESC LIMIT 1")
+        .execute(Tuple.of(streamId))
+        .compose(rows -> {
+          long current = rows.size() == 0 ? 0 : rows.iterator().next().getLong("version");
+          boolean later = rows.size() > 0 && rows.iterator().next().getBoolean("later");
+          if (expectedVersion != ANY && current != expectedVersion) {
+            return Future.failedFuture(conflict(streamId, current, expectedVersion));
+          }
+          if (later) {
+            return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "stream " + streamId
+                + " was extended by a newer transaction; retry in a new transaction"));
+          }
+          return insert(tx, streamId, current, events, metadata(call));
+        })
+        .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
+            ? new BusFailure(ErrorCode.CONFLICT, "stream " + streamId + " was changed concurrently; reload and retry")
+            : err));
+  }
+
+  private Future<List<RecordedEvent>> insert(SqlConnection tx, String streamId, long current, List<NewEvent> events,
+      JsonObject metadata) {
+    var versions = new Long[events.size()];
+    var types = new String[events.size()];
+    var data = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      versions[i] = current + 1 + i;
+      types[i] = events.get(i).type();
+      data[i] = events.get(i).data().encode();
+    }
+    return tx.preparedQuery("INSERT INTO " + SCHEMA + ".events (stream_id, version, type, data, metadata) "
+            + "SELECT $1, v, t, d::jsonb, $5::jsonb FROM unnest($2::bigint[], $3::text[], $4::text[]) AS x(v, t, d) "
+            + "RETURNING " + COLUMNS)
+        .execute(Tuple.of(streamId, versions, types, data, metadata.encode()))
+        .map(rows -> {
+          var out = new ArrayList<RecordedEvent>(events.size());
+          rows.forEach(r -> out.add(event(r)));
+          out.sort(Comparator.comparingLong(RecordedEvent::version));
+          return out;
+        });
+  }
+
+  /** A stream's events from {@code fromVersion} up to {@code toVersion} (inclusive), in version order. */
+  public Future<List<RecordedEvent>> readStream(String streamId, long fromVersion, long toVersion) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM " + SCHEMA + ".events "
+            + "WHERE stream_id = $1 AND version BETWEEN $2 AND $3 ORDER BY version")
+        .execute(Tuple.of(streamId, fromVersion, toVersion))
+        .map(EventStore::events);
+  }
+
+  /**
+   * Up to {@code max} events after {@code after} in log order, only from transactions that
+   * have finished: what is returned will never be preceded by an event not yet visible.
+   */
+  public Future<List<RecordedEvent>> readAll(LogPosition after, int max) {
+    return readAll(pool, after, max);
+  }
+
+  /** As {@link #readAll(LogPosition, int)} on a given client (a transaction, for checkpointed consumers). */
+  public Future<List<RecordedEvent>> readAll(SqlClient client, LogPosition after, int max) {
+    return client.preparedQuery("SELECT " + COLUMNS + " FROM " + SCHEMA + ".events "
+            + "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            + "ORDER BY tx_id, position LIMIT $3")
+        .execute(Tuple.of(Long.toUnsignedString(after.txId()), after.position(), max))
+        .map(EventStore::events);
+  }
+
+  private static List<RecordedEvent> events(Iterable<Row> rows) {
+    var out = new ArrayList<RecordedEvent>();
+    rows.forEach(r -> out.add(event(r)));
+    return out;
+  }
+
+  private static RecordedEvent event(Row r) {
+    return new RecordedEvent(r.getLong("position"), Long.parseUnsignedLong(r.getString("tx")), r.getString("stream_id"),
+        r.getLong("version"), r.getString("type"), jsonOf(r.getValue("data")), jsonOf(r.getValue("metadata")),
+        r.getOffsetDateTime("recorded_at").toInstant());
+  }
+
+  private static JsonObject jsonOf(Object v) {
+    return v instanceof JsonObject j ? j : new JsonObject(String.valueOf(v));
+  }
+
+  private static JsonObject metadata(Call call) {
+    var m = new JsonObject()
+        .put("correlationId", call.correlationId())
+        .put("causationId", call.causationId() != null ? call.causationId() : call.messageId())
+        .put("at", Instant.now().toString());
+    if (call.traceparent() != null) {
+      m.put("traceparent", call.traceparent());
+    }
+    if (call.principal() != null) {
+      m.put("principal", Codec.toJson(call.principal()));
+    }
+    return m;
+  }
+
+  private static BusFailure conflict(String streamId, long current, long expected) {
+    return new BusFailure(ErrorCode.CONFLICT, "stream " + streamId + " is at version " + current + ", expected "
+        + expected);
+  }
+}

@@ -1,0 +1,25 @@
+package io.nexus.kernel.events;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * An event as the log holds it.
+ *
+ * @param position global position, unique
+ * @param txId id of the transaction that wrote it
+ * @param streamId the stream (entity) it belongs to
+ * @param version its version within the stream, from 1 without gaps
+ * @param type the event type
+ * @param data the event's facts
+ * @param metadata principal, correlation, causation and trace of the command that caused it
+ * @param recordedAt when it was written
+ */
+public record RecordedEvent(long position, long txId, String streamId, long version, String type, JsonObject data,
+    JsonObject metadata, Instant recordedAt) {
+
+  /** Where a reader stands after this event. */
+  public LogPosition logPosition() {
+    return new LogPosition(txId, position);
+  }
+}
