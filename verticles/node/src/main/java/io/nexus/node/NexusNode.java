@@ -82,9 +82,16 @@ public final class NexusNode {
     try {
       node = start(config).await(10, TimeUnit.MINUTES);
     } catch (Exception e) {
-      Throwable cause = e.getCause() != null && e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-      System.err.println("nexus: the node did not start: " + cause.getMessage());
-      LOG.error("node failed to start", cause);
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ConfigException ce) {
+          // a setting is wrong: say which, without a stack trace
+          System.err.println("nexus: " + ce.getMessage());
+          System.exit(2);
+          return;
+        }
+      }
+      System.err.println("nexus: the node did not start: " + e.getMessage());
+      LOG.error("node failed to start", e);
       System.exit(1);
       return;
     }
