@@ -2,19 +2,29 @@ package io.nexus.kernel.events;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * An event to append.
  *
- * @param type the event type, e.g. {@code EntryPosted}
+ * @param type {@code <service>.<event>}, e.g. {@code financial.entry-posted}; the relay
+ *     publishes it on {@code nexus.<service>.events.<event>}
  * @param data its facts
  */
 public record NewEvent(String type, JsonObject data) {
+  private static final Pattern TYPE = Pattern.compile("[a-z]+\\.[a-z][a-z0-9-]{0,100}");
+
   public NewEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(data, "data");
-    if (type.isBlank() || type.length() > 200) {
-      throw new IllegalArgumentException("event type must be 1 to 200 characters");
+    if (!TYPE.matcher(type).matches()) {
+      throw new IllegalArgumentException("event type must be <service>.<event> in lower case, got '" + type + "'");
     }
+  }
+
+  /** The bus address events of a type are published on. */
+  public static String topicOf(String type) {
+    int dot = type.indexOf('.');
+    return "nexus." + type.substring(0, dot) + ".events." + type.substring(dot + 1);
   }
 }

@@ -72,7 +72,7 @@ class EventStoreTest {
   @Test
   @DisplayName("appended events get versions from 1, carry the caller's metadata, and read back in order")
   void appendAndRead() throws Exception {
-    var recorded = await(pool.withTransaction(tx -> store.append(tx, "ledger-1", EventStore.NO_STREAM, events("EntryPosted", 3), CALL)));
+    var recorded = await(pool.withTransaction(tx -> store.append(tx, "ledger-1", EventStore.NO_STREAM, events("test.entry-posted", 3), CALL)));
     assertThat(recorded).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L);
     var read = await(store.readStream("ledger-1", 1, Long.MAX_VALUE));
     assertThat(read).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L);
@@ -84,8 +84,8 @@ class EventStoreTest {
   @Test
   @DisplayName("an append with a stale expected version fails with 409 naming the current version, and writes nothing")
   void versionConflict() throws Exception {
-    await(pool.withTransaction(tx -> store.append(tx, "ledger-2", EventStore.NO_STREAM, events("A", 2), CALL)));
-    assertThatThrownBy(() -> await(pool.withTransaction(tx -> store.append(tx, "ledger-2", 1, events("B", 1), CALL))))
+    await(pool.withTransaction(tx -> store.append(tx, "ledger-2", EventStore.NO_STREAM, events("test.a", 2), CALL)));
+    assertThatThrownBy(() -> await(pool.withTransaction(tx -> store.append(tx, "ledger-2", 1, events("test.b", 1), CALL))))
         .isInstanceOfSatisfying(BusFailure.class, f -> {
           assertThat(f.code()).isEqualTo(ErrorCode.CONFLICT);
           assertThat(f.getMessage()).contains("version 2").contains("expected 1");
@@ -101,15 +101,15 @@ class EventStoreTest {
     try {
       var txEarly = await(early.begin());
       // the early transaction writes first (older xid) but commits last
-      await(store.append(early, "late-1", EventStore.NO_STREAM, events("Early", 1), CALL));
-      await(pool.withTransaction(tx -> store.append(tx, "late-2", EventStore.NO_STREAM, events("Later", 1), CALL)));
+      await(store.append(early, "late-1", EventStore.NO_STREAM, events("test.early", 1), CALL));
+      await(pool.withTransaction(tx -> store.append(tx, "late-2", EventStore.NO_STREAM, events("test.later", 1), CALL)));
       assertThat(await(store.readAll(start, 100))).as("nothing is readable past the running transaction").isEmpty();
       await(txEarly.commit());
     } finally {
       early.close();
     }
     var read = await(store.readAll(start, 100));
-    assertThat(read).extracting(RecordedEvent::type).containsExactly("Early", "Later");
+    assertThat(read).extracting(RecordedEvent::type).containsExactly("test.early", "test.later");
   }
 
   @Test
@@ -119,8 +119,8 @@ class EventStoreTest {
     try {
       var txOld = await(old.begin());
       await(old.query("SELECT pg_current_xact_id()").execute());
-      await(pool.withTransaction(tx -> store.append(tx, "xid-1", EventStore.NO_STREAM, events("First", 1), CALL)));
-      assertThatThrownBy(() -> await(store.append(old, "xid-1", 1, events("Second", 1), CALL)))
+      await(pool.withTransaction(tx -> store.append(tx, "xid-1", EventStore.NO_STREAM, events("test.first", 1), CALL)));
+      assertThatThrownBy(() -> await(store.append(old, "xid-1", 1, events("test.second", 1), CALL)))
           .isInstanceOfSatisfying(BusFailure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.CONFLICT));
       await(txOld.rollback());
     } finally {
@@ -171,7 +171,7 @@ class EventStoreTest {
     String stream = shared ? "shared-" + rnd.nextInt(2) : "w" + writer + "-" + rnd.nextInt(5);
     long expected = shared ? EventStore.ANY : known.getOrDefault(stream, 0L);
     int delay = rnd.nextInt(MAX_COMMIT_DELAY_MS + 1);
-    return pool.withTransaction(tx -> store.append(tx, stream, expected, events("W" + writer, n), CALL)
+    return pool.withTransaction(tx -> store.append(tx, stream, expected, events("test.w" + writer, n), CALL)
             .compose(recorded -> vertx.timer(Math.max(1, delay)).map(recorded)))
         .compose(recorded -> {
           known.put(stream, recorded.get(recorded.size() - 1).version());
