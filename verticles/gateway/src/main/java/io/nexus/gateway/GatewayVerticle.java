@@ -2,6 +2,7 @@ package io.nexus.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.contracts.Codec;
+import io.nexus.contracts.Contracts;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.security.Security;
@@ -161,10 +162,13 @@ public final class GatewayVerticle extends VerticleBase {
     checks.register("redis", HEALTH_CHECK_TIMEOUT_MS, p -> redis.ping(List.of())
         .onSuccess(r -> p.complete(Status.OK()))
         .onFailure(err -> p.complete(Status.KO(new JsonObject().put("reason", "unreachable")))));
-    checks.register("services", HEALTH_CHECK_TIMEOUT_MS, p -> {
-      List<String> missing = registry.missing();
-      p.complete(missing.isEmpty() ? Status.OK() : Status.KO(new JsonObject().put("noInstance", missing)));
-    });
+    for (String service : Contracts.services()) {
+      checks.register("service-" + service, HEALTH_CHECK_TIMEOUT_MS, p -> {
+        int n = registry.instances(service);
+        p.complete(n > 0 ? Status.OK(new JsonObject().put("instances", n))
+            : Status.KO(new JsonObject().put("reason", "no live instance")));
+      });
+    }
     return checks;
   }
 

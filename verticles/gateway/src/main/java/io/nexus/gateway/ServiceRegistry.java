@@ -54,8 +54,13 @@ final class ServiceRegistry {
 
   /** True when at least one instance of the service is published. */
   boolean hasInstance(String service) {
+    return instances(service) > 0;
+  }
+
+  /** How many instances of the service are published. */
+  int instances(String service) {
     List<Record> rs = byService.get(service);
-    return rs != null && !rs.isEmpty();
+    return rs == null ? 0 : rs.size();
   }
 
   /** The live instances of every known service, with this gateway's breaker state for each. */
@@ -78,11 +83,6 @@ final class ServiceRegistry {
           .put("instances", instances));
     }
     return new JsonObject().put("services", services);
-  }
-
-  /** Names of known services with no live instance. */
-  List<String> missing() {
-    return Contracts.services().stream().filter(s -> !hasInstance(s)).toList();
   }
 
   void stop() {

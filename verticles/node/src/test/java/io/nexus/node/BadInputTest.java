@@ -123,6 +123,8 @@ class BadInputTest {
     }
     var ready = http.get("/health/ready", null);
     assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
+    var checks = ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")).toList();
+    assertThat(checks).contains("cluster", "postgres", "redis", "service-security");
     assertThat(http.get("/api/v1/me", admin).status()).isEqualTo(200);
   }
 
