@@ -117,6 +117,18 @@ public final class EventStore {
         .map(EventStore::events);
   }
 
+  /** The event at a position; fails when there is none. */
+  public Future<RecordedEvent> readAt(SqlClient client, long position) {
+    return client.preparedQuery("SELECT " + COLUMNS + " FROM " + SCHEMA + ".events WHERE position = $1")
+        .execute(Tuple.of(position))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw BusFailure.notFound("no event at position " + position);
+          }
+          return event(rows.iterator().next());
+        });
+  }
+
   /**
    * Up to {@code max} events after {@code after} in log order, only from transactions that
    * have finished: what is returned will never be preceded by an event not yet visible.

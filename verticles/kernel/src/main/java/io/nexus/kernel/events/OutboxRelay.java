@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-  /** The advisory lock whose holder is the relay. */
-  static final long RELAY_LOCK = 0x4E5853_52454CL;
   private static final String CHANNEL = "nexus_events";
   private static final int BATCH = 1000;
 
@@ -85,27 +83,25 @@ public final class OutboxRelay {
   }
 
   private void campaign() {
-    PgConnection.connect(vertx, config.connectOptions())
-        .compose(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1) AS won").execute(Tuple.of(RELAY_LOCK))
-            .compose(rows -> {
-              if (!rows.iterator().next().getBoolean("won")) {
-                return conn.close().map(false);
-              }
-              leaderConnection = conn;
-              conn.closeHandler(v -> lostLeadership());
-              conn.notificationHandler(n -> drain());
-              return conn.query("LISTEN " + CHANNEL).execute()
-                  .compose(v -> pool.query("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
-                      + ".relay_checkpoint WHERE id = 1").execute())
-                  .map(r -> {
-                    var row = r.iterator().next();
-                    checkpoint = new LogPosition(Long.parseUnsignedLong(row.getString("tx")), row.getLong("position"));
-                    leader = true;
-                    LOG.info("this node is now the event relay [from: {}]", checkpoint);
-                    drain();
-                    return true;
-                  });
-            }))
+    Lease.tryTake(vertx, config, "outbox-relay", this::lostLeadership)
+        .compose(conn -> {
+          if (conn == null) {
+            return Future.succeededFuture(false);
+          }
+          leaderConnection = conn;
+          conn.notificationHandler(n -> drain());
+          return conn.query("LISTEN " + CHANNEL).execute()
+              .compose(v -> pool.query("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
+                  + ".relay_checkpoint WHERE id = 1").execute())
+              .map(r -> {
+                var row = r.iterator().next();
+                checkpoint = new LogPosition(Long.parseUnsignedLong(row.getString("tx")), row.getLong("position"));
+                leader = true;
+                LOG.info("this node is now the event relay [from: {}]", checkpoint);
+                drain();
+                return true;
+              });
+        })
         .onFailure(err -> LOG.debug("relay campaign failed: {}", err.getMessage()));
   }
 
@@ -138,6 +134,7 @@ public final class OutboxRelay {
           }
           RecordedEvent last = events.get(events.size() - 1);
           lastPublishedAt = last.recordedAt();
+          vertx.eventBus().publish(DurableSubscription.WAKE_ADDRESS, last.position());
           return pool.preparedQuery("UPDATE " + EventStore.SCHEMA + ".relay_checkpoint SET tx_id = $1::text::xid8, "
                   + "position = $2, updated_at = now() WHERE id = 1")
               .execute(Tuple.of(Long.toUnsignedString(last.txId()), last.position()))
