@@ -14,6 +14,7 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
   UNPROCESSABLE(422, "Unprocessable content"),
+  PRECONDITION_REQUIRED(428, "Precondition required"),
   TOO_MANY_REQUESTS(429, "Too many requests"),
   INTERNAL(500, "Internal error"),
   UNAVAILABLE(503, "Service unavailable"),

@@ -7,9 +7,10 @@ package io.nexus.contracts;
  * @param status HTTP-like status, see {@link ErrorCode}
  * @param detail what went wrong, naming the offending field or value; never a stack trace
  * @param retryAfterSeconds for 429 and 503: when to try again, else null
+ * @param current for 412: the entity as it is now, so the caller can see what changed; else null
  */
-public record Failure(int status, String detail, Long retryAfterSeconds) {
+public record Failure(int status, String detail, Long retryAfterSeconds, java.util.Map<String, Object> current) {
   public static Failure of(ErrorCode code, String detail) {
-    return new Failure(code.status(), detail, null);
+    return new Failure(code.status(), detail, null, null);
   }
 }

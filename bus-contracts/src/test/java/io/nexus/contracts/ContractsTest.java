@@ -94,6 +94,7 @@ class ContractsTest {
         case "boolean" -> true;
         case "array" -> new JsonArray().add(sampleObject(s.getJsonObject("items")));
         case "object" -> sampleObject(s);
+        case "null" -> null;
         default -> switch (String.valueOf(s.getString("format"))) {
           case "email" -> "ada@example.org";
           case "date-time" -> "2026-01-02T03:04:05Z";

@@ -68,6 +68,21 @@ public final class Security {
   public static final Endpoint<UpdateUser, UserView> UPDATE_USER =
       Endpoint.command("nexus.security.update-user", UpdateUser.class, UserView.class);
 
+  /**
+   * Restores a user's name and role as they were at a version, by appending compensating
+   * events: history is never rewritten (admin; not one's own role).
+   */
+  public static final Endpoint<RevertUser, UserView> REVERT_USER =
+      Endpoint.command("nexus.security.revert-user", RevertUser.class, UserView.class);
+
+  /** The caller's organisation's audit trail, filtered by actor, entity and time (admin). */
+  public static final Endpoint<AuditQuery, AuditPage> QUERY_AUDIT =
+      Endpoint.query("nexus.security.query-audit", AuditQuery.class, AuditPage.class);
+
+  /** Walks the whole hash-chained audit log and names the first broken row (admin). */
+  public static final Endpoint<Empty, AuditVerification> VERIFY_AUDIT =
+      Endpoint.query("nexus.security.verify-audit", Empty.class, AuditVerification.class);
+
   /** Changes a user's role (admin; not one's own). */
   public static final Endpoint<ChangeRole, UserView> CHANGE_ROLE =
       Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class);
@@ -104,7 +119,7 @@ public final class Security {
 
   /** Every endpoint of this service. */
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(LOGIN, REFRESH, LOGOUT, JWKS,
-      ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE,
+      ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE, REVERT_USER, QUERY_AUDIT, VERIFY_AUDIT,
       CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY);
 
   /** Every topic of this service. */
@@ -129,18 +144,43 @@ public final class Security {
 
   public record OrgCreated(String id, String name, UserView admin) {}
 
-  public record UserView(String id, String org, String email, String name, String role, String createdAt) {}
+  /** A user; {@code version} is the version of its event stream, sent as the ETag. */
+  public record UserView(String id, String org, String email, String name, String role, String createdAt, long version) {}
 
   public record UserList(List<UserView> users) {}
 
   public record CreateUser(String email, String password, String name, String role) {}
 
-  public record UserRef(String id) {}
+  /** @param asOf null for now, else a version number or an ISO-8601 instant: the user as it was then */
+  public record UserRef(String id, String asOf) {}
 
   /** Any field left null is left unchanged; a new password needs the current one from the user themself. */
-  public record UpdateUser(String id, String name, String password, String currentPassword) {}
+  public record UpdateUser(String id, String name, String password, String currentPassword, Long expectedVersion) {}
 
-  public record ChangeRole(String id, String role) {}
+  public record ChangeRole(String id, String role, Long expectedVersion) {}
+
+  public record RevertUser(String id, long version, Long expectedVersion) {}
+
+  /** Every filter is optional; {@code from}/{@code to} are ISO-8601 instants; {@code limit} defaults to 100. */
+  public record AuditQuery(String actor, String entity, String from, String to, Integer limit) {}
+
+  /**
+   * One audited command.
+   *
+   * @param seq its place in the chain
+   * @param position the event's position in the log
+   * @param actor who (principal subject), null for the system
+   * @param entity the stream (entity) it changed
+   * @param action the event type
+   * @param hash SHA-256 over the previous row's hash and this row's canonical content
+   */
+  public record AuditEntry(long seq, long position, String at, String actor, String org, String entity, String action,
+      Map<String, Object> data, String hash) {}
+
+  public record AuditPage(List<AuditEntry> entries) {}
+
+  /** @param brokenAt the seq of the first row whose hash does not match, or null when valid */
+  public record AuditVerification(boolean valid, long checked, Long brokenAt, String detail) {}
 
   public record CreateApiKey(String name, String role) {}
 

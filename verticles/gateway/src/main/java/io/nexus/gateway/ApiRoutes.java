@@ -40,6 +40,8 @@ final class ApiRoutes {
   private static final String X_ROLE = "x-nexus-role";
   private static final String X_STATUS = "x-nexus-status";
   private static final String X_CLIENT_IP = "x-nexus-client-ip";
+  private static final String X_IF_MATCH = "x-nexus-if-match";
+  private static final Pattern ETAG = Pattern.compile("(?:W/)?\"?(\\d{1,18})\"?");
 
   private final Bus bus;
   private final java.util.function.ToLongFunction<String> timeoutMs;
@@ -114,7 +116,8 @@ final class ApiRoutes {
             .orElseThrow(() -> new IllegalStateException("operation " + op.getOperationId() + " names unknown endpoint " + address));
         int status = ext.containsKey(X_STATUS) ? ((Number) ext.get(X_STATUS)).intValue() : 200;
         boolean clientIp = Boolean.TRUE.equals(ext.get(X_CLIENT_IP));
-        serve = rc -> forward(rc, ep, status, clientIp);
+        String ifMatchField = (String) ext.get(X_IF_MATCH);
+        serve = rc -> forward(rc, ep, status, clientIp, ifMatchField);
       }
       Handler<RoutingContext> handler = serve;
       route.addHandler(rc -> guard(rc, secured, role, handler));
@@ -150,13 +153,28 @@ final class ApiRoutes {
     rc.next();
   }
 
-  private <Q, R> void forward(RoutingContext rc, Endpoint<Q, R> ep, int status, boolean clientIp) {
+  private <Q, R> void forward(RoutingContext rc, Endpoint<Q, R> ep, int status, boolean clientIp, String ifMatchField) {
     String service = ep.service();
     if (!registry.hasInstance(service)) {
       Problems.send(rc, ErrorCode.UNAVAILABLE, "no instance of " + service + " is running", 1L);
       return;
     }
     JsonObject body = requestBody(rc);
+    if (ifMatchField != null) {
+      String ifMatch = rc.request().getHeader("If-Match");
+      if (ifMatch == null) {
+        Problems.send(rc, ErrorCode.PRECONDITION_REQUIRED, "send If-Match with the ETag you last read");
+        return;
+      }
+      if (!ifMatch.trim().equals("*")) {
+        var m = ETAG.matcher(ifMatch.trim());
+        if (!m.matches()) {
+          Problems.send(rc, ErrorCode.BAD_REQUEST, "If-Match must be an ETag such as \"3\", got " + ifMatch);
+          return;
+        }
+        body.put(ifMatchField, Long.parseLong(m.group(1)));
+      }
+    }
     if (clientIp) {
       body.put("clientIp", rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress());
     }
@@ -178,8 +196,11 @@ final class ApiRoutes {
           if (reply instanceof Done) {
             rc.response().setStatusCode(204).end();
           } else {
-            rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(Codec.toJson(reply).encode());
+            JsonObject json = Codec.toJson(reply);
+            if (json.getValue("version") instanceof Number v) {
+              rc.response().putHeader("ETag", "\"" + v.longValue() + "\"");
+            }
+            rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.encode());
           }
         })
         .onFailure(err -> fail(rc, err));
@@ -203,6 +224,11 @@ final class ApiRoutes {
       RequestParameter b = vr.getBody();
       if (b != null && !b.isNull() && !b.isEmpty() && b.get() instanceof JsonObject json) {
         body = json.copy();
+      }
+      for (var e : vr.getQuery().entrySet()) {
+        if (e.getValue() != null && !e.getValue().isNull()) {
+          body.put(e.getKey(), e.getValue().get());
+        }
       }
       for (var e : vr.getPathParameters().entrySet()) {
         body.put(e.getKey(), e.getValue().get());

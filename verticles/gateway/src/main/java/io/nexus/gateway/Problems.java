@@ -13,7 +13,7 @@ final class Problems {
   private Problems() {}
 
   static void send(RoutingContext rc, BusFailure f) {
-    send(rc, f.code(), f.getMessage(), f.retryAfterSeconds());
+    send(rc, f.code(), f.getMessage(), f.retryAfterSeconds(), f.current());
   }
 
   static void send(RoutingContext rc, ErrorCode code, String detail) {
@@ -21,6 +21,11 @@ final class Problems {
   }
 
   static void send(RoutingContext rc, ErrorCode code, String detail, Long retryAfterSeconds) {
+    send(rc, code, detail, retryAfterSeconds, null);
+  }
+
+  /** A problem; for 412, {@code current} is the entity as it is now (and its version goes in ETag). */
+  static void send(RoutingContext rc, ErrorCode code, String detail, Long retryAfterSeconds, JsonObject current) {
     var resp = rc.response();
     if (resp.headWritten()) {
       resp.reset();
@@ -35,6 +40,12 @@ final class Problems {
     String corr = rc.get(ApiRoutes.CORRELATION_KEY);
     if (corr != null) {
       body.put("correlationId", corr);
+    }
+    if (current != null) {
+      body.put("current", current);
+      if (current.getValue("version") instanceof Number v) {
+        resp.putHeader("ETag", "\"" + v.longValue() + "\"");
+      }
     }
     if (retryAfterSeconds != null) {
       resp.putHeader("Retry-After", String.valueOf(retryAfterSeconds));

@@ -6,6 +6,7 @@ import io.nexus.kernel.config.ConfigException;
 import io.nexus.kernel.config.NodeConfig;
 import io.nexus.kernel.discovery.Discovery;
 import io.nexus.kernel.embedded.EmbeddedServers;
+import io.nexus.kernel.events.EventLogVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -180,7 +181,13 @@ public final class NexusNode {
   }
 
   private Future<Void> deployAll() {
-    Future<Void> chain = Future.succeededFuture();
+    // the event log first: its schema must exist before a service appends, and every node
+    // runs a relay candidate so that the log keeps flowing when any node dies
+    Future<Void> chain = vertx.deployVerticle(new EventLogVerticle(), new DeploymentOptions().setConfig(config))
+        .map(id -> {
+          deployments.push(id);
+          return (Void) null;
+        });
     for (String name : ServiceCatalog.ordered(settings.services())) {
       chain = chain.compose(v -> vertx.deployVerticle(ServiceCatalog.factory(name).get(),
               new DeploymentOptions().setConfig(config))

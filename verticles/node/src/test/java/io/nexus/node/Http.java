@@ -52,6 +52,16 @@ final class Http {
     return send(b);
   }
 
+  /** A JSON request with extra headers (name, value, name, value, ...). */
+  Resp json(String method, String path, Object body, String token, String... headers) {
+    var b = request(path, token).method(method, HttpRequest.BodyPublishers.ofString(body == null ? "" : body.toString()));
+    b.header("Content-Type", "application/json");
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b);
+  }
+
   Resp send(HttpRequest.Builder builder) {
     try {
       HttpResponse<String> r = client.send(builder.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());

@@ -199,8 +199,8 @@ class SecurityApiTest {
         new JsonObject().put("name", "M").put("role", "admin").encode().getBytes(StandardCharsets.UTF_8), token);
     assertThat(r.status()).isEqualTo(400);
     assertThat(http.get("/api/v1/me", token).json().getString("role")).isEqualTo("viewer");
-    var rename = http.method("PATCH", "/api/v1/users/" + id, "application/json",
-        new JsonObject().put("name", "Mallory").encode().getBytes(StandardCharsets.UTF_8), token);
+    String etag = http.get("/api/v1/me", token).header("ETag");
+    var rename = http.json("PATCH", "/api/v1/users/" + id, new JsonObject().put("name", "Mallory"), token, "If-Match", etag);
     assertThat(rename.status()).isEqualTo(200);
     assertThat(rename.json().getString("name")).isEqualTo("Mallory");
   }

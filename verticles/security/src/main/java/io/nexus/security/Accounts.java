@@ -5,6 +5,7 @@ import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security.ChangeRole;
 import io.nexus.contracts.security.Security.CreateOrg;
+import io.nexus.contracts.security.Security.RevertUser;
 import io.nexus.contracts.security.Security.CreateUser;
 import io.nexus.contracts.security.Security.OrgCreated;
 import io.nexus.contracts.security.Security.UpdateUser;
@@ -13,6 +14,13 @@ import io.nexus.contracts.security.Security.UserRef;
 import io.nexus.contracts.security.Security.UserView;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.nexus.contracts.Codec;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
@@ -37,16 +45,38 @@ final class Accounts {
   private static final String UNIQUE_VIOLATION = "23505";
   private static final long BOOTSTRAP_LOCK = 0x4E5853_424F4FL;
   private static final int GENERATED_PASSWORD_BYTES = 18;
-  static final String USER_COLUMNS = "id, org_id, email, name, role, created_at";
+  static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version";
+  static final String ORG_CREATED = "security.org-created";
 
   private final Vertx vertx;
   private final Pool pool;
   private final PasswordHasher hasher;
+  private final EventStore events;
 
-  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher) {
+  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher, EventStore events) {
     this.vertx = vertx;
     this.pool = pool;
     this.hasher = hasher;
+    this.events = events;
+  }
+
+  /** Inserts a user (version 1) and appends its creation, in the caller's transaction. */
+  private Future<UserView> insertUser(SqlConnection tx, UUID id, UUID org, String email, String name, String role,
+      String phc, Call call) {
+    return tx.preparedQuery("INSERT INTO users (id, org_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6) "
+            + "RETURNING " + USER_COLUMNS)
+        .execute(Tuple.of(id, org, email, name, role, phc))
+        .compose(rows -> {
+          UserView u = view(rows.iterator().next());
+          return events.append(tx, UserEvents.stream(u.id()), EventStore.NO_STREAM, List.of(UserEvents.created(u)), call)
+              .map(u);
+        });
+  }
+
+  private Future<Void> orgCreated(SqlConnection tx, UUID org, String name, Call call) {
+    return events.append(tx, "org-" + org, EventStore.NO_STREAM,
+        List.of(new NewEvent(ORG_CREATED, new io.vertx.core.json.JsonObject().put("id", org.toString()).put("name", name))),
+        call).mapEmpty();
   }
 
   /**
@@ -63,10 +93,10 @@ final class Accounts {
                 return Future.succeededFuture(Optional.<String>empty());
               }
               UUID org = UUID.randomUUID();
+              Call system = Call.system();
               return conn.preparedQuery("INSERT INTO orgs (id, name, operator) VALUES ($1, $2, true)").execute(Tuple.of(org, orgName))
-                  .compose(v -> conn.preparedQuery("INSERT INTO users (id, org_id, email, name, role, password_hash) "
-                          + "VALUES ($1, $2, $3, $4, 'admin', $5)")
-                      .execute(Tuple.of(UUID.randomUUID(), org, email, "Administrator", phc)))
+                  .compose(v -> orgCreated(conn, org, orgName, system))
+                  .compose(v -> insertUser(conn, UUID.randomUUID(), org, email, "Administrator", "admin", phc, system))
                   .map(v -> {
                     LOG.info("bootstrap admin created [email: {}, org: {}]", email, orgName);
                     return configuredPassword.isEmpty() ? Optional.of(password) : Optional.<String>empty();
@@ -84,10 +114,9 @@ final class Accounts {
             : Future.failedFuture(BusFailure.forbidden("only admins of the operator organisation create organisations")))
         .compose(phc -> pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO orgs (id, name) VALUES ($1, $2)")
             .execute(Tuple.of(org, req.name().trim()))
-            .compose(v -> conn.preparedQuery("INSERT INTO users (id, org_id, email, name, role, password_hash) "
-                    + "VALUES ($1, $2, $3, $4, 'admin', $5) RETURNING " + USER_COLUMNS)
-                .execute(Tuple.of(admin, org, req.adminEmail().trim(), req.adminName(), phc)))))
-        .map(rows -> new OrgCreated(org.toString(), req.name().trim(), view(rows.iterator().next())))
+            .compose(v -> orgCreated(conn, org, req.name().trim(), call))
+            .compose(v -> insertUser(conn, admin, org, req.adminEmail().trim(), req.adminName(), "admin", phc, call))))
+        .map(u -> new OrgCreated(org.toString(), req.name().trim(), u))
         .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
             ? BusFailure.conflict("an organisation named " + req.name() + " or a user " + req.adminEmail() + " already exists")
             : err));
@@ -104,11 +133,8 @@ final class Accounts {
   Future<UserView> create(CreateUser req, Call call) {
     Principal p = call.require(Role.ADMIN);
     Role.parse(req.role());
-    return hash(req.password()).compose(phc -> pool.preparedQuery(
-            "INSERT INTO users (id, org_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6) "
-                + "RETURNING " + USER_COLUMNS)
-        .execute(Tuple.of(UUID.randomUUID(), UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc)))
-        .map(rows -> view(rows.iterator().next()))
+    return hash(req.password()).compose(phc -> pool.withTransaction(tx -> insertUser(tx, UUID.randomUUID(),
+            UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc, call)))
         .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
             ? BusFailure.conflict("a user with email " + req.email() + " already exists") : err));
   }
@@ -119,7 +145,32 @@ final class Accounts {
       // only admins look at other members; to anyone else they are not there
       throw BusFailure.notFound("no user " + ref.id());
     }
-    return find(p.org(), ref.id()).map(u -> u.orElseThrow(() -> BusFailure.notFound("no user " + ref.id())));
+    Future<UserView> now = find(p.org(), ref.id()).map(u -> u.orElseThrow(() -> BusFailure.notFound("no user " + ref.id())));
+    if (ref.asOf() == null || ref.asOf().isBlank()) {
+      return now;
+    }
+    Long version;
+    Instant at;
+    if (ref.asOf().matches("\\d{1,18}")) {
+      version = Long.parseLong(ref.asOf());
+      at = null;
+    } else {
+      version = null;
+      try {
+        at = Instant.parse(ref.asOf());
+      } catch (DateTimeParseException e) {
+        throw BusFailure.badRequest("asOf: expected a version number or an ISO-8601 instant, got '" + ref.asOf() + "'");
+      }
+    }
+    // the current row settles org scoping; the past comes from the stream
+    return now.compose(u -> events.readStream(UserEvents.stream(u.id()), 1, Long.MAX_VALUE))
+        .map(history -> {
+          UserView then = UserEvents.fold(history, version, at);
+          if (then == null) {
+            throw BusFailure.notFound("user " + ref.id() + " did not exist at " + ref.asOf());
+          }
+          return then;
+        });
   }
 
   Future<UserList> list(Empty req, Call call) {
@@ -150,16 +201,13 @@ final class Accounts {
       newHash = (self ? checkCurrentPassword(p, req.id(), req.currentPassword()) : Future.<Void>succeededFuture())
           .compose(v -> hash(req.password())).map(Optional::of);
     }
-    return newHash.compose(h -> pool.preparedQuery("UPDATE users SET name = coalesce($3, name), "
-            + "password_hash = coalesce($4, password_hash), updated_at = now() WHERE org_id = $1 AND id = $2 "
-            + "RETURNING " + USER_COLUMNS)
-        .execute(Tuple.of(UUID.fromString(p.org()), uuidOrNull(req.id()), req.name(), h.orElse(null))))
-        .map(rows -> {
-          if (rows.rowCount() == 0) {
-            throw BusFailure.notFound("no user " + req.id());
-          }
-          return view(rows.iterator().next());
-        });
+    return newHash.compose(h -> change(p, req.id(), req.expectedVersion(), call, (tx, current) ->
+        tx.preparedQuery("UPDATE users SET name = coalesce($3, name), password_hash = coalesce($4, password_hash), "
+                + "version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
+            .execute(Tuple.of(UUID.fromString(p.org()), current.id() == null ? null : UUID.fromString(current.id()),
+                req.name(), h.orElse(null)))
+            .map(rows -> new Change(view(rows.iterator().next()),
+                List.of(UserEvents.updated(req.name(), h.isPresent(), null))))));
   }
 
   Future<UserView> changeRole(ChangeRole req, Call call) {
@@ -168,15 +216,73 @@ final class Accounts {
     if (p.subject().equals(req.id())) {
       throw BusFailure.forbidden("an admin cannot change their own role");
     }
-    return pool.preparedQuery("UPDATE users SET role = $3, updated_at = now() WHERE org_id = $1 AND id = $2 RETURNING "
-            + USER_COLUMNS)
-        .execute(Tuple.of(UUID.fromString(p.org()), uuidOrNull(req.id()), req.role()))
-        .map(rows -> {
-          if (rows.rowCount() == 0) {
-            throw BusFailure.notFound("no user " + req.id());
+    return change(p, req.id(), req.expectedVersion(), call, (tx, current) -> setRole(tx, p, current, req.role(), null));
+  }
+
+  Future<UserView> revert(RevertUser req, Call call) {
+    Principal p = call.require(Role.ADMIN);
+    return change(p, req.id(), req.expectedVersion(), call, (tx, current) ->
+        events.readStream(UserEvents.stream(current.id()), 1, req.version()).compose(history -> {
+          UserView then = UserEvents.fold(history, req.version(), null);
+          if (then == null || req.version() > current.version()) {
+            return Future.failedFuture(BusFailure.notFound("user " + req.id() + " has no version " + req.version()));
           }
-          return view(rows.iterator().next());
-        });
+          if (!then.role().equals(current.role()) && p.subject().equals(current.id())) {
+            return Future.failedFuture(BusFailure.forbidden("an admin cannot change their own role"));
+          }
+          var changes = new java.util.ArrayList<NewEvent>();
+          Future<UserView> after = Future.succeededFuture(current);
+          if (!then.name().equals(current.name())) {
+            changes.add(UserEvents.updated(then.name(), false, req.version()));
+          }
+          if (!then.role().equals(current.role())) {
+            changes.add(UserEvents.roleChanged(then.role(), current.role(), req.version()));
+          }
+          if (changes.isEmpty()) {
+            return Future.succeededFuture(new Change(current, List.of()));
+          }
+          return tx.preparedQuery("UPDATE users SET name = $3, role = $4, version = version + $5, updated_at = now() "
+                  + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
+              .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), then.name(), then.role(),
+                  changes.size()))
+              .map(rows -> new Change(view(rows.iterator().next()), changes));
+        }));
+  }
+
+  private Future<Change> setRole(SqlConnection tx, Principal p, UserView current, String role, Long revertedTo) {
+    return tx.preparedQuery("UPDATE users SET role = $3, version = version + 1, updated_at = now() "
+            + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
+        .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), role))
+        .map(rows -> new Change(view(rows.iterator().next()), List.of(UserEvents.roleChanged(role, current.role(), revertedTo))));
+  }
+
+  /** A change to a user: the row after it and the events that record it. */
+  private record Change(UserView after, List<NewEvent> events) {}
+
+  /**
+   * Changes a user in one transaction: lock the row, check the caller's expected version (412
+   * with the current user when stale), apply, append the events at the expected version.
+   */
+  private Future<UserView> change(Principal p, String id, Long expectedVersion, Call call,
+      java.util.function.BiFunction<SqlConnection, UserView, Future<Change>> apply) {
+    UUID uid = uuidOrNull(id);
+    if (uid == null) {
+      return Future.failedFuture(BusFailure.notFound("no user " + id));
+    }
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + USER_COLUMNS + " FROM users WHERE org_id = $1 AND id = $2 "
+            + "FOR UPDATE").execute(Tuple.of(UUID.fromString(p.org()), uid))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no user " + id));
+          }
+          UserView current = view(rows.iterator().next());
+          if (expectedVersion != null && expectedVersion != current.version()) {
+            return Future.failedFuture(BusFailure.stale("user " + id + " is at version " + current.version()
+                + ", not " + expectedVersion + "; review the current state and retry", Codec.toJson(current)));
+          }
+          return apply.apply(tx, current).compose(c -> c.events().isEmpty() ? Future.succeededFuture(c.after())
+              : events.append(tx, UserEvents.stream(id), current.version(), c.events(), call).map(c.after()));
+        }));
   }
 
   /** The user of an organisation, if there. */
@@ -207,7 +313,7 @@ final class Accounts {
 
   static UserView view(Row r) {
     return new UserView(r.getUUID("id").toString(), r.getUUID("org_id").toString(), r.getString("email"),
-        r.getString("name"), r.getString("role"), iso(r.getOffsetDateTime("created_at")));
+        r.getString("name"), r.getString("role"), iso(r.getOffsetDateTime("created_at")), r.getLong("version"));
   }
 
   static String iso(OffsetDateTime t) {

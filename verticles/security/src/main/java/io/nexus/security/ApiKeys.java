@@ -14,6 +14,10 @@ import io.nexus.contracts.security.Security.VerifyApiKey;
 import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -32,13 +36,18 @@ final class ApiKeys {
   static final String KEY_PREFIX = "nxk_";
   private static final int SECRET_BYTES = 32;
 
+  static final String CREATED = "security.api-key-created";
+  static final String REVOKED = "security.api-key-revoked";
+
   private final Pool pool;
   private final Bus bus;
+  private final EventStore events;
   private final SecureRandom random = new SecureRandom();
 
-  ApiKeys(Pool pool, Bus bus) {
+  ApiKeys(Pool pool, Bus bus, EventStore events) {
     this.pool = pool;
     this.bus = bus;
+    this.events = events;
   }
 
   Future<ApiKeyCreated> create(CreateApiKey req, Call call) {
@@ -48,12 +57,14 @@ final class ApiKeys {
     random.nextBytes(raw);
     String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     UUID id = UUID.randomUUID();
-    return pool.preparedQuery("INSERT INTO api_keys (id, org_id, name, role, key_hash, created_by) "
+    return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO api_keys (id, org_id, name, role, key_hash, created_by) "
             + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at")
         .execute(Tuple.of(id, UUID.fromString(p.org()), req.name(), req.role(), Sessions.sha256(key),
             p.human() ? UUID.fromString(p.subject()) : null))
-        .map(rows -> new ApiKeyCreated(id.toString(), req.name(), req.role(), key,
-            Accounts.iso(rows.iterator().next().getOffsetDateTime("created_at"))));
+        .compose(rows -> events.append(tx, "apikey-" + id, EventStore.NO_STREAM, List.of(new NewEvent(CREATED,
+                new JsonObject().put("id", id.toString()).put("name", req.name()).put("role", req.role()))), call)
+            .map(v -> new ApiKeyCreated(id.toString(), req.name(), req.role(), key,
+                Accounts.iso(rows.iterator().next().getOffsetDateTime("created_at"))))));
   }
 
   Future<ApiKeyList> list(Empty req, Call call) {
@@ -73,12 +84,17 @@ final class ApiKeys {
 
   Future<Done> revoke(ApiKeyRef ref, Call call) {
     Principal p = call.require(Role.ADMIN);
-    return pool.preparedQuery("UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE org_id = $1 AND id = $2")
+    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE api_keys SET revoked_at = now() "
+            + "WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL")
         .execute(Tuple.of(UUID.fromString(p.org()), Accounts.uuidOrNull(ref.id())))
-        .map(rows -> {
+        .compose(rows -> {
           if (rows.rowCount() == 0) {
-            throw BusFailure.notFound("no API key " + ref.id());
+            return Future.failedFuture(BusFailure.notFound("no active API key " + ref.id()));
           }
+          return events.append(tx, "apikey-" + ref.id(), EventStore.ANY,
+              List.of(new NewEvent(REVOKED, new JsonObject().put("id", ref.id()))), call);
+        }))
+        .map(v -> {
           bus.publish(Security.API_KEY_REVOKED, ref, call.next());
           return Done.INSTANCE;
         });

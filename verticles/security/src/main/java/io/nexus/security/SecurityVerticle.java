@@ -9,6 +9,12 @@ import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.db.Database;
 import io.nexus.kernel.db.PgConfig;
 import io.nexus.kernel.discovery.Discovery;
+import io.nexus.kernel.events.DurableSubscription;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.List;
 import io.nexus.kernel.redis.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,12 +30,14 @@ public final class SecurityVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityVerticle.class);
   private static final String VERSION = "1";
   private static final long INTERNAL_TIMEOUT_MS = 3000;
+  static final String KEY_ROTATED = "security.signing-key-rotated";
 
   private Database db;
   private RedisAPI redis;
   private Bus bus;
   private Discovery discovery;
   private Record record;
+  private DurableSubscription auditFeed;
 
   @Override
   public Future<?> start() {
@@ -43,10 +51,14 @@ public final class SecurityVerticle extends VerticleBase {
     discovery = new Discovery(vertx);
     var hasher = new PasswordHasher(cfg.argon2());
     var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds());
-    var accounts = new Accounts(vertx, db.pool(), hasher);
+    var events = new EventStore(db.pool());
+    var accounts = new Accounts(vertx, db.pool(), hasher, events);
     var throttle = new LoginThrottle(redis, cfg.maxFailuresPerAccount(), cfg.maxFailuresPerIp(), cfg.loginWindowSeconds());
-    var sessions = new Sessions(vertx, db.pool(), redis, bus, hasher, keys, throttle, cfg);
-    var apiKeys = new ApiKeys(db.pool(), bus);
+    var sessions = new Sessions(vertx, db.pool(), redis, bus, hasher, keys, throttle, cfg, events);
+    var apiKeys = new ApiKeys(db.pool(), bus, events);
+    var audit = new AuditTrail(db.pool());
+    auditFeed = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(AuditTrail.SUBSCRIPTION),
+        audit::record);
 
     return db.migrate()
         .compose(v -> keys.init())
@@ -57,7 +69,7 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.REFRESH, sessions::refresh)
             .handle(Security.LOGOUT, sessions::logout)
             .handle(Security.JWKS, (e, call) -> Future.succeededFuture(new Jwks(keys.jwks())))
-            .handle(Security.ROTATE_KEYS, (e, call) -> rotate(keys, call))
+            .handle(Security.ROTATE_KEYS, (e, call) -> rotate(keys, events, call))
             .handle(Security.CREATE_ORG, accounts::createOrg)
             .handle(Security.ME, accounts::me)
             .handle(Security.CREATE_USER, accounts::create)
@@ -65,6 +77,9 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.LIST_USERS, accounts::list)
             .handle(Security.UPDATE_USER, accounts::update)
             .handle(Security.CHANGE_ROLE, accounts::changeRole)
+            .handle(Security.REVERT_USER, accounts::revert)
+            .handle(Security.QUERY_AUDIT, audit::query)
+            .handle(Security.VERIFY_AUDIT, audit::verify)
             .handle(Security.CREATE_API_KEY, apiKeys::create)
             .handle(Security.LIST_API_KEYS, apiKeys::list)
             .handle(Security.REVOKE_API_KEY, apiKeys::revoke)
@@ -73,6 +88,7 @@ public final class SecurityVerticle extends VerticleBase {
             .subscribe(Security.KEYS_ROTATED, (ev, call) -> keys.reload()
                 .onFailure(err -> LOG.error("could not reload signing keys [kid: {}]", ev.kid(), err)))
             .bind())
+        .compose(b -> auditFeed.start(BackendRegistries.getDefaultNow()).map(b))
         .compose(b -> discovery.publish(SERVICE, VERSION, node, b.addresses()))
         .onSuccess(r -> {
           record = r;
@@ -80,9 +96,11 @@ public final class SecurityVerticle extends VerticleBase {
         });
   }
 
-  private Future<KeyRotated> rotate(SigningKeys keys, Call call) {
+  private Future<KeyRotated> rotate(SigningKeys keys, EventStore events, Call call) {
     call.require(Role.ADMIN);
-    return keys.rotate().map(kid -> {
+    return keys.rotate().compose(kid -> db.pool().withTransaction(tx -> events.append(tx, "signing-keys", EventStore.ANY,
+            List.of(new NewEvent(KEY_ROTATED, new JsonObject().put("kid", kid))), call)).map(kid))
+        .map(kid -> {
       var ev = new KeyRotated(kid);
       bus.publish(Security.KEYS_ROTATED, ev, call.next());
       LOG.info("signing key rotated [kid: {}, by: {}]", kid, call.principal().subject());
@@ -95,6 +113,7 @@ public final class SecurityVerticle extends VerticleBase {
     Future<Void> withdrawn = record == null ? Future.succeededFuture() : discovery.unpublish(record).otherwiseEmpty();
     return withdrawn
         .compose(v -> bus.unbind())
+        .compose(v -> auditFeed == null ? Future.succeededFuture() : auditFeed.stop())
         .eventually(() -> {
           discovery.close();
           redis.close();

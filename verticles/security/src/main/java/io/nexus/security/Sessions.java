@@ -19,6 +19,9 @@ import io.nexus.contracts.security.Security.TokenPair;
 import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -51,6 +54,8 @@ final class Sessions {
   /** Redis key prefix of ended sessions; the gateway reads the same keys. */
   static final String REVOKED_PREFIX = "nexus:revoked-session:";
   private static final String BAD_CREDENTIALS = "email or password is wrong";
+  static final String LOGGED_IN = "security.logged-in";
+  static final String LOGGED_OUT = "security.logged-out";
   private static final int REFRESH_TOKEN_BYTES = 32;
   private static final long REDIS_TIMEOUT_MS = 1000;
 
@@ -62,10 +67,12 @@ final class Sessions {
   private final SigningKeys keys;
   private final LoginThrottle throttle;
   private final SecurityConfig cfg;
+  private final EventStore events;
   private final SecureRandom random = new SecureRandom();
 
   Sessions(Vertx vertx, Pool pool, RedisAPI redis, Bus bus, PasswordHasher hasher, SigningKeys keys,
-      LoginThrottle throttle, SecurityConfig cfg) {
+      LoginThrottle throttle, SecurityConfig cfg, EventStore events) {
+    this.events = events;
     this.vertx = vertx;
     this.pool = pool;
     this.redis = redis;
@@ -92,7 +99,7 @@ final class Sessions {
                   return throttle.failed(email, req.clientIp())
                       .compose(x -> Future.<TokenPair>failedFuture(BusFailure.unauthorized(BAD_CREDENTIALS)));
                 }
-                return throttle.succeeded(email).compose(x -> open(a));
+                return throttle.succeeded(email).compose(x -> open(a, call, req.clientIp()));
               });
         });
   }
@@ -144,17 +151,23 @@ final class Sessions {
       throw BusFailure.badRequest("API keys have no session to end; revoke the key instead");
     }
     UUID session = UUID.fromString(p.session());
-    return pool.withTransaction(conn -> revoke(conn, session))
+    return pool.withTransaction(conn -> revoke(conn, session)
+            .compose(v -> events.append(conn, "session-" + session, EventStore.ANY,
+                List.of(new NewEvent(LOGGED_OUT, new JsonObject().put("user", p.subject()))), call)))
         .compose(v -> announceRevoked(p.session()))
         .map(Done.INSTANCE);
   }
 
-  private Future<TokenPair> open(Account a) {
+  private Future<TokenPair> open(Account a, Call call, String clientIp) {
     UUID session = UUID.randomUUID();
     Instant expires = Instant.now().plusSeconds(cfg.refreshTokenTtlSeconds());
+    // the session is audited as the user who opened it
+    Call asUser = call.as(new Principal(a.id().toString(), a.org().toString(), a.role(), session.toString()));
     return pool.withTransaction(conn -> conn.preparedQuery(
             "INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)")
         .execute(Tuple.of(session, a.id(), OffsetDateTime.ofInstant(expires, ZoneOffset.UTC)))
+        .compose(v -> events.append(conn, "session-" + session, EventStore.NO_STREAM, List.of(new NewEvent(LOGGED_IN,
+            new JsonObject().put("user", a.id().toString()).put("clientIp", clientIp))), asUser))
         .compose(v -> issue(conn, a, session)));
   }
 

@@ -165,8 +165,7 @@ public final class Bus {
 
   private static BusFailure fromRecipient(ReplyException re) {
     try {
-      Failure f = new JsonObject(re.getMessage()).mapTo(Failure.class);
-      return new BusFailure(ErrorCode.of(f.status()), f.detail(), f.retryAfterSeconds());
+      return BusFailure.of(new JsonObject(re.getMessage()).mapTo(Failure.class));
     } catch (RuntimeException notOurs) {
       return new BusFailure(ErrorCode.of(re.failureCode()), String.valueOf(re.getMessage()));
     }

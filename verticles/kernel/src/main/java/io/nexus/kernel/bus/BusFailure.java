@@ -2,6 +2,7 @@ package io.nexus.kernel.bus;
 
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Failure;
+import io.vertx.core.json.JsonObject;
 
 /**
  * A failure with a status a caller can act on: thrown or failed by service logic, sent as a
@@ -11,25 +12,43 @@ public final class BusFailure extends RuntimeException {
   private final ErrorCode code;
   private final Long retryAfterSeconds;
   private final boolean timedOut;
+  private final JsonObject current;
 
   public BusFailure(ErrorCode code, String detail) {
     this(code, detail, null);
   }
 
   public BusFailure(ErrorCode code, String detail, Long retryAfterSeconds) {
-    this(code, detail, retryAfterSeconds, false);
+    this(code, detail, retryAfterSeconds, false, null);
   }
 
-  private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, boolean timedOut) {
+  private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, boolean timedOut, JsonObject current) {
     super(detail, null, false, false);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
     this.timedOut = timedOut;
+    this.current = current;
+  }
+
+  /** 412: the caller's version is stale; {@code current} is the entity as it is now. */
+  public static BusFailure stale(String detail, JsonObject current) {
+    return new BusFailure(ErrorCode.PRECONDITION_FAILED, detail, null, false, current);
+  }
+
+  /** Rebuilds a failure from its wire form. */
+  public static BusFailure of(Failure f) {
+    return new BusFailure(ErrorCode.of(f.status()), f.detail(), f.retryAfterSeconds(), false,
+        f.current() == null ? null : new JsonObject(f.current()));
+  }
+
+  /** For 412: the entity as it is now, or null. */
+  public JsonObject current() {
+    return current;
   }
 
   /** No instance answered in time (503): the request may or may not have taken effect. */
   public static BusFailure timedOut(String detail) {
-    return new BusFailure(ErrorCode.UNAVAILABLE, detail, 1L, true);
+    return new BusFailure(ErrorCode.UNAVAILABLE, detail, 1L, true, null);
   }
 
   /** True when no answer came in time; an idempotent request may be retried on another instance. */
@@ -47,7 +66,7 @@ public final class BusFailure extends RuntimeException {
 
   /** The wire form. */
   public Failure toFailure() {
-    return new Failure(code.status(), getMessage(), retryAfterSeconds);
+    return new Failure(code.status(), getMessage(), retryAfterSeconds, current == null ? null : current.getMap());
   }
 
   public static BusFailure badRequest(String detail) {

@@ -29,9 +29,9 @@ class BusTest {
   void requestReply(Vertx vertx, VertxTestContext ctx) {
     Bus bus = Bus.on(vertx, TIMEOUT_MS);
     bus.handle(Security.GET_USER, (ref, call) -> Future.succeededFuture(
-        new UserView(ref.id(), call.principal().org(), "a@b.c", call.correlationId(), "admin", "2026-01-01T00:00:00Z")));
+        new UserView(ref.id(), call.principal().org(), "a@b.c", call.correlationId(), "admin", "2026-01-01T00:00:00Z", 1)));
     bus.bind()
-        .compose(b -> bus.request(Security.GET_USER, new UserRef("u9"), Call.edge("corr-1", null, ADA)))
+        .compose(b -> bus.request(Security.GET_USER, new UserRef("u9", null), Call.edge("corr-1", null, ADA)))
         .onComplete(ctx.succeeding(view -> ctx.verify(() -> {
           assertThat(view.id()).isEqualTo("u9");
           assertThat(view.org()).isEqualTo("org1");
@@ -64,7 +64,7 @@ class BusTest {
     });
     bus.handle(Security.ME, (e, call) -> Future.failedFuture(new NullPointerException("secret detail")));
     bus.bind()
-        .compose(b -> bus.request(Security.GET_USER, new UserRef("u2"), Call.system()).<Void>mapEmpty()
+        .compose(b -> bus.request(Security.GET_USER, new UserRef("u2", null), Call.system()).<Void>mapEmpty()
             .recover(err -> {
               ctx.verify(() -> {
                 assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.NOT_FOUND);
