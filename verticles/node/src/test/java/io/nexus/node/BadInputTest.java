@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,27 +16,10 @@ import org.junit.jupiter.api.Test;
  * Bad input on every route of the OpenAPI document: each gets a 4xx problem naming the
  * problem, and the node stays healthy.
  */
-class BadInputTest {
+class BadInputTest extends NodeSpec {
   private static final int TEN_MB = 10 * 1024 * 1024;
   private static final int NESTING = 10_000;
 
-  private static JsonObject cfg;
-  private static NexusNode node;
-  private static Http http;
-  private static String admin;
-
-  @BeforeAll
-  static void start() {
-    cfg = TestNode.config();
-    node = TestNode.start(cfg);
-    http = new Http(TestNode.port(cfg));
-    admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
-  }
-
-  @AfterAll
-  static void stop() {
-    TestNode.stop(node);
-  }
 
   /** An operation of the document: method, concrete path, and its body schema if it takes one. */
   record Op(String method, String path, JsonObject bodySchema) {}

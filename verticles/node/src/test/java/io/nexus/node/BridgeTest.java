@@ -12,34 +12,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The SockJS bridge, spoken to as a browser would over its raw WebSocket transport. */
-class BridgeTest {
+class BridgeTest extends NodeSpec {
   private static final long WAIT_SECONDS = 10;
   /** What the bridge answers a refused frame: by our rules ("rejected") or by its permitted list ("access_denied"). */
   private static final String[] REFUSED = {"rejected", "access_denied"};
-  private static JsonObject cfg;
-  private static NexusNode node;
-  private static Http http;
-  private static String admin;
   private static JsonObject adminMe;
 
   @BeforeAll
-  static void start() {
-    cfg = TestNode.config();
-    node = TestNode.start(cfg);
-    http = new Http(TestNode.port(cfg));
-    admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
+  static void signIn() {
     adminMe = http.get("/api/v1/me", admin).json();
-  }
-
-  @AfterAll
-  static void stop() {
-    TestNode.stop(node);
   }
 
   /** A browser-side bridge connection collecting every frame it receives. */

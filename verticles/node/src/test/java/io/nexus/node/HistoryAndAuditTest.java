@@ -8,31 +8,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Versions, optimistic concurrency, history, revert and the audit chain, on a real node. */
-class HistoryAndAuditTest {
+class HistoryAndAuditTest extends NodeSpec {
   private static final long WAIT_MS = 15_000;
-  private static JsonObject cfg;
-  private static NexusNode node;
-  private static Http http;
-  private static String admin;
-
-  @BeforeAll
-  static void start() {
-    cfg = TestNode.config();
-    node = TestNode.start(cfg);
-    http = new Http(TestNode.port(cfg));
-    admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
-  }
-
-  @AfterAll
-  static void stop() {
-    TestNode.stop(node);
-  }
 
   private static String newUser(String name) {
     var r = http.post("/api/v1/users", new JsonObject().put("email", name + "-" + UUID.randomUUID().toString().substring(0, 6)

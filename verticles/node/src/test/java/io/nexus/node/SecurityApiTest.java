@@ -20,30 +20,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The Security service through the gateway, on one real node with real PostgreSQL and Redis. */
-class SecurityApiTest {
-  private static JsonObject cfg;
-  private static NexusNode node;
-  private static Http http;
-  private static String admin;
-
-  @BeforeAll
-  static void start() {
-    cfg = TestNode.config();
-    node = TestNode.start(cfg);
-    http = new Http(TestNode.port(cfg));
-    admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
-  }
-
-  @AfterAll
-  static void stop() {
-    TestNode.stop(node);
-  }
+class SecurityApiTest extends NodeSpec {
 
   private static String unique(String name) {
     return name + "-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
