@@ -49,11 +49,13 @@ final class ApiRoutes {
   private final Authenticator auth;
   private final ServiceRegistry registry;
   private final RateLimiter limits;
+  private final Idempotency idempotency;
   private final Map<String, java.util.function.BiConsumer<Object, Principal>> afterSuccess = new java.util.HashMap<>();
 
   ApiRoutes(Bus bus, java.util.function.ToLongFunction<String> timeoutMs, Breakers breakers, Authenticator auth,
-      ServiceRegistry registry, RateLimiter limits) {
+      ServiceRegistry registry, RateLimiter limits, Idempotency idempotency) {
     this.limits = limits;
+    this.idempotency = idempotency;
     this.bus = bus;
     this.timeoutMs = timeoutMs;
     this.breakers = breakers;
@@ -154,23 +156,33 @@ final class ApiRoutes {
   }
 
   private <Q, R> void forward(RoutingContext rc, Endpoint<Q, R> ep, int status, boolean clientIp, String ifMatchField) {
+    Principal p = rc.get(PRINCIPAL_KEY);
+    Future<Outcome> outcome = idempotency.applies(rc)
+        ? idempotency.around(rc, p, () -> outcome(rc, ep, status, clientIp, ifMatchField))
+        : outcome(rc, ep, status, clientIp, ifMatchField);
+    outcome.onSuccess(o -> o.write(rc)).onFailure(err -> fail(rc, err));
+  }
+
+  /** Runs the operation and turns its reply or failure into the response it deserves. */
+  private <Q, R> Future<Outcome> outcome(RoutingContext rc, Endpoint<Q, R> ep, int status, boolean clientIp,
+      String ifMatchField) {
     String service = ep.service();
     if (!registry.hasInstance(service)) {
-      Problems.send(rc, ErrorCode.UNAVAILABLE, "no instance of " + service + " is running", 1L);
-      return;
+      return Future.succeededFuture(Problems.of(rc, ErrorCode.UNAVAILABLE, "no instance of " + service + " is running", 1L,
+          null));
     }
     JsonObject body = requestBody(rc);
     if (ifMatchField != null) {
       String ifMatch = rc.request().getHeader("If-Match");
       if (ifMatch == null) {
-        Problems.send(rc, ErrorCode.PRECONDITION_REQUIRED, "send If-Match with the ETag you last read");
-        return;
+        return Future.succeededFuture(Problems.of(rc, ErrorCode.PRECONDITION_REQUIRED,
+            "send If-Match with the ETag you last read", null, null));
       }
       if (!ifMatch.trim().equals("*")) {
         var m = ETAG.matcher(ifMatch.trim());
         if (!m.matches()) {
-          Problems.send(rc, ErrorCode.BAD_REQUEST, "If-Match must be an ETag such as \"3\", got " + ifMatch);
-          return;
+          return Future.succeededFuture(Problems.of(rc, ErrorCode.BAD_REQUEST,
+              "If-Match must be an ETag such as \"3\", got " + ifMatch, null, null));
         }
         body.put(ifMatchField, Long.parseLong(m.group(1)));
       }
@@ -182,28 +194,28 @@ final class ApiRoutes {
     try {
       request = Codec.fromJson(body, ep.request());
     } catch (IllegalArgumentException e) {
-      Problems.send(rc, ErrorCode.BAD_REQUEST, "body does not fit the operation");
-      return;
+      return Future.succeededFuture(Problems.of(rc, ErrorCode.BAD_REQUEST, "body does not fit the operation", null, null));
     }
     Principal p = rc.get(PRINCIPAL_KEY);
     Call call = Call.edge(rc.get(CORRELATION_KEY), rc.request().getHeader("traceparent"), p);
-    breakers.of(service).<R>execute(promise -> send(ep, request, call, true).onComplete(promise))
-        .onSuccess(reply -> {
+    return breakers.of(service).<R>execute(promise -> send(ep, request, call, true).onComplete(promise))
+        .map(reply -> {
           var hook = afterSuccess.get(ep.address());
           if (hook != null) {
             hook.accept(request, p);
           }
+          var headers = new java.util.LinkedHashMap<String, String>();
           if (reply instanceof Done) {
-            rc.response().setStatusCode(204).end();
-          } else {
-            JsonObject json = Codec.toJson(reply);
-            if (json.getValue("version") instanceof Number v) {
-              rc.response().putHeader("ETag", "\"" + v.longValue() + "\"");
-            }
-            rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.encode());
+            return new Outcome(204, headers, null);
           }
+          JsonObject json = Codec.toJson(reply);
+          if (json.getValue("version") instanceof Number v) {
+            headers.put("ETag", "\"" + v.longValue() + "\"");
+          }
+          headers.put("Content-Type", "application/json");
+          return new Outcome(status, headers, json.encode());
         })
-        .onFailure(err -> fail(rc, err));
+        .recover(err -> Future.succeededFuture(outcomeOf(rc, err)));
   }
 
   private <Q, R> Future<R> send(Endpoint<Q, R> ep, Q request, Call call, boolean mayRetry) {
@@ -239,12 +251,16 @@ final class ApiRoutes {
 
   /** Maps any failure to a problem; breaker states and internal errors never expose internals. */
   static void fail(RoutingContext rc, Throwable err) {
+    outcomeOf(rc, err).write(rc);
+  }
+
+  static Outcome outcomeOf(RoutingContext rc, Throwable err) {
     if (err instanceof BusFailure bf) {
-      Problems.send(rc, bf);
-    } else if (err instanceof OpenCircuitException) {
-      Problems.send(rc, ErrorCode.UNAVAILABLE, "the service is failing; its circuit breaker is open", 5L);
-    } else {
-      Problems.send(rc, ErrorCode.INTERNAL, "internal error; correlation id " + rc.get(CORRELATION_KEY));
+      return Problems.of(rc, bf);
     }
+    if (err instanceof OpenCircuitException) {
+      return Problems.of(rc, ErrorCode.UNAVAILABLE, "the service is failing; its circuit breaker is open", 5L, null);
+    }
+    return Problems.of(rc, ErrorCode.INTERNAL, "internal error; correlation id " + rc.get(CORRELATION_KEY), null, null);
   }
 }

@@ -21,11 +21,12 @@ import java.util.Map;
  * @param audience expected {@code aud} of access tokens
  * @param perPrincipalPerSecond requests a signed-in caller may make per second, cluster-wide
  * @param perAddressPerSecond requests an anonymous client address may make per second
+ * @param idempotencyTtlSeconds how long an {@code Idempotency-Key} and its response are kept
  * @param accessTokenTtlSeconds the longest an access token lives: how long an ended session is remembered
  */
 public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<String, Integer> serviceTimeoutsMs,
     int bodyLimitBytes, List<String> corsOrigins,
-    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, int perPrincipalPerSecond, int perAddressPerSecond, String issuer, String audience,
+    int breakerMaxFailures, int breakerResetMs, int keysWaitMs, int perPrincipalPerSecond, int perAddressPerSecond, int idempotencyTtlSeconds, String issuer, String audience,
     int accessTokenTtlSeconds) {
 
   private static final int MAX_TIMEOUT_MS = 120_000;
@@ -57,6 +58,7 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<Str
         breaker.integer("resetTimeoutMs", 100, MAX_TIMEOUT_MS, 5000), g.integer("keysWaitMs", 0, 600_000, 30_000),
         g.section("rateLimit").integer("perPrincipalPerSecond", 1, 10_000_000),
         g.section("rateLimit").integer("perAddressPerSecond", 1, 10_000_000),
+        g.integer("idempotencyTtlSeconds", 60, 30 * 86_400, 86_400),
         security.string("issuer"), security.string("audience"),
         security.integer("accessTokenTtlSeconds", 1, 86_400));
   }

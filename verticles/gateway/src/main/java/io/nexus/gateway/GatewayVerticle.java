@@ -84,7 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
     var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());
-    var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits)
+    var idempotency = new Idempotency(redis, cfg.idempotencyTtlSeconds());
+    var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits, idempotency)
         .afterSuccess(Security.LOGOUT, (req, who) -> auth.sessionRevoked(who.session(),
             java.time.Instant.now().getEpochSecond() + cfg.accessTokenTtlSeconds()))
         .afterSuccess(Security.REVOKE_API_KEY, (ref, who) -> auth.apiKeyRevoked(ref.id()));

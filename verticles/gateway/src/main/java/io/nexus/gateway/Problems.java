@@ -4,6 +4,7 @@ import io.nexus.contracts.ErrorCode;
 import io.nexus.kernel.bus.BusFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
 
 /** Writes RFC 9457 problem details. Never a stack trace. */
 final class Problems {
@@ -26,11 +27,16 @@ final class Problems {
 
   /** A problem; for 412, {@code current} is the entity as it is now (and its version goes in ETag). */
   static void send(RoutingContext rc, ErrorCode code, String detail, Long retryAfterSeconds, JsonObject current) {
-    var resp = rc.response();
-    if (resp.headWritten()) {
-      resp.reset();
-      return;
-    }
+    of(rc, code, detail, retryAfterSeconds, current).write(rc);
+  }
+
+  static Outcome of(RoutingContext rc, BusFailure f) {
+    return of(rc, f.code(), f.getMessage(), f.retryAfterSeconds(), f.current());
+  }
+
+  /** The problem as an outcome, not yet written. */
+  static Outcome of(RoutingContext rc, ErrorCode code, String detail, Long retryAfterSeconds, JsonObject current) {
+    var headers = new LinkedHashMap<String, String>();
     var body = new JsonObject()
         .put("type", TYPE_BASE + code.name().toLowerCase().replace('_', '-'))
         .put("title", code.title())
@@ -44,15 +50,16 @@ final class Problems {
     if (current != null) {
       body.put("current", current);
       if (current.getValue("version") instanceof Number v) {
-        resp.putHeader("ETag", "\"" + v.longValue() + "\"");
+        headers.put("ETag", "\"" + v.longValue() + "\"");
       }
     }
     if (retryAfterSeconds != null) {
-      resp.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
+      headers.put("Retry-After", String.valueOf(retryAfterSeconds));
     }
     if (code == ErrorCode.UNAUTHORIZED) {
-      resp.putHeader("WWW-Authenticate", "Bearer realm=\"nexus\"");
+      headers.put("WWW-Authenticate", "Bearer realm=\"nexus\"");
     }
-    resp.setStatusCode(code.status()).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    headers.put("Content-Type", CONTENT_TYPE);
+    return new Outcome(code.status(), headers, body.encode());
   }
 }
