@@ -42,6 +42,7 @@ public final class Contracts {
       addOnce(types, t.event());
     }
     addOnce(types, Failure.class);
+    addOnce(types, SystemFeed.FeedEvent.class);
     return types;
   }
 

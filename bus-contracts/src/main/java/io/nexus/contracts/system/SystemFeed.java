@@ -23,7 +23,19 @@ public final class SystemFeed {
   public static final Endpoint<Empty, Principal> WHOAMI =
       Endpoint.query("ui.whoami", Empty.class, Principal.class);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(WHOAMI);
+  /**
+   * The caller's organisation's events after a cursor, read from the log: what a browser missed
+   * while disconnected. Pages through with {@code next} while {@code more}.
+   */
+  public static final Endpoint<FeedReplay, FeedPage> FEED_REPLAY =
+      Endpoint.query("ui.feed.replay", FeedReplay.class, FeedPage.class);
+
+  /** Live events of an organisation are published on {@code ui.org.<org>.events} as {@link FeedEvent}s. */
+  public static String orgEvents(String org) {
+    return "ui.org." + org + ".events";
+  }
+
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(WHOAMI, FEED_REPLAY);
   public static final List<Topic<?>> TOPICS = List.of(SYSTEM);
 
   /** Kinds of {@link SystemEvent}. */
@@ -39,4 +51,20 @@ public final class SystemFeed {
    * @param at ISO-8601 instant
    */
   public record SystemEvent(String type, String node, String service, String at) {}
+
+  /**
+   * One committed event as a browser sees it.
+   *
+   * @param cursor where a reader stands after it ({@code <txId>:<position>}); resume after it
+   * @param position its global position (unique)
+   * @param actor who caused it, or null for the system
+   */
+  public record FeedEvent(String cursor, long position, String type, String streamId, long version,
+      java.util.Map<String, Object> data, String actor, String at) {}
+
+  /** @param after the last cursor seen, or null from the beginning; @param max at most this many events (default 500) */
+  public record FeedReplay(String after, Integer max) {}
+
+  /** @param next the cursor to continue from; @param more true when the log holds more after {@code next} */
+  public record FeedPage(List<FeedEvent> events, String next, boolean more) {}
 }

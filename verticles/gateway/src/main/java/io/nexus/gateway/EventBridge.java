@@ -11,6 +11,9 @@ import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,8 @@ final class EventBridge {
   private static final int MAX_HANDLERS_PER_SOCKET = 100;
 
   private final Authenticator auth;
+  /** Who each socket authenticated as when it registered, for filtering what it receives. */
+  private final Map<SockJSSocket, Principal> sockets = new ConcurrentHashMap<>();
 
   EventBridge(Authenticator auth) {
     this.auth = auth;
@@ -46,13 +51,9 @@ final class EventBridge {
     switch (type) {
       case REGISTER -> register(event);
       case SEND, PUBLISH -> send(event);
-      case RECEIVE -> {
-        // what services say among themselves about the caller stays on the bus
-        JsonObject raw = event.getRawMessage();
-        if (raw != null && raw.getValue("headers") instanceof JsonObject h) {
-          h.remove(Headers.PRINCIPAL);
-          event.setRawMessage(raw);
-        }
+      case RECEIVE -> receive(event);
+      case SOCKET_CLOSED -> {
+        sockets.remove(event.socket());
         event.complete(true);
       }
       default -> event.complete(true);
@@ -69,9 +70,34 @@ final class EventBridge {
       boolean ok = ar.succeeded() && owns(ar.result(), address);
       if (!ok) {
         LOG.info("bridge refused register [address: {}, authenticated: {}]", address, ar.succeeded());
+      } else {
+        sockets.put(event.socket(), ar.result());
       }
       event.complete(ok);
     });
+  }
+
+  /** Outbound: the feed only shows a socket what its role may see; principals never leave the bus. */
+  private void receive(BridgeEvent event) {
+    JsonObject raw = event.getRawMessage();
+    if (raw == null) {
+      event.complete(true);
+      return;
+    }
+    if (raw.getValue("headers") instanceof JsonObject h) {
+      h.remove(Headers.PRINCIPAL);
+    }
+    String address = raw.getString("address", "");
+    if (address.startsWith("ui.org.") && address.endsWith(".events") && raw.getValue("body") instanceof JsonObject body) {
+      Principal p = sockets.get(event.socket());
+      String type = body.getString("type", "");
+      if (p == null || !p.may(LiveFeed.leastRole(type))) {
+        event.complete(false);
+        return;
+      }
+    }
+    event.setRawMessage(raw);
+    event.complete(true);
   }
 
   private void send(BridgeEvent event) {

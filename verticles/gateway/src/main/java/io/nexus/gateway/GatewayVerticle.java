@@ -11,7 +11,10 @@ import io.nexus.kernel.breaker.Breakers;
 import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.db.Database;
 import io.nexus.kernel.db.PgConfig;
+import io.nexus.kernel.events.DurableSubscription;
+import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.discovery.Discovery;
 import io.nexus.kernel.redis.RedisConfig;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -36,10 +39,7 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,10 +58,12 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String OPENAPI = "openapi.yaml";
   private static final long HEALTH_CHECK_TIMEOUT_MS = 2000;
   private static final String VERSION = "1";
+  private static final int FEED_POOL_SIZE = 4;
 
   private Bus bus;
   private RedisAPI redis;
-  private Pool healthPool;
+  private Database eventlog;
+  private DurableSubscription feedSubscription;
   private Discovery discovery;
   private Breakers breakers;
   private ServiceRegistry registry;
@@ -77,7 +79,10 @@ public final class GatewayVerticle extends VerticleBase {
     MeterRegistry meters = BackendRegistries.getDefaultNow();
     bus = Bus.on(vertx, cfg.requestTimeoutMs());
     redis = redisCfg.connect(vertx);
-    healthPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(pg.connectOptions()).using(vertx).build();
+    eventlog = Database.connect(vertx, new PgConfig(pg.url(), FEED_POOL_SIZE), EventStore.SCHEMA);
+    var feed = new LiveFeed(vertx, new EventStore(eventlog.pool()));
+    feedSubscription = new DurableSubscription(vertx, pg, eventlog.pool(), DurableSubscription.Options.of(LiveFeed.SUBSCRIPTION),
+        feed::publish);
     discovery = new Discovery(vertx);
     breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), meters);
@@ -95,11 +100,13 @@ public final class GatewayVerticle extends VerticleBase {
         .subscribe(Security.KEYS_ROTATED, (ev, call) -> auth.refreshKeys()
             .onFailure(err -> LOG.warn("could not refresh token keys after rotation [kid: {}]", ev.kid())))
         .subscribe(Security.API_KEY_REVOKED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
-        .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()));
+        .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()))
+        .handle(SystemFeed.FEED_REPLAY, feed::replay);
 
     return bus.bind()
         .compose(b -> auth.loadKeys(cfg.keysWaitMs()))
         .compose(v -> registry.start())
+        .compose(v -> feedSubscription.start(meters))
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString()))))
         .compose(contract -> {
@@ -157,7 +164,7 @@ public final class GatewayVerticle extends VerticleBase {
             : Status.KO(new JsonObject().put("reason", "not a cluster member")));
       }
     });
-    checks.register("postgres", HEALTH_CHECK_TIMEOUT_MS, p -> healthPool.query("SELECT 1").execute()
+    checks.register("postgres", HEALTH_CHECK_TIMEOUT_MS, p -> eventlog.pool().query("SELECT 1").execute()
         .onSuccess(r -> p.complete(Status.OK()))
         .onFailure(err -> p.complete(Status.KO(new JsonObject().put("reason", "unreachable")))));
     checks.register("redis", HEALTH_CHECK_TIMEOUT_MS, p -> redis.ping(List.of())
@@ -222,7 +229,7 @@ public final class GatewayVerticle extends VerticleBase {
       discovery.close();
       breakers.close();
       redis.close();
-      return healthPool.close();
+      return feedSubscription.stop().eventually(() -> eventlog.close());
     });
   }
 }
