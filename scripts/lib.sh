@@ -30,3 +30,38 @@ ensure_jar() {
     (cd "$ROOT" && mvn -B -q -DskipTests install) >&2
   fi
 }
+
+# Installs the PostgreSQL client tools (pg_dump, pg_restore) with apt when they are missing.
+ensure_pg_client() {
+  if ! command -v pg_dump >/dev/null 2>&1 || ! command -v pg_restore >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      echo "nexus: please install the PostgreSQL client tools (pg_dump, pg_restore)" >&2
+      exit 1
+    fi
+    echo "nexus: installing postgresql-client" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+  fi
+}
+
+# The database URL: NEXUS_PG_URL, else the one a node with embedded PostgreSQL wrote into its
+# data directory (NEXUS_DATA_DIR, default ./data; scripts/cluster.sh's shared servers too).
+nexus_pg_url() {
+  if [ -n "${NEXUS_PG_URL:-}" ]; then
+    echo "$NEXUS_PG_URL"
+    return
+  fi
+  local data="${NEXUS_DATA_DIR:-$ROOT/data}"
+  for f in "$data/pg.url" "$data/cluster/shared/pg.url"; do
+    if [ -f "$f" ]; then
+      cat "$f"
+      return
+    fi
+  done
+  echo "nexus: no database: set NEXUS_PG_URL, or start a node with embedded PostgreSQL (it writes $data/pg.url)" >&2
+  exit 1
+}
+
+# postgresql://... as libpq takes it (it accepts the URL form; only the scheme name differs).
+libpq_url() {
+  echo "$1" | sed -E 's#^postgres(ql)?://#postgresql://#'
+}

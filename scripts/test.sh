@@ -5,5 +5,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_toolchain
+ensure_pg_client   # the backup/restore specification runs scripts/backup.sh and restore.sh
 cd "$ROOT"
 exec mvn -B verify "$@"

@@ -136,6 +136,7 @@ public final class NexusNode {
     var s = NodeSettings.from(config);
     var pg = EmbeddedServers.postgres(s.dataDir().resolve("pg"), s.pgEmbeddedPort());
     var redis = EmbeddedServers.redis(s.dataDir().resolve("redis"), s.redisEmbeddedPort());
+    writeUrl(s.dataDir(), pg.url());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       redis.close();
       pg.close();
@@ -259,12 +260,22 @@ public final class NexusNode {
       var server = EmbeddedServers.postgres(settings.dataDir().resolve("pg"), settings.pgEmbeddedPort());
       embedded.push(server);
       pg.put("url", server.url());
+      writeUrl(settings.dataDir(), server.url());
     }
     JsonObject redis = config.getJsonObject("redis");
     if (settings.redisUrl().isBlank()) {
       var server = EmbeddedServers.redis(settings.dataDir().resolve("redis"), settings.redisEmbeddedPort());
       embedded.push(server);
       redis.put("url", server.url());
+    }
+  }
+
+  /** Tells scripts (backup, restore) where the embedded database listens: {@code <dataDir>/pg.url}. */
+  private static void writeUrl(Path dataDir, String url) {
+    try {
+      java.nio.file.Files.writeString(dataDir.resolve("pg.url"), url + "\n");
+    } catch (IOException e) {
+      LOG.warn("could not write {}: {}", dataDir.resolve("pg.url"), e.getMessage());
     }
   }
 
