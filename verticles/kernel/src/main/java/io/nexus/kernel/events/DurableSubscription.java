@@ -171,7 +171,22 @@ public final class DurableSubscription {
     if (i >= events.size() || !active) {
       return Future.succeededFuture();
     }
-    return processOne(events.get(i), 1, opts.backoffMs()).compose(v -> processAll(events, i + 1));
+    return processOne(events.get(i), 1, opts.backoffMs())
+        .compose(v -> processAll(events, i + 1), err -> err instanceof CheckpointMoved
+            // someone else moved the checkpoint (a projection swap, a second instance): start over from it
+            ? loadCheckpoint(pool).map(cp -> {
+              LOG.info("checkpoint moved elsewhere; continuing from it [name: {}, from: {}]", opts.name(), cp);
+              checkpoint = cp;
+              return (Void) null;
+            })
+            : Future.failedFuture(err));
+  }
+
+  /** The checkpoint in the database is already at or past the event being applied. */
+  private static final class CheckpointMoved extends RuntimeException {
+    CheckpointMoved() {
+      super("checkpoint moved", null, false, false);
+    }
   }
 
   /** Applies one event (or only moves past it, when another partition owns its stream). */
@@ -185,6 +200,9 @@ public final class DurableSubscription {
         processed.increment();
       }
     }).recover(err -> {
+      if (err instanceof CheckpointMoved) {
+        return Future.failedFuture(err);
+      }
       if (attempt < opts.maxAttempts()) {
         LOG.debug("event failed; retrying [name: {}, position: {}, attempt: {}]", opts.name(), e.position(), attempt);
         return vertx.timer(backoff).compose(t -> processOne(e, attempt + 1, backoff * 2));
@@ -193,11 +211,16 @@ public final class DurableSubscription {
     });
   }
 
+  /**
+   * Moves the checkpoint to {@code e} in the effect's transaction, only forward: when the stored
+   * checkpoint is already there, the effect is rolled back ({@link CheckpointMoved}).
+   */
   private Future<Void> advance(SqlConnection tx, RecordedEvent e, boolean counted) {
     return tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".subscription_checkpoints SET tx_id = $3::text::xid8, "
-            + "position = $4, processed = processed + $5, updated_at = now() WHERE name = $1 AND partition = $2")
+            + "position = $4, processed = processed + $5, updated_at = now() WHERE name = $1 AND partition = $2 "
+            + "AND (tx_id, position) < ($3::text::xid8, $4)")
         .execute(Tuple.of(opts.name(), opts.partition(), Long.toUnsignedString(e.txId()), e.position(), counted ? 1 : 0))
-        .mapEmpty();
+        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture() : Future.failedFuture(new CheckpointMoved()));
   }
 
   private Future<Void> park(RecordedEvent e, int attempts, Throwable err) {
