@@ -83,6 +83,30 @@ public final class Security {
   public static final Endpoint<Empty, AuditVerification> VERIFY_AUDIT =
       Endpoint.query("nexus.security.verify-audit", Empty.class, AuditVerification.class);
 
+  /** Per user of the caller's organisation: logins and changes, from the user-activity read model (admin). */
+  public static final Endpoint<Empty, UserActivityList> USER_ACTIVITY =
+      Endpoint.query("nexus.security.user-activity", Empty.class, UserActivityList.class);
+
+  /** Starts rebuilding one of the service's read models from the log (operator admins). */
+  public static final Endpoint<ProjectionRef, ProjectionStatus> REBUILD_PROJECTION =
+      Endpoint.command("nexus.security.rebuild-projection", ProjectionRef.class, ProjectionStatus.class);
+
+  /** Where the latest rebuild of a read model stands (operator admins). */
+  public static final Endpoint<ProjectionRef, ProjectionStatus> PROJECTION_STATUS =
+      Endpoint.query("nexus.security.projection-status", ProjectionRef.class, ProjectionStatus.class);
+
+  /** Events the service's subscriptions gave up on, with the reason (operator admins). */
+  public static final Endpoint<Empty, ParkedList> LIST_PARKED =
+      Endpoint.query("nexus.security.list-parked", Empty.class, ParkedList.class);
+
+  /** Processes a parked event once more; 422 with the reason when it fails again (operator admins). */
+  public static final Endpoint<ParkedRef, Done> RETRY_PARKED =
+      Endpoint.command("nexus.security.retry-parked", ParkedRef.class, Done.class);
+
+  /** Drops a parked event without processing it (operator admins). */
+  public static final Endpoint<ParkedRef, Done> SKIP_PARKED =
+      Endpoint.command("nexus.security.skip-parked", ParkedRef.class, Done.class);
+
   /** Changes a user's role (admin; not one's own). */
   public static final Endpoint<ChangeRole, UserView> CHANGE_ROLE =
       Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class);
@@ -119,7 +143,8 @@ public final class Security {
 
   /** Every endpoint of this service. */
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(LOGIN, REFRESH, LOGOUT, JWKS,
-      ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE, REVERT_USER, QUERY_AUDIT, VERIFY_AUDIT,
+      ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE, REVERT_USER, QUERY_AUDIT, VERIFY_AUDIT, USER_ACTIVITY, REBUILD_PROJECTION, PROJECTION_STATUS,
+      LIST_PARKED, RETRY_PARKED, SKIP_PARKED,
       CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY);
 
   /** Every topic of this service. */
@@ -178,6 +203,26 @@ public final class Security {
       Map<String, Object> data, String hash) {}
 
   public record AuditPage(List<AuditEntry> entries) {}
+
+  public record UserActivity(String userId, long logins, String lastLoginAt, long changes, String lastChangeAt) {}
+
+  public record UserActivityList(List<UserActivity> users) {}
+
+  public record ProjectionRef(String name) {}
+
+  /**
+   * @param state running, done or failed
+   * @param skipped events the read model could not apply and left out, as its live subscription parks them
+   */
+  public record ProjectionStatus(String name, String state, long replayed, long skipped, long total, String startedAt,
+      String finishedAt, String error) {}
+
+  public record ParkedEvent(String subscription, long position, String type, String streamId, int attempts,
+      String reason, String parkedAt) {}
+
+  public record ParkedList(List<ParkedEvent> events) {}
+
+  public record ParkedRef(String subscription, long position) {}
 
   /** @param brokenAt the seq of the first row whose hash does not match, or null when valid */
   public record AuditVerification(boolean valid, long checked, Long brokenAt, String detail) {}

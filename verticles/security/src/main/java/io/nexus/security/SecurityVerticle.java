@@ -12,6 +12,8 @@ import io.nexus.kernel.discovery.Discovery;
 import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
+import io.nexus.kernel.events.Projection;
+import java.util.Map;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.List;
@@ -38,6 +40,7 @@ public final class SecurityVerticle extends VerticleBase {
   private Discovery discovery;
   private Record record;
   private DurableSubscription auditFeed;
+  private Projection userActivity;
 
   @Override
   public Future<?> start() {
@@ -59,6 +62,11 @@ public final class SecurityVerticle extends VerticleBase {
     var audit = new AuditTrail(db.pool());
     auditFeed = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(AuditTrail.SUBSCRIPTION),
         audit::record);
+    userActivity = new Projection(vertx, pg, db.pool(), UserActivityModel.NAME, "security", UserActivityModel.TABLE,
+        UserActivityModel::apply);
+    var activity = new UserActivityModel(db.pool());
+    var operations = new Operations(db.pool(), Map.of(UserActivityModel.NAME, userActivity),
+        Map.of(AuditTrail.SUBSCRIPTION, auditFeed, UserActivityModel.NAME, userActivity.subscription()));
 
     return db.migrate()
         .compose(v -> keys.init())
@@ -80,6 +88,12 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.REVERT_USER, accounts::revert)
             .handle(Security.QUERY_AUDIT, audit::query)
             .handle(Security.VERIFY_AUDIT, audit::verify)
+            .handle(Security.USER_ACTIVITY, activity::list)
+            .handle(Security.REBUILD_PROJECTION, operations::rebuild)
+            .handle(Security.PROJECTION_STATUS, operations::status)
+            .handle(Security.LIST_PARKED, operations::listParked)
+            .handle(Security.RETRY_PARKED, operations::retryParked)
+            .handle(Security.SKIP_PARKED, operations::skipParked)
             .handle(Security.CREATE_API_KEY, apiKeys::create)
             .handle(Security.LIST_API_KEYS, apiKeys::list)
             .handle(Security.REVOKE_API_KEY, apiKeys::revoke)
@@ -89,6 +103,7 @@ public final class SecurityVerticle extends VerticleBase {
                 .onFailure(err -> LOG.error("could not reload signing keys [kid: {}]", ev.kid(), err)))
             .bind())
         .compose(b -> auditFeed.start(BackendRegistries.getDefaultNow()).map(b))
+        .compose(b -> userActivity.start(BackendRegistries.getDefaultNow()).map(b))
         .compose(b -> discovery.publish(SERVICE, VERSION, node, b.addresses()))
         .onSuccess(r -> {
           record = r;
@@ -114,6 +129,7 @@ public final class SecurityVerticle extends VerticleBase {
     return withdrawn
         .compose(v -> bus.unbind())
         .compose(v -> auditFeed == null ? Future.succeededFuture() : auditFeed.stop())
+        .compose(v -> userActivity == null ? Future.succeededFuture() : userActivity.stop())
         .eventually(() -> {
           discovery.close();
           redis.close();

@@ -34,8 +34,8 @@ public final class Projection {
   }
 
   /** Where a rebuild stands. */
-  public record Status(String name, String state, long replayed, long total, String startedAt, String finishedAt,
-      String error) {}
+  public record Status(String name, String state, long replayed, long skipped, long total, String startedAt,
+      String finishedAt, String error) {}
 
   private final Vertx vertx;
   private final Pool pool;
@@ -87,7 +87,7 @@ public final class Projection {
   public Future<Status> rebuild() {
     return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO " + EventStore.SCHEMA + ".projection_rebuilds "
                 + "(name, state, total) VALUES ($1, 'running', (SELECT count(*) FROM " + EventStore.SCHEMA + ".events)) "
-                + "ON CONFLICT (name) DO UPDATE SET state = 'running', replayed = 0, total = EXCLUDED.total, "
+                + "ON CONFLICT (name) DO UPDATE SET state = 'running', replayed = 0, skipped = 0, total = EXCLUDED.total, "
                 + "started_at = now(), finished_at = NULL, error = NULL WHERE projection_rebuilds.state <> 'running' "
                 + "RETURNING name")
             .execute(Tuple.of(name))
@@ -101,14 +101,15 @@ public final class Projection {
 
   /** Where the latest rebuild stands; 404 when there never was one. */
   public Future<Status> status() {
-    return pool.preparedQuery("SELECT name, state, replayed, total, started_at::text, finished_at::text, error FROM "
+    return pool.preparedQuery("SELECT name, state, replayed, skipped, total, started_at::text, finished_at::text, error FROM "
             + EventStore.SCHEMA + ".projection_rebuilds WHERE name = $1").execute(Tuple.of(name))
         .map(rows -> {
           if (rows.size() == 0) {
             throw BusFailure.notFound("projection " + name + " was never rebuilt");
           }
           Row r = rows.iterator().next();
-          return new Status(r.getString("name"), r.getString("state"), r.getLong("replayed"), r.getLong("total"),
+          return new Status(r.getString("name"), r.getString("state"), r.getLong("replayed"), r.getLong("skipped"),
+              r.getLong("total"),
               r.getString("started_at"), r.getString("finished_at"), r.getString("error"));
         });
   }
@@ -127,18 +128,31 @@ public final class Projection {
       }
       long now = replayed + events.size();
       pool.withTransaction(tx -> applyAll(tx, events, 0, shadow)
-              .compose(v -> tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET replayed = $2 "
-                  + "WHERE name = $1").execute(Tuple.of(name, now))))
+              .compose(skipped -> tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET replayed = $2, "
+                  + "skipped = skipped + $3 WHERE name = $1").execute(Tuple.of(name, now, skipped))))
           .onSuccess(v -> replay(events.get(events.size() - 1).logPosition(), now))
           .onFailure(this::failed);
     });
   }
 
-  private Future<Void> applyAll(SqlConnection tx, List<RecordedEvent> events, int i, String into) {
+  /**
+   * Applies events in order, each behind a savepoint: one the read model cannot apply is left
+   * out (the live subscription parks it the same way). Returns how many were left out.
+   */
+  private Future<Integer> applyAll(SqlConnection tx, List<RecordedEvent> events, int i, String into) {
     if (i >= events.size()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(0);
     }
-    return apply.apply(events.get(i), tx, into).compose(v -> applyAll(tx, events, i + 1, into));
+    RecordedEvent e = events.get(i);
+    Future<Integer> one = tx.query("SAVEPOINT rebuild_event").execute()
+        .compose(v -> apply.apply(e, tx, into))
+        .compose(v -> tx.query("RELEASE SAVEPOINT rebuild_event").execute().map(0))
+        .recover(err -> {
+          LOG.warn("rebuild left out an event it cannot apply [name: {}, position: {}, reason: {}]", name, e.position(),
+              err.getMessage());
+          return tx.query("ROLLBACK TO SAVEPOINT rebuild_event").execute().map(1);
+        });
+    return one.compose(skipped -> applyAll(tx, events, i + 1, into).map(rest -> rest + skipped));
   }
 
   /** In one transaction: hold the live table, bring the shadow to the live checkpoint, swap, move the checkpoint. */

@@ -1,0 +1,101 @@
+package io.nexus.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexus.kernel.db.PgConfig;
+import io.vertx.core.json.JsonObject;
+import java.sql.DriverManager;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Read models, their rebuild, and parked events, through the API. */
+class OperationsTest extends NodeSpec {
+  private static final long WAIT_MS = 20_000;
+  private static final String ACTIVITY = "security.user-activity";
+
+  private static JsonObject activityOf(String userId) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      for (Object o : http.get("/api/v1/activity/users", admin).json().getJsonArray("users")) {
+        JsonObject u = (JsonObject) o;
+        if (u.getString("userId").equals(userId) && u.getLong("logins") >= 2) {
+          return u;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no activity for " + userId);
+  }
+
+  @Test
+  @DisplayName("the user-activity read model counts logins and changes; a rebuild reports progress and ends with the same rows")
+  void readModelAndRebuild() throws Exception {
+    String email = "act-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    String id = http.post("/api/v1/users", new JsonObject().put("email", email).put("password", "a-good-long-password")
+        .put("name", "Act").put("role", "viewer"), admin).json().getString("id");
+    http.login(email, "a-good-long-password");
+    http.login(email, "a-good-long-password");
+    JsonObject before = activityOf(id);
+    assertThat(before.getLong("changes")).isEqualTo(1L);
+    var all = http.get("/api/v1/activity/users", admin).json();
+
+    var started = http.post("/api/v1/admin/security/projections/" + ACTIVITY + "/rebuild", null, admin);
+    assertThat(started.status()).as(started.toString()).isEqualTo(202);
+    JsonObject status = started.json();
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (!status.getString("state").equals("done")) {
+      assertThat(status.getString("state")).isNotEqualTo("failed");
+      assertThat(System.currentTimeMillis()).isLessThan(deadline);
+      Thread.sleep(100);
+      status = http.get("/api/v1/admin/security/projections/" + ACTIVITY, admin).json();
+    }
+    assertThat(status.getLong("replayed")).isGreaterThanOrEqualTo(status.getLong("total"));
+    assertThat(http.get("/api/v1/activity/users", admin).json()).isEqualTo(all);
+    assertThat(http.get("/api/v1/admin/security/projections/nope", admin).status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("an event the read model cannot apply is parked with its reason; retry fails again with 422; skip drops it")
+  void parkedEvents() throws Exception {
+    var pg = new PgConfig(cfg.getJsonObject("postgres").getString("url"), 1);
+    long position;
+    try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); var st = c.createStatement()) {
+      var rs = st.executeQuery("INSERT INTO eventlog.events (stream_id, version, type, data, metadata) VALUES "
+          + "('session-poison', 1, 'security.logged-in', '{\"user\":\"not-a-uuid\"}', '{}') RETURNING position");
+      rs.next();
+      position = rs.getLong(1);
+    }
+    JsonObject parked = null;
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (parked == null && System.currentTimeMillis() < deadline) {
+      for (Object o : http.get("/api/v1/admin/security/parked", admin).json().getJsonArray("events")) {
+        JsonObject p = (JsonObject) o;
+        if (p.getLong("position") == position) {
+          parked = p;
+        }
+      }
+      Thread.sleep(200);
+    }
+    assertThat(parked).as("parked after its retries").isNotNull();
+    assertThat(parked.getString("subscription")).isEqualTo(ACTIVITY);
+    assertThat(parked.getString("reason")).containsIgnoringCase("uuid");
+    String at = "/api/v1/admin/security/parked/" + ACTIVITY + "/" + position;
+    var retried = http.post(at + "/retry", null, admin);
+    assertThat(retried.status()).as(retried.toString()).isEqualTo(422);
+    assertThat(http.method("DELETE", at, null, null, admin).status()).isEqualTo(204);
+    assertThat(http.get("/api/v1/admin/security/parked", admin).body()).doesNotContain("\"position\":" + position + ",");
+    assertThat(http.method("DELETE", at, null, null, admin).status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("platform operations are refused to admins of other organisations")
+  void operatorOnly() {
+    String email = "op-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    assertThat(http.post("/api/v1/orgs", new JsonObject().put("name", "Other " + email).put("adminEmail", email)
+        .put("adminName", "O").put("adminPassword", "other-admin-password"), admin).status()).isEqualTo(201);
+    String other = http.login(email, "other-admin-password");
+    assertThat(http.get("/api/v1/admin/security/parked", other).status()).isEqualTo(403);
+    assertThat(http.post("/api/v1/admin/security/projections/" + ACTIVITY + "/rebuild", null, other).status()).isEqualTo(403);
+  }
+}

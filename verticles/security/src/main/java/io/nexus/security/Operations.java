@@ -1,0 +1,111 @@
+package io.nexus.security;
+
+import io.nexus.contracts.Done;
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.security.Security.ParkedEvent;
+import io.nexus.contracts.security.Security.ParkedList;
+import io.nexus.contracts.security.Security.ParkedRef;
+import io.nexus.contracts.security.Security.ProjectionRef;
+import io.nexus.contracts.security.Security.ProjectionStatus;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.DurableSubscription;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.Projection;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The service's platform operations, for admins of the operator organisation: rebuilding read
+ * models and dealing with events its subscriptions parked.
+ */
+final class Operations {
+  private final Pool pool;
+  private final Map<String, Projection> projections;
+  private final Map<String, DurableSubscription> subscriptions;
+
+  Operations(Pool pool, Map<String, Projection> projections, Map<String, DurableSubscription> subscriptions) {
+    this.pool = pool;
+    this.projections = projections;
+    this.subscriptions = subscriptions;
+  }
+
+  Future<ProjectionStatus> rebuild(ProjectionRef ref, Call call) {
+    return operator(call).compose(v -> projection(ref).rebuild()).map(Operations::status);
+  }
+
+  Future<ProjectionStatus> status(ProjectionRef ref, Call call) {
+    return operator(call).compose(v -> projection(ref).status()).map(Operations::status);
+  }
+
+  Future<ParkedList> listParked(Empty req, Call call) {
+    return operator(call).compose(v -> pool.preparedQuery("SELECT p.subscription, p.position, e.type, e.stream_id, "
+            + "p.attempts, p.reason, p.parked_at FROM " + EventStore.SCHEMA + ".parked_events p JOIN " + EventStore.SCHEMA
+            + ".events e ON e.position = p.position WHERE p.subscription = ANY($1) ORDER BY p.parked_at")
+        .execute(Tuple.of(subscriptions.keySet().toArray(new String[0]))))
+        .map(rows -> {
+          var out = new ArrayList<ParkedEvent>();
+          for (Row r : rows) {
+            out.add(new ParkedEvent(r.getString("subscription"), r.getLong("position"), r.getString("type"),
+                r.getString("stream_id"), r.getInteger("attempts"), r.getString("reason"),
+                Accounts.iso(r.getOffsetDateTime("parked_at"))));
+          }
+          return new ParkedList(out);
+        });
+  }
+
+  Future<Done> retryParked(ParkedRef ref, Call call) {
+    return operator(call).compose(v -> subscription(ref).retryParked(ref.position()))
+        .map(Done.INSTANCE)
+        .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
+            : new BusFailure(ErrorCode.UNPROCESSABLE, "still failing: " + err.getMessage())));
+  }
+
+  Future<Done> skipParked(ParkedRef ref, Call call) {
+    return operator(call).compose(v -> subscription(ref).skipParked(ref.position()))
+        .map(found -> {
+          if (!found) {
+            throw BusFailure.notFound("no parked event at " + ref.position() + " for " + ref.subscription());
+          }
+          return Done.INSTANCE;
+        });
+  }
+
+  private Projection projection(ProjectionRef ref) {
+    Projection p = projections.get(ref.name());
+    if (p == null) {
+      throw BusFailure.notFound("no projection " + ref.name() + "; known: " + projections.keySet());
+    }
+    return p;
+  }
+
+  private DurableSubscription subscription(ParkedRef ref) {
+    DurableSubscription s = subscriptions.get(ref.subscription());
+    if (s == null) {
+      throw BusFailure.notFound("no subscription " + ref.subscription() + " in this service; known: " + subscriptions.keySet());
+    }
+    return s;
+  }
+
+  /** 403 unless the caller is an admin of the operator organisation. */
+  private Future<Void> operator(Call call) {
+    Principal p = call.require(Role.ADMIN);
+    return pool.preparedQuery("SELECT operator FROM orgs WHERE id = $1").execute(Tuple.of(UUID.fromString(p.org())))
+        .compose(rows -> rows.size() == 1 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0))
+            ? Future.succeededFuture()
+            : Future.failedFuture(BusFailure.forbidden("only admins of the operator organisation run platform operations")));
+  }
+
+  private static ProjectionStatus status(Projection.Status s) {
+    return new ProjectionStatus(s.name(), s.state(), s.replayed(), s.skipped(), s.total(), s.startedAt(), s.finishedAt(),
+        s.error());
+  }
+}
