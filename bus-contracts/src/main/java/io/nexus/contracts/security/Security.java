@@ -4,6 +4,7 @@ import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
 import io.nexus.contracts.Principal;
+import io.nexus.contracts.RelayedEvent;
 import io.nexus.contracts.Topic;
 import java.util.List;
 import java.util.Map;
@@ -147,8 +148,23 @@ public final class Security {
       LIST_PARKED, RETRY_PARKED, SKIP_PARKED,
       CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY);
 
+  // ---- events of the log, as the relay publishes them ----
+
+  /** A user was created: {@code data} has id, org, email, name, role, createdAt. */
+  public static final Topic<RelayedEvent> USER_CREATED =
+      new Topic<>("nexus.security.events.user-created", RelayedEvent.class);
+
+  /** A user's name or password changed: {@code data} has name (if changed), passwordChanged, revertedTo. */
+  public static final Topic<RelayedEvent> USER_UPDATED =
+      new Topic<>("nexus.security.events.user-updated", RelayedEvent.class);
+
+  /** A user's role changed: {@code data} has role, previousRole, revertedTo. */
+  public static final Topic<RelayedEvent> ROLE_CHANGED =
+      new Topic<>("nexus.security.events.role-changed", RelayedEvent.class);
+
   /** Every topic of this service. */
-  public static final List<Topic<?>> TOPICS = List.of(SESSION_REVOKED, KEYS_ROTATED, API_KEY_REVOKED);
+  public static final List<Topic<?>> TOPICS = List.of(SESSION_REVOKED, KEYS_ROTATED, API_KEY_REVOKED, USER_CREATED,
+      USER_UPDATED, ROLE_CHANGED);
 
   // ---- messages ----
 

@@ -14,6 +14,7 @@ import io.nexus.contracts.security.Security.UserRef;
 import io.nexus.contracts.security.Security.UserView;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.cache.ReadCache;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.nexus.contracts.Codec;
@@ -52,12 +53,31 @@ final class Accounts {
   private final Pool pool;
   private final PasswordHasher hasher;
   private final EventStore events;
+  private final ReadCache cache;
 
-  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher, EventStore events) {
+  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher, EventStore events, ReadCache cache) {
     this.vertx = vertx;
     this.pool = pool;
     this.hasher = hasher;
     this.events = events;
+    this.cache = cache;
+  }
+
+  /** Drops a user's cached view (after a change commits here, or when another node's change is relayed). */
+  Future<Void> forget(String userId) {
+    return cache.invalidate("user:" + userId);
+  }
+
+  /** The current user, through the cache; another organisation's user is not there. */
+  private Future<UserView> current(String org, String id) {
+    return cache.get("user:" + id, json -> json.mapTo(UserView.class), Codec::toJson,
+            () -> find(org, id).map(u -> u.orElseThrow(() -> BusFailure.notFound("no user " + id))))
+        .map(u -> {
+          if (!u.org().equals(org)) {
+            throw BusFailure.notFound("no user " + id);
+          }
+          return u;
+        });
   }
 
   /** Inserts a user (version 1) and appends its creation, in the caller's transaction. */
@@ -145,7 +165,10 @@ final class Accounts {
       // only admins look at other members; to anyone else they are not there
       throw BusFailure.notFound("no user " + ref.id());
     }
-    Future<UserView> now = find(p.org(), ref.id()).map(u -> u.orElseThrow(() -> BusFailure.notFound("no user " + ref.id())));
+    if (uuidOrNull(ref.id()) == null) {
+      throw BusFailure.notFound("no user " + ref.id());
+    }
+    Future<UserView> now = current(p.org(), ref.id());
     if (ref.asOf() == null || ref.asOf().isBlank()) {
       return now;
     }
@@ -282,7 +305,8 @@ final class Accounts {
           }
           return apply.apply(tx, current).compose(c -> c.events().isEmpty() ? Future.succeededFuture(c.after())
               : events.append(tx, UserEvents.stream(id), current.version(), c.events(), call).map(c.after()));
-        }));
+        }))
+        .compose(after -> forget(after.id()).map(after));
   }
 
   /** The user of an organisation, if there. */

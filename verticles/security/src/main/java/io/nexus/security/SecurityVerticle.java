@@ -13,6 +13,9 @@ import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.nexus.kernel.events.Projection;
+import io.nexus.kernel.breaker.Breakers;
+import io.nexus.kernel.cache.ReadCache;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import java.util.Map;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -33,6 +36,9 @@ public final class SecurityVerticle extends VerticleBase {
   private static final String VERSION = "1";
   private static final long INTERNAL_TIMEOUT_MS = 3000;
   static final String KEY_ROTATED = "security.signing-key-rotated";
+  private static final int CACHE_TTL_SECONDS = 60;
+  private static final int REDIS_BREAKER_FAILURES = 3;
+  private static final long REDIS_BREAKER_RESET_MS = 2000;
 
   private Database db;
   private RedisAPI redis;
@@ -41,6 +47,7 @@ public final class SecurityVerticle extends VerticleBase {
   private Record record;
   private DurableSubscription auditFeed;
   private Projection userActivity;
+  private Breakers breakers;
 
   @Override
   public Future<?> start() {
@@ -55,7 +62,11 @@ public final class SecurityVerticle extends VerticleBase {
     var hasher = new PasswordHasher(cfg.argon2());
     var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds());
     var events = new EventStore(db.pool());
-    var accounts = new Accounts(vertx, db.pool(), hasher, events);
+    var meters = BackendRegistries.getDefaultNow();
+    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(REDIS_BREAKER_FAILURES)
+        .setResetTimeout(REDIS_BREAKER_RESET_MS), meters);
+    var cache = new ReadCache(redis, breakers.of("security-redis"), "security", CACHE_TTL_SECONDS, meters);
+    var accounts = new Accounts(vertx, db.pool(), hasher, events, cache);
     var throttle = new LoginThrottle(redis, cfg.maxFailuresPerAccount(), cfg.maxFailuresPerIp(), cfg.loginWindowSeconds());
     var sessions = new Sessions(vertx, db.pool(), redis, bus, hasher, keys, throttle, cfg, events);
     var apiKeys = new ApiKeys(db.pool(), bus, events);
@@ -98,6 +109,9 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.LIST_API_KEYS, apiKeys::list)
             .handle(Security.REVOKE_API_KEY, apiKeys::revoke)
             .handle(Security.VERIFY_API_KEY, apiKeys::verify)
+            // a user changed on another node: its cached view is stale here too
+            .subscribe(Security.USER_UPDATED, (ev, call) -> accounts.forget(ev.streamId().substring("user-".length())))
+            .subscribe(Security.ROLE_CHANGED, (ev, call) -> accounts.forget(ev.streamId().substring("user-".length())))
             // another instance rotated: sign with its new key from now on
             .subscribe(Security.KEYS_ROTATED, (ev, call) -> keys.reload()
                 .onFailure(err -> LOG.error("could not reload signing keys [kid: {}]", ev.kid(), err)))
@@ -131,6 +145,9 @@ public final class SecurityVerticle extends VerticleBase {
         .compose(v -> auditFeed == null ? Future.succeededFuture() : auditFeed.stop())
         .compose(v -> userActivity == null ? Future.succeededFuture() : userActivity.stop())
         .eventually(() -> {
+          if (breakers != null) {
+            breakers.close();
+          }
           discovery.close();
           redis.close();
           return db.close();
