@@ -154,7 +154,7 @@ public final class DurableSubscription {
     running = true;
     again = false;
     store.readAll(checkpoint, BATCH)
-        .compose(events -> processAll(events, 0).map(events.size()))
+        .compose(events -> processBatch(events).map(events.size()))
         .onComplete(ar -> {
           running = false;
           if (ar.failed()) {
@@ -165,6 +165,44 @@ public final class DurableSubscription {
             sampleLag();
           }
         });
+  }
+
+  /**
+   * Applies a page in one transaction with one checkpoint move (one commit for many events);
+   * when anything in it fails, goes through the page one event at a time so that only the
+   * failing event is retried and parked.
+   */
+  private Future<Void> processBatch(List<RecordedEvent> events) {
+    if (events.isEmpty() || !active) {
+      return Future.succeededFuture();
+    }
+    if (events.size() == 1) {
+      return processAll(events, 0);
+    }
+    RecordedEvent last = events.get(events.size() - 1);
+    int[] mine = {0};
+    return pool.withTransaction(tx -> applyEach(tx, events, 0, mine)
+            .compose(v -> advance(tx, last, mine[0])))
+        .onSuccess(v -> {
+          checkpoint = last.logPosition();
+          if (processed != null) {
+            processed.increment(mine[0]);
+          }
+        })
+        // a moved checkpoint or a failing event: the careful path sorts out which
+        .recover(err -> processAll(events, 0));
+  }
+
+  private Future<Void> applyEach(SqlConnection tx, List<RecordedEvent> events, int i, int[] mine) {
+    if (i >= events.size()) {
+      return Future.succeededFuture();
+    }
+    RecordedEvent e = events.get(i);
+    if (Math.floorMod(e.streamId().hashCode(), opts.partitions()) != opts.partition()) {
+      return applyEach(tx, events, i + 1, mine);
+    }
+    mine[0]++;
+    return handler.apply(e, tx).compose(v -> applyEach(tx, events, i + 1, mine));
   }
 
   private Future<Void> processAll(List<RecordedEvent> events, int i) {
@@ -193,7 +231,7 @@ public final class DurableSubscription {
   private Future<Void> processOne(RecordedEvent e, int attempt, long backoff) {
     boolean mine = Math.floorMod(e.streamId().hashCode(), opts.partitions()) == opts.partition();
     Future<Void> done = pool.withTransaction(tx -> (mine ? handler.apply(e, tx) : Future.<Void>succeededFuture())
-        .compose(v -> advance(tx, e, mine)));
+        .compose(v -> advance(tx, e, mine ? 1 : 0)));
     return done.onSuccess(v -> {
       checkpoint = e.logPosition();
       if (mine && processed != null) {
@@ -215,11 +253,11 @@ public final class DurableSubscription {
    * Moves the checkpoint to {@code e} in the effect's transaction, only forward: when the stored
    * checkpoint is already there, the effect is rolled back ({@link CheckpointMoved}).
    */
-  private Future<Void> advance(SqlConnection tx, RecordedEvent e, boolean counted) {
+  private Future<Void> advance(SqlConnection tx, RecordedEvent e, int counted) {
     return tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".subscription_checkpoints SET tx_id = $3::text::xid8, "
             + "position = $4, processed = processed + $5, updated_at = now() WHERE name = $1 AND partition = $2 "
             + "AND (tx_id, position) < ($3::text::xid8, $4)")
-        .execute(Tuple.of(opts.name(), opts.partition(), Long.toUnsignedString(e.txId()), e.position(), counted ? 1 : 0))
+        .execute(Tuple.of(opts.name(), opts.partition(), Long.toUnsignedString(e.txId()), e.position(), counted))
         .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture() : Future.failedFuture(new CheckpointMoved()));
   }
 
@@ -232,7 +270,7 @@ public final class DurableSubscription {
                 + "ON CONFLICT (subscription, position) DO UPDATE SET attempts = parked_events.attempts + EXCLUDED.attempts, "
                 + "reason = EXCLUDED.reason, parked_at = now()")
             .execute(Tuple.of(opts.name(), e.position(), opts.partition(), attempts, truncate(reason)))
-            .compose(v -> advance(tx, e, false)))
+            .compose(v -> advance(tx, e, 0)))
         .onSuccess(v -> {
           checkpoint = e.logPosition();
           if (parked != null) {

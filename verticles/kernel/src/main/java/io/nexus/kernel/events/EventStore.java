@@ -43,10 +43,47 @@ public final class EventStore {
   private static final String COLUMNS =
       "position, tx_id::text AS tx, stream_id, version, type, data, metadata, recorded_at";
 
+  /** The channel the relay LISTENs on. */
+  static final String CHANNEL = "nexus_events";
+
   private final Pool pool;
+  private boolean ringing;
+  private boolean ringAgain;
 
   public EventStore(Pool pool) {
     this.pool = pool;
+  }
+
+  /**
+   * Wakes the relay once the appending transaction has committed: one NOTIFY in its own
+   * transaction, coalesced while one is in flight, so appending transactions never wait on the
+   * notification queue's lock.
+   */
+  private void ringAfterCommit(SqlConnection tx) {
+    var t = tx.transaction();
+    if (t == null) {
+      return;
+    }
+    t.completion().onSuccess(v -> ring());
+  }
+
+  private synchronized void ring() {
+    if (ringing) {
+      ringAgain = true;
+      return;
+    }
+    ringing = true;
+    pool.query("NOTIFY " + CHANNEL).execute().onComplete(ar -> {
+      boolean again;
+      synchronized (this) {
+        ringing = false;
+        again = ringAgain;
+        ringAgain = false;
+      }
+      if (again) {
+        ring();
+      }
+    });
   }
 
   /** Creates or upgrades the log's schema (blocking Flyway on a worker thread). */
@@ -67,45 +104,58 @@ public final class EventStore {
     if (events.isEmpty() || events.size() > MAX_BATCH) {
       return Future.failedFuture(BusFailure.badRequest("append 1 to " + MAX_BATCH + " events at a time"));
     }
-    return tx.preparedQuery("SELECT version, tx_id > pg_current_xact_id() AS later FROM " + SCHEMA + ".events "
-            + "WHERE stream_id = $1 ORDER BY version DESC LIMIT 1")
-        .execute(Tuple.of(streamId))
+    var types = new String[events.size()];
+    var data = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      types[i] = events.get(i).type();
+      data[i] = events.get(i).data().encode();
+    }
+    JsonObject metadata = metadata(call);
+    // one round trip: the head check and the insert together; nothing is inserted when the check fails
+    return tx.preparedQuery(APPEND)
+        .execute(Tuple.of(streamId, types, data, expectedVersion, metadata.encode()))
         .compose(rows -> {
-          long current = rows.size() == 0 ? 0 : rows.iterator().next().getLong("version");
-          boolean later = rows.size() > 0 && rows.iterator().next().getBoolean("later");
-          if (expectedVersion != ANY && current != expectedVersion) {
-            return Future.failedFuture(conflict(streamId, current, expectedVersion));
+          if (rows.rowCount() == 0) {
+            return explainRefusal(tx, streamId, expectedVersion);
           }
-          if (later) {
-            return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "stream " + streamId
-                + " was extended by a newer transaction; retry in a new transaction"));
+          var out = new ArrayList<RecordedEvent>(events.size());
+          for (Row r : rows) {
+            int i = (int) (r.getLong("version") - r.getLong("base")) - 1;
+            out.add(new RecordedEvent(r.getLong("position"), Long.parseUnsignedLong(r.getString("tx")), streamId,
+                r.getLong("version"), events.get(i).type(), events.get(i).data(), metadata,
+                r.getOffsetDateTime("recorded_at").toInstant()));
           }
-          return insert(tx, streamId, current, events, metadata(call));
+          out.sort(Comparator.comparingLong(RecordedEvent::version));
+          ringAfterCommit(tx);
+          return Future.succeededFuture(out);
         })
         .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
             ? new BusFailure(ErrorCode.CONFLICT, "stream " + streamId + " was changed concurrently; reload and retry")
             : err));
   }
 
-  private Future<List<RecordedEvent>> insert(SqlConnection tx, String streamId, long current, List<NewEvent> events,
-      JsonObject metadata) {
-    var versions = new Long[events.size()];
-    var types = new String[events.size()];
-    var data = new String[events.size()];
-    for (int i = 0; i < events.size(); i++) {
-      versions[i] = current + 1 + i;
-      types[i] = events.get(i).type();
-      data[i] = events.get(i).data().encode();
-    }
-    return tx.preparedQuery("INSERT INTO " + SCHEMA + ".events (stream_id, version, type, data, metadata) "
-            + "SELECT $1, v, t, d::jsonb, $5::jsonb FROM unnest($2::bigint[], $3::text[], $4::text[]) AS x(v, t, d) "
-            + "RETURNING " + COLUMNS)
-        .execute(Tuple.of(streamId, versions, types, data, metadata.encode()))
-        .map(rows -> {
-          var out = new ArrayList<RecordedEvent>(events.size());
-          rows.forEach(r -> out.add(event(r)));
-          out.sort(Comparator.comparingLong(RecordedEvent::version));
-          return out;
+  /** Appends at the stream's head when the expected version holds and no newer transaction wrote the head. */
+  private static final String APPEND = "WITH head AS (SELECT version, tx_id FROM " + SCHEMA + ".events WHERE stream_id = $1 "
+      + "ORDER BY version DESC LIMIT 1), "
+      + "h AS (SELECT coalesce((SELECT version FROM head), 0) AS v, "
+      + "coalesce((SELECT tx_id > pg_current_xact_id() FROM head), false) AS later) "
+      + "INSERT INTO " + SCHEMA + ".events (stream_id, version, type, data, metadata) "
+      + "SELECT $1, h.v + x.ord, x.t, x.d::jsonb, $5::jsonb FROM h, unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(t, d, ord) "
+      + "WHERE ($4 = -1 OR h.v = $4) AND NOT h.later "
+      + "RETURNING position, tx_id::text AS tx, version, (SELECT v FROM h) AS base, recorded_at";
+
+  /** Says why an append inserted nothing: a stale expected version, or a newer transaction at the head. */
+  private Future<List<RecordedEvent>> explainRefusal(SqlConnection tx, String streamId, long expectedVersion) {
+    return tx.preparedQuery("SELECT version, tx_id > pg_current_xact_id() AS later FROM " + SCHEMA + ".events "
+            + "WHERE stream_id = $1 ORDER BY version DESC LIMIT 1")
+        .execute(Tuple.of(streamId))
+        .compose(rows -> {
+          long current = rows.size() == 0 ? 0 : rows.iterator().next().getLong("version");
+          if (expectedVersion != ANY && current != expectedVersion) {
+            return Future.failedFuture(conflict(streamId, current, expectedVersion));
+          }
+          return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "stream " + streamId
+              + " was extended by a newer transaction; retry in a new transaction"));
         });
   }
 

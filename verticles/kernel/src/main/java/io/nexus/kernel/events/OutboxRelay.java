@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-  private static final String CHANNEL = "nexus_events";
   private static final int BATCH = 1000;
 
   private final Vertx vertx;
@@ -90,7 +89,7 @@ public final class OutboxRelay {
           }
           leaderConnection = conn;
           conn.notificationHandler(n -> drain());
-          return conn.query("LISTEN " + CHANNEL).execute()
+          return conn.query("LISTEN " + EventStore.CHANNEL).execute()
               .compose(v -> pool.query("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
                   + ".relay_checkpoint WHERE id = 1").execute())
               .map(r -> {

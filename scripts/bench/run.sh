@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# scripts/bench/run.sh [scenario...]   (scenarios: write; default: all)
+# Each scenario measures the candidate against a baseline in the same run on the same machine
+# and reports ratios, as Markdown and JSON under ./data/bench/<UTC time>/. PostgreSQL and Redis
+# are NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started for the run.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+ensure_toolchain
+ensure_jar
+out="$ROOT/data/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+cp_file="$ROOT/verticles/bench/target/classpath.txt"
+if [ ! -f "$cp_file" ] || [ "$ROOT/verticles/bench/pom.xml" -nt "$cp_file" ]; then
+  (cd "$ROOT" && mvn -B -q -pl verticles/bench dependency:build-classpath -Dmdep.outputFile="$cp_file") >&2
+fi
+cp="$ROOT/verticles/bench/target/classes:$(cat "$cp_file")"
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(write)
+for s in "${scenarios[@]}"; do
+  case "$s" in
+    write) java "${JAVA_OPENS[@]}" -Xmx2g -cp "$cp" io.nexus.bench.WriteBench "$out" ;;
+    *) echo "unknown scenario '$s'; known: write" >&2; exit 2 ;;
+  esac
+done
+echo "reports in $out"
