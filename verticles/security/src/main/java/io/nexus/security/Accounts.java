@@ -48,6 +48,7 @@ final class Accounts {
   private static final int GENERATED_PASSWORD_BYTES = 18;
   static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version";
   static final String ORG_CREATED = "security.org-created";
+  private static final int TRANSIENT_ATTEMPTS = 5;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -292,8 +293,8 @@ final class Accounts {
     if (uid == null) {
       return Future.failedFuture(BusFailure.notFound("no user " + id));
     }
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + USER_COLUMNS + " FROM users WHERE org_id = $1 AND id = $2 "
-            + "FOR UPDATE").execute(Tuple.of(UUID.fromString(p.org()), uid))
+    return EventStore.retrying(TRANSIENT_ATTEMPTS, () -> pool.withTransaction(tx -> tx.preparedQuery("SELECT " + USER_COLUMNS
+            + " FROM users WHERE org_id = $1 AND id = $2 FOR UPDATE").execute(Tuple.of(UUID.fromString(p.org()), uid))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(BusFailure.notFound("no user " + id));
@@ -305,7 +306,7 @@ final class Accounts {
           }
           return apply.apply(tx, current).compose(c -> c.events().isEmpty() ? Future.succeededFuture(c.after())
               : events.append(tx, UserEvents.stream(id), current.version(), c.events(), call).map(c.after()));
-        }))
+        })))
         .compose(after -> forget(after.id()).map(after));
   }
 

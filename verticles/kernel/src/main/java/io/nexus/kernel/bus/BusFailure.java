@@ -35,6 +35,14 @@ public final class BusFailure extends RuntimeException {
     return new BusFailure(ErrorCode.PRECONDITION_FAILED, detail, null, false, current);
   }
 
+  /**
+   * 409 that says nothing about the caller's request: a race between transactions that a new
+   * transaction resolves. Services retry these themselves ({@code EventStore.retrying}).
+   */
+  public static BusFailure transientConflict(String detail) {
+    return new BusFailure(ErrorCode.CONFLICT, detail, 1L, true, null);
+  }
+
   /** Rebuilds a failure from its wire form. */
   public static BusFailure of(Failure f) {
     return new BusFailure(ErrorCode.of(f.status()), f.detail(), f.retryAfterSeconds(), false,
@@ -53,7 +61,12 @@ public final class BusFailure extends RuntimeException {
 
   /** True when no answer came in time; an idempotent request may be retried on another instance. */
   public boolean isTimeout() {
-    return timedOut;
+    return timedOut && code == ErrorCode.UNAVAILABLE;
+  }
+
+  /** True for a race that retrying in a new transaction resolves. */
+  public boolean isTransientConflict() {
+    return timedOut && code == ErrorCode.CONFLICT;
   }
 
   public ErrorCode code() {

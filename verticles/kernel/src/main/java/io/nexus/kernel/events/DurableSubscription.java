@@ -181,7 +181,8 @@ public final class DurableSubscription {
     }
     RecordedEvent last = events.get(events.size() - 1);
     int[] mine = {0};
-    return pool.withTransaction(tx -> applyEach(tx, events, 0, mine)
+    return pool.withTransaction(tx -> holdCheckpoint(tx)
+            .compose(v -> applyEach(tx, events, 0, mine))
             .compose(v -> advance(tx, last, mine[0])))
         .onSuccess(v -> {
           checkpoint = last.logPosition();
@@ -230,7 +231,8 @@ public final class DurableSubscription {
   /** Applies one event (or only moves past it, when another partition owns its stream). */
   private Future<Void> processOne(RecordedEvent e, int attempt, long backoff) {
     boolean mine = Math.floorMod(e.streamId().hashCode(), opts.partitions()) == opts.partition();
-    Future<Void> done = pool.withTransaction(tx -> (mine ? handler.apply(e, tx) : Future.<Void>succeededFuture())
+    Future<Void> done = pool.withTransaction(tx -> holdCheckpoint(tx)
+        .compose(v -> mine ? handler.apply(e, tx) : Future.<Void>succeededFuture())
         .compose(v -> advance(tx, e, mine ? 1 : 0)));
     return done.onSuccess(v -> {
       checkpoint = e.logPosition();
@@ -247,6 +249,25 @@ public final class DurableSubscription {
       }
       return park(e, attempt, err);
     });
+  }
+
+  /**
+   * First thing in every effect's transaction: lock the checkpoint row and make sure it is where
+   * this instance believes. A projection swap takes the same row before its table, so the two
+   * never wait on each other in opposite order, and an effect never lands on a rebuilt table
+   * that already holds it.
+   */
+  private Future<Void> holdCheckpoint(SqlConnection tx) {
+    return tx.preparedQuery("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA + ".subscription_checkpoints "
+            + "WHERE name = $1 AND partition = $2 FOR UPDATE").execute(Tuple.of(opts.name(), opts.partition()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new CheckpointMoved());
+          }
+          var r = rows.iterator().next();
+          var stored = new LogPosition(Long.parseUnsignedLong(r.getString("tx")), r.getLong("position"));
+          return stored.equals(checkpoint) ? Future.<Void>succeededFuture() : Future.failedFuture(new CheckpointMoved());
+        });
   }
 
   /**

@@ -154,9 +154,19 @@ public final class EventStore {
           if (expectedVersion != ANY && current != expectedVersion) {
             return Future.failedFuture(conflict(streamId, current, expectedVersion));
           }
-          return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "stream " + streamId
+          return Future.failedFuture(BusFailure.transientConflict("stream " + streamId
               + " was extended by a newer transaction; retry in a new transaction"));
         });
+  }
+
+  /**
+   * Runs a unit of work (a whole transaction) again, up to {@code attempts} times, while it fails
+   * with a transient conflict: two writers of one stream whose transaction ids came in the other
+   * order than their commits. The new transaction gets a newer id, and the conflict is gone.
+   */
+  public static <T> Future<T> retrying(int attempts, java.util.function.Supplier<Future<T>> work) {
+    return work.get().recover(err -> attempts > 1 && err instanceof BusFailure bf && bf.isTransientConflict()
+        ? retrying(attempts - 1, work) : Future.failedFuture(err));
   }
 
   /** A stream's events from {@code fromVersion} up to {@code toVersion} (inclusive), in version order. */

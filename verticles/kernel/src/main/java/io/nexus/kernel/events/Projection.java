@@ -157,9 +157,10 @@ public final class Projection {
 
   /** In one transaction: hold the live table, bring the shadow to the live checkpoint, swap, move the checkpoint. */
   private void swap(LogPosition shadowAt) {
-    pool.withTransaction(tx -> tx.query("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").execute()
-            .compose(v -> tx.preparedQuery("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
-                + ".subscription_checkpoints WHERE name = $1 AND partition = 0 FOR UPDATE").execute(Tuple.of(name)))
+    // the checkpoint row first, then the table: the subscription's transactions take them in that order too
+    pool.withTransaction(tx -> tx.preparedQuery("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
+                + ".subscription_checkpoints WHERE name = $1 AND partition = 0 FOR UPDATE").execute(Tuple.of(name))
+            .compose(rows -> tx.query("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").execute().map(rows))
             .compose(rows -> {
               LogPosition live = rows.size() == 0 ? LogPosition.START
                   : new LogPosition(Long.parseUnsignedLong(rows.iterator().next().getString("tx")),
