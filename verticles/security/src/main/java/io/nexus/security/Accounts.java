@@ -228,7 +228,7 @@ final class Accounts {
     return newHash.compose(h -> change(p, req.id(), req.expectedVersion(), call, (tx, current) ->
         tx.preparedQuery("UPDATE users SET name = coalesce($3, name), password_hash = coalesce($4, password_hash), "
                 + "version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
-            .execute(Tuple.of(UUID.fromString(p.org()), current.id() == null ? null : UUID.fromString(current.id()),
+            .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()),
                 req.name(), h.orElse(null)))
             .map(rows -> new Change(view(rows.iterator().next()),
                 List.of(UserEvents.updated(req.name(), h.isPresent(), null))))));
