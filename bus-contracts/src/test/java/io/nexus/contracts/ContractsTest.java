@@ -95,7 +95,13 @@ class ContractsTest {
       return switch (type) {
         case "integer" -> Math.max(7L, s.getLong("minimum", 0L));
         case "boolean" -> true;
-        case "array" -> new JsonArray().add(sampleObject(s.getJsonObject("items")));
+        case "array" -> {
+          var items = new JsonArray();
+          for (int i = 0; i < Math.max(1, s.getInteger("minItems", 1)); i++) {
+            items.add(sampleObject(s.getJsonObject("items")));
+          }
+          yield items;
+        }
         case "object" -> sampleObject(s);
         case "null" -> null;
         default -> switch (String.valueOf(s.getString("format"))) {

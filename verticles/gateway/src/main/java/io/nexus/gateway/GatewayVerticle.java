@@ -16,6 +16,7 @@ import io.nexus.kernel.db.PgConfig;
 import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.discovery.Discovery;
+import io.nexus.kernel.discovery.ServiceInstance;
 import io.nexus.kernel.redis.RedisConfig;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
@@ -68,12 +69,11 @@ public final class GatewayVerticle extends VerticleBase {
   private Breakers breakers;
   private ServiceRegistry registry;
   private HttpServer server;
-  private io.vertx.servicediscovery.Record record;
+  private ServiceInstance instance;
 
   @Override
   public Future<?> start() {
     var cfg = GatewayConfig.from(config());
-    String node = config().getJsonObject("node").getString("id", "local");
     var pg = PgConfig.from(config());
     var redisCfg = RedisConfig.from(config());
     MeterRegistry meters = BackendRegistries.getDefaultNow();
@@ -141,9 +141,9 @@ public final class GatewayVerticle extends VerticleBase {
               .setCompressionSupported(true));
           return server.requestHandler(root).listen();
         })
-        .compose(s -> discovery.publish(SERVICE, VERSION, node, bus.addresses()))
-        .onSuccess(r -> {
-          record = r;
+        .compose(s -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, bus.addresses()))
+        .onSuccess(i -> {
+          instance = i;
           LOG.info("gateway listening [port: {}, timeoutMs: {}]", server.actualPort(), cfg.requestTimeoutMs());
         });
   }
@@ -222,7 +222,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (registry != null) {
       registry.stop();
     }
-    Future<Void> withdrawn = record == null ? Future.succeededFuture() : discovery.unpublish(record).otherwiseEmpty();
+    Future<Void> withdrawn = instance == null ? Future.succeededFuture() : instance.withdraw();
     // shutdown() stops accepting and lets in-flight requests finish before closing connections
     return withdrawn.compose(v -> server == null ? Future.succeededFuture() : server.shutdown())
         .compose(v -> bus.unbind()).eventually(() -> {

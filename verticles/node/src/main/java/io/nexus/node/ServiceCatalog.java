@@ -1,5 +1,6 @@
 package io.nexus.node;
 
+import io.nexus.financial.FinancialVerticle;
 import io.nexus.gateway.GatewayVerticle;
 import io.nexus.security.SecurityVerticle;
 import io.vertx.core.Deployable;
@@ -17,6 +18,7 @@ final class ServiceCatalog {
 
   static {
     ALL.put(SecurityVerticle.SERVICE, SecurityVerticle::new);
+    ALL.put(FinancialVerticle.SERVICE, FinancialVerticle::new);
     ALL.put(GatewayVerticle.SERVICE, GatewayVerticle::new);
   }
 

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class NodeSettingsTest {
 
   @Test
-  @DisplayName("by default a node runs every service, security before the gateway")
+  @DisplayName("by default a node runs every service, the gateway last")
   void defaultsRunEverything() {
     var s = NodeSettings.from(NodeConfig.load(Map.of()));
-    assertThat(ServiceCatalog.ordered(s.services())).containsExactly("security", "gateway");
+    assertThat(ServiceCatalog.ordered(s.services())).containsExactly("security", "financial", "gateway");
     assertThat(s.runsGateway()).isTrue();
   }
 

@@ -8,7 +8,7 @@ import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.db.Database;
 import io.nexus.kernel.db.PgConfig;
-import io.nexus.kernel.discovery.Discovery;
+import io.nexus.kernel.discovery.ServiceInstance;
 import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
@@ -24,7 +24,6 @@ import io.nexus.kernel.redis.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.servicediscovery.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +42,7 @@ public final class SecurityVerticle extends VerticleBase {
   private Database db;
   private RedisAPI redis;
   private Bus bus;
-  private Discovery discovery;
-  private Record record;
+  private ServiceInstance instance;
   private DurableSubscription auditFeed;
   private Projection userActivity;
   private Breakers breakers;
@@ -54,11 +52,9 @@ public final class SecurityVerticle extends VerticleBase {
     var cfg = SecurityConfig.from(config());
     var pg = PgConfig.from(config());
     var redisCfg = RedisConfig.from(config());
-    String node = config().getJsonObject("node").getString("id", "local");
     db = Database.connect(vertx, pg, "security");
     redis = redisCfg.connect(vertx);
     bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
-    discovery = new Discovery(vertx);
     var hasher = new PasswordHasher(cfg.argon2());
     var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds());
     var events = new EventStore(db.pool());
@@ -118,9 +114,9 @@ public final class SecurityVerticle extends VerticleBase {
             .bind())
         .compose(b -> auditFeed.start(BackendRegistries.getDefaultNow()).map(b))
         .compose(b -> userActivity.start(BackendRegistries.getDefaultNow()).map(b))
-        .compose(b -> discovery.publish(SERVICE, VERSION, node, b.addresses()))
-        .onSuccess(r -> {
-          record = r;
+        .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
+        .onSuccess(i -> {
+          instance = i;
           LOG.info("security bound [endpoints: {}]", Security.ENDPOINTS.size());
         });
   }
@@ -139,7 +135,7 @@ public final class SecurityVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> withdrawn = record == null ? Future.succeededFuture() : discovery.unpublish(record).otherwiseEmpty();
+    Future<Void> withdrawn = instance == null ? Future.succeededFuture() : instance.withdraw();
     return withdrawn
         .compose(v -> bus.unbind())
         .compose(v -> auditFeed == null ? Future.succeededFuture() : auditFeed.stop())
@@ -148,7 +144,6 @@ public final class SecurityVerticle extends VerticleBase {
           if (breakers != null) {
             breakers.close();
           }
-          discovery.close();
           redis.close();
           return db.close();
         });

@@ -1,0 +1,114 @@
+package io.nexus.contracts.financial;
+
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.RelayedEvent;
+import io.nexus.contracts.Topic;
+import java.util.List;
+
+/**
+ * The Financial Examiner's surface: an organisation's ledgers, their chart of accounts, and
+ * double-entry journal entries. Amounts are decimal strings in the currency's own scale
+ * (ISO 4217: 2 for EUR, 0 for JPY, 3 for BHD); entries are immutable and corrected by
+ * reversal. Every request needs a principal; a ledger of another organisation does not exist.
+ */
+public final class Financial {
+  private Financial() {}
+
+  /** Creates a ledger in the caller's organisation (examiner). */
+  public static final Endpoint<CreateLedger, LedgerView> CREATE_LEDGER =
+      Endpoint.command("nexus.financial.create-ledger", CreateLedger.class, LedgerView.class);
+
+  /** The caller's organisation's ledgers (viewer). */
+  public static final Endpoint<Empty, LedgerList> LIST_LEDGERS =
+      Endpoint.query("nexus.financial.list-ledgers", Empty.class, LedgerList.class);
+
+  /** Adds an account to a ledger's chart of accounts (examiner). */
+  public static final Endpoint<CreateAccount, AccountView> CREATE_ACCOUNT =
+      Endpoint.command("nexus.financial.create-account", CreateAccount.class, AccountView.class);
+
+  /** A ledger's chart of accounts (viewer). */
+  public static final Endpoint<LedgerRef, AccountList> LIST_ACCOUNTS =
+      Endpoint.query("nexus.financial.list-accounts", LedgerRef.class, AccountList.class);
+
+  /** Posts a balanced journal entry (examiner); 422 naming the line when it does not balance or fit. */
+  public static final Endpoint<PostEntry, EntryView> POST_ENTRY =
+      Endpoint.command("nexus.financial.post-entry", PostEntry.class, EntryView.class);
+
+  /** Posts the reversing entry of an entry (examiner); an entry is reversed at most once. */
+  public static final Endpoint<ReverseEntry, EntryView> REVERSE_ENTRY =
+      Endpoint.command("nexus.financial.reverse-entry", ReverseEntry.class, EntryView.class);
+
+  /** One entry with its lines (viewer). */
+  public static final Endpoint<EntryRef, EntryView> GET_ENTRY =
+      Endpoint.query("nexus.financial.get-entry", EntryRef.class, EntryView.class);
+
+  /** Per account and currency: debits, credits and balance of entries booked up to a date (viewer). */
+  public static final Endpoint<TrialBalanceQuery, TrialBalance> TRIAL_BALANCE =
+      Endpoint.query("nexus.financial.trial-balance", TrialBalanceQuery.class, TrialBalance.class);
+
+  /** An entry was posted (relayed from the log). */
+  public static final Topic<RelayedEvent> ENTRY_POSTED =
+      new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
+
+  /** An entry was reversed (relayed from the log). */
+  public static final Topic<RelayedEvent> ENTRY_REVERSED =
+      new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
+
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
+      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE);
+
+  public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
+
+  /** @param currency ISO 4217 code of the ledger's reporting currency */
+  public record CreateLedger(String name, String currency) {}
+
+  public record LedgerView(String id, String org, String name, String currency, String createdAt) {}
+
+  public record LedgerList(List<LedgerView> ledgers) {}
+
+  public record LedgerRef(String ledgerId) {}
+
+  /** @param type asset, liability, equity, revenue or expense */
+  public record CreateAccount(String ledgerId, String code, String name, String type) {}
+
+  public record AccountView(String id, String ledgerId, String code, String name, String type, boolean active) {}
+
+  public record AccountList(List<AccountView> accounts) {}
+
+  /**
+   * One line of an entry: exactly one of {@code debit} and {@code credit}, a positive decimal in
+   * the currency's scale.
+   *
+   * @param account the account's code in the ledger
+   */
+  public record Line(String account, String debit, String credit, String currency) {}
+
+  /**
+   * @param bookingDate ISO date the entry is booked on
+   * @param documentNumber the source document (invoice, voucher) number, if any
+   */
+  public record PostEntry(String ledgerId, String bookingDate, String description, String counterparty,
+      String documentNumber, List<Line> lines) {}
+
+  public record ReverseEntry(String ledgerId, String entryId, String bookingDate, String reason) {}
+
+  public record EntryRef(String ledgerId, String entryId) {}
+
+  /**
+   * @param reverses the entry this one reverses, or null
+   * @param reversedBy the entry that reversed this one, or null
+   */
+  public record EntryView(String id, String ledgerId, String bookingDate, String description, String counterparty,
+      String documentNumber, String postedBy, String postedAt, String reverses, String reversedBy, List<Line> lines) {}
+
+  /** @param asOf ISO date; null for today */
+  public record TrialBalanceQuery(String ledgerId, String asOf) {}
+
+  /** @param balance debit minus credit */
+  public record BalanceLine(String account, String name, String type, String currency, String debit, String credit,
+      String balance) {}
+
+  /** @param balanced true when, per currency, total debits equal total credits */
+  public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}
+}

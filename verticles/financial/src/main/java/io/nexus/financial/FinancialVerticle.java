@@ -1,0 +1,55 @@
+package io.nexus.financial;
+
+import io.nexus.contracts.financial.Financial;
+import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.db.Database;
+import io.nexus.kernel.db.PgConfig;
+import io.nexus.kernel.discovery.ServiceInstance;
+import io.nexus.kernel.events.EventStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Financial Examiner: an organisation's ledgers, chart of accounts and journal entries. */
+public final class FinancialVerticle extends VerticleBase {
+  /** The service name in discovery and in {@code NEXUS_SERVICES}. */
+  public static final String SERVICE = "financial";
+  private static final Logger LOG = LoggerFactory.getLogger(FinancialVerticle.class);
+  private static final String VERSION = "1";
+  private static final long INTERNAL_TIMEOUT_MS = 3000;
+
+  private Database db;
+  private Bus bus;
+  private ServiceInstance instance;
+
+  @Override
+  public Future<?> start() {
+    var pg = PgConfig.from(config());
+    db = Database.connect(vertx, pg, SERVICE);
+    bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
+    var ledger = new Ledger(db.pool(), new EventStore(db.pool()));
+    return db.migrate()
+        .compose(v -> bus
+            .handle(Financial.CREATE_LEDGER, ledger::createLedger)
+            .handle(Financial.LIST_LEDGERS, ledger::listLedgers)
+            .handle(Financial.CREATE_ACCOUNT, ledger::createAccount)
+            .handle(Financial.LIST_ACCOUNTS, ledger::listAccounts)
+            .handle(Financial.POST_ENTRY, ledger::post)
+            .handle(Financial.REVERSE_ENTRY, ledger::reverse)
+            .handle(Financial.GET_ENTRY, ledger::get)
+            .handle(Financial.TRIAL_BALANCE, ledger::trialBalance)
+            .bind())
+        .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
+        .onSuccess(i -> {
+          instance = i;
+          LOG.info("financial bound [endpoints: {}]", Financial.ENDPOINTS.size());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> withdrawn = instance == null ? Future.succeededFuture() : instance.withdraw();
+    return withdrawn.compose(v -> bus.unbind()).eventually(() -> db.close());
+  }
+}

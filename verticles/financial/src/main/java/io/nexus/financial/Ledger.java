@@ -1,0 +1,349 @@
+package io.nexus.financial;
+
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.Empty;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.financial.Financial.AccountList;
+import io.nexus.contracts.financial.Financial.AccountView;
+import io.nexus.contracts.financial.Financial.BalanceLine;
+import io.nexus.contracts.financial.Financial.CreateAccount;
+import io.nexus.contracts.financial.Financial.CreateLedger;
+import io.nexus.contracts.financial.Financial.EntryRef;
+import io.nexus.contracts.financial.Financial.EntryView;
+import io.nexus.contracts.financial.Financial.LedgerList;
+import io.nexus.contracts.financial.Financial.LedgerRef;
+import io.nexus.contracts.financial.Financial.LedgerView;
+import io.nexus.contracts.financial.Financial.Line;
+import io.nexus.contracts.financial.Financial.PostEntry;
+import io.nexus.contracts.financial.Financial.ReverseEntry;
+import io.nexus.contracts.financial.Financial.TrialBalance;
+import io.nexus.contracts.financial.Financial.TrialBalanceQuery;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The double-entry ledger of an organisation: ledgers, chart of accounts, journal entries that
+ * balance per currency, reversals, and the trial balance. Every read and write is scoped to the
+ * caller's organisation; another organisation's ledger does not exist.
+ */
+final class Ledger {
+  static final String LEDGER_CREATED = "financial.ledger-created";
+  static final String ACCOUNT_CREATED = "financial.account-created";
+  static final String ENTRY_POSTED = "financial.entry-posted";
+  static final String ENTRY_REVERSED = "financial.entry-reversed";
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final Pool pool;
+  private final EventStore events;
+
+  Ledger(Pool pool, EventStore events) {
+    this.pool = pool;
+    this.events = events;
+  }
+
+  Future<LedgerView> createLedger(CreateLedger req, Call call) {
+    Principal p = call.require(Role.EXAMINER);
+    Money.currency("currency", req.currency());
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO ledgers (id, org, name, currency) VALUES ($1, $2, $3, $4) "
+                + "RETURNING id, org, name, currency, created_at")
+            .execute(Tuple.of(id, UUID.fromString(p.org()), req.name().trim(), req.currency()))
+            .map(rows -> ledger(rows.iterator().next()))
+            .compose(l -> events.append(tx, "ledger-" + id, EventStore.NO_STREAM,
+                List.of(new NewEvent(LEDGER_CREATED, Codec.toJson(l))), call).map(l)))
+        .recover(err -> Future.failedFuture(unique(err, "a ledger named " + req.name() + " already exists")));
+  }
+
+  Future<LedgerList> listLedgers(Empty req, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    return pool.preparedQuery("SELECT id, org, name, currency, created_at FROM ledgers WHERE org = $1 ORDER BY created_at, name")
+        .execute(Tuple.of(UUID.fromString(p.org())))
+        .map(rows -> {
+          var out = new ArrayList<LedgerView>();
+          rows.forEach(r -> out.add(ledger(r)));
+          return new LedgerList(out);
+        });
+  }
+
+  Future<AccountView> createAccount(CreateAccount req, Call call) {
+    Principal p = call.require(Role.EXAMINER);
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
+            .compose(l -> tx.preparedQuery("INSERT INTO accounts (id, ledger_id, code, name, type) VALUES ($1, $2, $3, $4, $5) "
+                    + "RETURNING id, ledger_id, code, name, type, active")
+                .execute(Tuple.of(id, l, req.code(), req.name(), req.type())))
+            .map(rows -> account(rows.iterator().next()))
+            .compose(a -> events.append(tx, "ledger-" + req.ledgerId(), EventStore.ANY,
+                List.of(new NewEvent(ACCOUNT_CREATED, Codec.toJson(a))), call).map(a)))
+        .recover(err -> Future.failedFuture(unique(err, "account " + req.code() + " already exists in this ledger")));
+  }
+
+  Future<AccountList> listAccounts(LedgerRef req, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    return pool.withConnection(c -> ownLedger(c, p, req.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT id, ledger_id, code, name, type, active FROM accounts WHERE ledger_id = $1 "
+            + "ORDER BY code").execute(Tuple.of(l)))
+        .map(rows -> {
+          var out = new ArrayList<AccountView>();
+          rows.forEach(r -> out.add(account(r)));
+          return new AccountList(out);
+        }));
+  }
+
+  Future<EntryView> post(PostEntry req, Call call) {
+    Principal p = call.require(Role.EXAMINER);
+    LocalDate date = date("bookingDate", req.bookingDate());
+    var amounts = checkLines(req.lines());
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
+        .compose(l -> accountIds(tx, l, req.lines())
+            .compose(ids -> insertEntry(tx, id, l, date, req.description(), req.counterparty(), req.documentNumber(),
+                p.subject(), null, req.lines(), amounts, ids)))
+        .compose(e -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
+            List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(e))), call).map(e)));
+  }
+
+  Future<EntryView> reverse(ReverseEntry req, Call call) {
+    Principal p = call.require(Role.EXAMINER);
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
+        .compose(l -> entry(tx, l, req.entryId(), true))
+        .compose(original -> {
+          if (original.reversedBy() != null) {
+            return Future.failedFuture(BusFailure.conflict("entry " + original.id() + " was already reversed by "
+                + original.reversedBy()));
+          }
+          if (original.reverses() != null) {
+            return Future.failedFuture(new BusFailure(ErrorCode.UNPROCESSABLE, "entry " + original.id()
+                + " is itself a reversal; post a new entry instead"));
+          }
+          LocalDate date = req.bookingDate() == null ? LocalDate.parse(original.bookingDate()) : date("bookingDate", req.bookingDate());
+          var lines = original.lines().stream().map(x -> new Line(x.account(), x.credit(), x.debit(), x.currency())).toList();
+          var amounts = checkLines(lines);
+          UUID ledger = UUID.fromString(original.ledgerId());
+          String description = "Reversal of " + original.id() + (req.reason() == null ? "" : ": " + req.reason());
+          return accountIds(tx, ledger, lines)
+              .compose(ids -> insertEntry(tx, id, ledger, date, description, original.counterparty(), original.documentNumber(),
+                  p.subject(), UUID.fromString(original.id()), lines, amounts, ids))
+              .compose(reversal -> tx.preparedQuery("UPDATE entries SET reversed_by = $2 WHERE id = $1")
+                  .execute(Tuple.of(UUID.fromString(original.id()), id))
+                  .compose(v -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
+                      List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(reversal))), call))
+                  .compose(v -> events.append(tx, "entry-" + original.id(), EventStore.ANY, List.of(new NewEvent(ENTRY_REVERSED,
+                      new JsonObject().put("entryId", original.id()).put("reversedBy", id.toString())
+                          .put("reason", req.reason()))), call))
+                  .map(reversal));
+        }));
+  }
+
+  Future<EntryView> get(EntryRef req, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    return pool.withConnection(c -> ownLedger(c, p, req.ledgerId()).compose(l -> entry(c, l, req.entryId(), false)));
+  }
+
+  Future<TrialBalance> trialBalance(TrialBalanceQuery req, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    LocalDate asOf = req.asOf() == null ? LocalDate.now() : date("asOf", req.asOf());
+    return pool.withConnection(c -> ownLedger(c, p, req.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT a.code, a.name, a.type, x.currency, sum(x.debit) AS debit, sum(x.credit) AS credit "
+                + "FROM entry_lines x JOIN entries e ON e.id = x.entry_id JOIN accounts a ON a.id = x.account_id "
+                + "WHERE e.ledger_id = $1 AND e.booking_date <= $2 GROUP BY a.code, a.name, a.type, x.currency "
+                + "ORDER BY a.code, x.currency")
+            .execute(Tuple.of(l, asOf)))
+        .map(rows -> {
+          var lines = new ArrayList<BalanceLine>();
+          var net = new HashMap<String, BigDecimal>();
+          for (Row r : rows) {
+            String cur = r.getString("currency");
+            BigDecimal d = r.getBigDecimal("debit");
+            BigDecimal cr = r.getBigDecimal("credit");
+            net.merge(cur, d.subtract(cr), BigDecimal::add);
+            lines.add(new BalanceLine(r.getString("code"), r.getString("name"), r.getString("type"), cur,
+                Money.format(d, cur), Money.format(cr, cur), Money.format(d.subtract(cr), cur)));
+          }
+          boolean balanced = net.values().stream().allMatch(v -> v.signum() == 0);
+          return new TrialBalance(req.ledgerId(), asOf.toString(), lines, balanced);
+        }));
+  }
+
+  // ---- helpers ----
+
+  /** Checks every line (one side, positive, in the currency's scale) and that each currency balances. */
+  private static List<Money> checkLines(List<Line> lines) {
+    var out = new ArrayList<Money>();
+    var net = new LinkedHashMap<String, BigDecimal>();
+    for (int i = 0; i < lines.size(); i++) {
+      Line l = lines.get(i);
+      String field = "lines[" + i + "]";
+      if ((l.debit() == null) == (l.credit() == null)) {
+        throw new BusFailure(ErrorCode.UNPROCESSABLE, field + ": give exactly one of debit and credit");
+      }
+      Money m = Money.positive(field + (l.debit() != null ? ".debit" : ".credit"), l.debit() != null ? l.debit() : l.credit(),
+          l.currency());
+      out.add(m);
+      net.merge(l.currency(), l.debit() != null ? m.amount() : m.amount().negate(), BigDecimal::add);
+    }
+    for (Map.Entry<String, BigDecimal> e : net.entrySet()) {
+      if (e.getValue().signum() != 0) {
+        throw new BusFailure(ErrorCode.UNPROCESSABLE, "the entry does not balance in " + e.getKey() + ": debits exceed credits by "
+            + e.getValue().toPlainString());
+      }
+    }
+    return out;
+  }
+
+  private Future<UUID> ownLedger(SqlConnection c, Principal p, String ledgerId) {
+    UUID id = uuid(ledgerId);
+    if (id == null) {
+      return Future.failedFuture(BusFailure.notFound("no ledger " + ledgerId));
+    }
+    return c.preparedQuery("SELECT id FROM ledgers WHERE id = $1 AND org = $2").execute(Tuple.of(id, UUID.fromString(p.org())))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(BusFailure.notFound("no ledger " + ledgerId))
+            : Future.succeededFuture(id));
+  }
+
+  /** The ids of the lines' accounts, by code; 422 naming the first unknown or inactive one. */
+  private Future<Map<String, UUID>> accountIds(SqlConnection c, UUID ledger, List<Line> lines) {
+    String[] codes = lines.stream().map(Line::account).distinct().toArray(String[]::new);
+    return c.preparedQuery("SELECT code, id, active FROM accounts WHERE ledger_id = $1 AND code = ANY($2)")
+        .execute(Tuple.of(ledger, (Object) codes))
+        .map(rows -> {
+          var ids = new HashMap<String, UUID>();
+          var inactive = new ArrayList<String>();
+          for (Row r : rows) {
+            ids.put(r.getString("code"), r.getUUID("id"));
+            if (!r.getBoolean("active")) {
+              inactive.add(r.getString("code"));
+            }
+          }
+          for (int i = 0; i < lines.size(); i++) {
+            if (!ids.containsKey(lines.get(i).account())) {
+              throw new BusFailure(ErrorCode.UNPROCESSABLE, "lines[" + i + "].account: no account " + lines.get(i).account()
+                  + " in this ledger");
+            }
+            if (inactive.contains(lines.get(i).account())) {
+              throw new BusFailure(ErrorCode.UNPROCESSABLE, "lines[" + i + "].account: account " + lines.get(i).account()
+                  + " is inactive");
+            }
+          }
+          return ids;
+        });
+  }
+
+  private Future<EntryView> insertEntry(SqlConnection tx, UUID id, UUID ledger, LocalDate date, String description,
+      String counterparty, String documentNumber, String postedBy, UUID reverses, List<Line> lines, List<Money> amounts,
+      Map<String, UUID> accounts) {
+    int n = lines.size();
+    var lineNos = new Integer[n];
+    var accountIds = new UUID[n];
+    var debits = new BigDecimal[n];
+    var credits = new BigDecimal[n];
+    var currencies = new String[n];
+    var shown = new ArrayList<Line>(n);
+    for (int i = 0; i < n; i++) {
+      Line l = lines.get(i);
+      Money m = amounts.get(i);
+      lineNos[i] = i + 1;
+      accountIds[i] = accounts.get(l.account());
+      debits[i] = l.debit() != null ? m.amount() : BigDecimal.ZERO;
+      credits[i] = l.credit() != null ? m.amount() : BigDecimal.ZERO;
+      currencies[i] = l.currency();
+      String amount = m.amount().toPlainString();
+      shown.add(new Line(l.account(), l.debit() != null ? amount : null, l.credit() != null ? amount : null, l.currency()));
+    }
+    return tx.preparedQuery("INSERT INTO entries (id, ledger_id, booking_date, description, counterparty, document_number, "
+            + "posted_by, reverses) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING posted_at")
+        .execute(Tuple.from(java.util.Arrays.asList(id, ledger, date, description, counterparty, documentNumber, postedBy,
+            reverses)))
+        .compose(rows -> tx.preparedQuery("INSERT INTO entry_lines (entry_id, line_no, account_id, debit, credit, currency) "
+                + "SELECT $1, n, a, d, c, cur FROM unnest($2::int[], $3::uuid[], $4::numeric[], $5::numeric[], $6::text[]) "
+                + "AS x(n, a, d, c, cur)")
+            .execute(Tuple.of(id, lineNos, accountIds, debits, credits, currencies))
+            .map(v -> new EntryView(id.toString(), ledger.toString(), date.toString(), description, counterparty,
+                documentNumber, postedBy, rows.iterator().next().getOffsetDateTime("posted_at").toString(),
+                reverses == null ? null : reverses.toString(), null, shown)));
+  }
+
+  private Future<EntryView> entry(SqlConnection c, UUID ledger, String entryId, boolean lock) {
+    UUID id = uuid(entryId);
+    if (id == null) {
+      return Future.failedFuture(BusFailure.notFound("no entry " + entryId));
+    }
+    return c.preparedQuery("SELECT id, ledger_id, booking_date, description, counterparty, document_number, posted_by, posted_at, "
+            + "reverses, reversed_by FROM entries WHERE id = $1 AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
+        .execute(Tuple.of(id, ledger))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no entry " + entryId));
+          }
+          Row e = rows.iterator().next();
+          return c.preparedQuery("SELECT a.code, x.debit, x.credit, x.currency FROM entry_lines x JOIN accounts a "
+                  + "ON a.id = x.account_id WHERE x.entry_id = $1 ORDER BY x.line_no").execute(Tuple.of(id))
+              .map(lines -> {
+                var out = new ArrayList<Line>();
+                for (Row l : lines) {
+                  String cur = l.getString("currency");
+                  BigDecimal d = l.getBigDecimal("debit");
+                  BigDecimal cr = l.getBigDecimal("credit");
+                  out.add(new Line(l.getString("code"), d.signum() > 0 ? Money.format(d, cur) : null,
+                      cr.signum() > 0 ? Money.format(cr, cur) : null, cur));
+                }
+                return new EntryView(e.getUUID("id").toString(), e.getUUID("ledger_id").toString(),
+                    e.getLocalDate("booking_date").toString(), e.getString("description"), e.getString("counterparty"),
+                    e.getString("document_number"), e.getString("posted_by"), e.getOffsetDateTime("posted_at").toString(),
+                    e.getUUID("reverses") == null ? null : e.getUUID("reverses").toString(),
+                    e.getUUID("reversed_by") == null ? null : e.getUUID("reversed_by").toString(), out);
+              });
+        });
+  }
+
+  private static LedgerView ledger(Row r) {
+    return new LedgerView(r.getUUID("id").toString(), r.getUUID("org").toString(), r.getString("name"), r.getString("currency"),
+        r.getOffsetDateTime("created_at").toString());
+  }
+
+  private static AccountView account(Row r) {
+    return new AccountView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(), r.getString("code"),
+        r.getString("name"), r.getString("type"), r.getBoolean("active"));
+  }
+
+  private static LocalDate date(String field, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw BusFailure.badRequest(field + ": expected an ISO date such as 2026-03-31, got '" + value + "'");
+    }
+  }
+
+  private static UUID uuid(String s) {
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  private static Throwable unique(Throwable err, String message) {
+    return err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState()) ? BusFailure.conflict(message) : err;
+  }
+}
