@@ -47,6 +47,14 @@ public final class Financial {
   public static final Endpoint<TrialBalanceQuery, TrialBalance> TRIAL_BALANCE =
       Endpoint.query("nexus.financial.trial-balance", TrialBalanceQuery.class, TrialBalance.class);
 
+  /** Assets, liabilities, equity and the current result as of a date, per currency (viewer). */
+  public static final Endpoint<StatementQuery, Statement> BALANCE_SHEET =
+      Endpoint.query("nexus.financial.balance-sheet", StatementQuery.class, Statement.class);
+
+  /** Revenue, expenses and the result of a period, per currency (viewer). */
+  public static final Endpoint<StatementQuery, Statement> INCOME_STATEMENT =
+      Endpoint.query("nexus.financial.income-statement", StatementQuery.class, Statement.class);
+
   /** An entry was posted (relayed from the log). */
   public static final Topic<RelayedEvent> ENTRY_POSTED =
       new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
@@ -56,7 +64,7 @@ public final class Financial {
       new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
-      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE);
+      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT);
 
   public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
 
@@ -108,6 +116,24 @@ public final class Financial {
   /** @param balance debit minus credit */
   public record BalanceLine(String account, String name, String type, String currency, String debit, String credit,
       String balance) {}
+
+  /**
+   * @param from first booking date included (income statement; null: from the first entry)
+   * @param to last booking date included (null: today)
+   */
+  public record StatementQuery(String ledgerId, String from, String to) {}
+
+  public record StatementLine(String account, String name, String amount) {}
+
+  /** One section (assets, liabilities, equity, result; revenue, expenses) in one currency. */
+  public record Section(String name, String currency, List<StatementLine> lines, String total) {}
+
+  /**
+   * @param kind balance-sheet or income-statement
+   * @param balanced balance sheet: per currency, assets = liabilities + equity + result;
+   *     income statement: always true
+   */
+  public record Statement(String ledgerId, String kind, String from, String to, List<Section> sections, boolean balanced) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
   public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}

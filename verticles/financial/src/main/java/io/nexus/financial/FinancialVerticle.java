@@ -29,6 +29,7 @@ public final class FinancialVerticle extends VerticleBase {
     db = Database.connect(vertx, pg, SERVICE);
     bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
     var ledger = new Ledger(db.pool(), new EventStore(db.pool()));
+    var statements = new Statements(db.pool(), ledger);
     return db.migrate()
         .compose(v -> bus
             .handle(Financial.CREATE_LEDGER, ledger::createLedger)
@@ -39,6 +40,8 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.REVERSE_ENTRY, ledger::reverse)
             .handle(Financial.GET_ENTRY, ledger::get)
             .handle(Financial.TRIAL_BALANCE, ledger::trialBalance)
+            .handle(Financial.BALANCE_SHEET, statements::balanceSheet)
+            .handle(Financial.INCOME_STATEMENT, statements::incomeStatement)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {

@@ -212,7 +212,8 @@ final class Ledger {
     return out;
   }
 
-  private Future<UUID> ownLedger(SqlConnection c, Principal p, String ledgerId) {
+  /** The ledger's id when it belongs to the caller's organisation; 404 otherwise. */
+  Future<UUID> ownLedger(SqlConnection c, Principal p, String ledgerId) {
     UUID id = uuid(ledgerId);
     if (id == null) {
       return Future.failedFuture(BusFailure.notFound("no ledger " + ledgerId));
@@ -327,7 +328,7 @@ final class Ledger {
         r.getString("name"), r.getString("type"), r.getBoolean("active"));
   }
 
-  private static LocalDate date(String field, String value) {
+  static LocalDate date(String field, String value) {
     try {
       return LocalDate.parse(value);
     } catch (DateTimeParseException | NullPointerException e) {

@@ -129,4 +129,49 @@ class LedgerTest extends NodeSpec {
         .isEqualTo(403);
     assertThat(http.get("/api/v1/ledgers/" + l + "/trial-balance", viewer).status()).isEqualTo(200);
   }
+
+  @Test
+  @DisplayName("statements on generated entries: assets = liabilities + equity + current result to the cent, per currency; "
+      + "the income statement's result is the same")
+  void statementsBalance() {
+    String l = ledger(admin, "EUR");
+    account(admin, l, "1200", "Receivables", "asset");
+    account(admin, l, "2000", "Payables", "liability");
+    account(admin, l, "3000", "Capital", "equity");
+    String[] accounts = {"1000", "1200", "2000", "3000", "4000", "6000"};
+    var rnd = new java.util.Random(42);
+    for (int i = 0; i < 40; i++) {
+      String debit = accounts[rnd.nextInt(accounts.length)];
+      String credit;
+      do {
+        credit = accounts[rnd.nextInt(accounts.length)];
+      } while (credit.equals(debit));
+      String currency = i % 5 == 0 ? "USD" : "EUR";
+      String amount = java.math.BigDecimal.valueOf(1 + rnd.nextInt(1_000_000), 2).toPlainString();
+      var r = post(admin, l, "2026-0" + (1 + i % 6) + "-1" + (i % 9), line(debit, amount, null, currency),
+          line(credit, null, amount, currency));
+      assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    }
+    var sheet = http.get("/api/v1/ledgers/" + l + "/balance-sheet?to=2026-12-31", admin).json();
+    assertThat(sheet.getBoolean("balanced")).isTrue();
+    var income = http.get("/api/v1/ledgers/" + l + "/income-statement?to=2026-12-31", admin).json();
+    for (String currency : new String[] {"EUR", "USD"}) {
+      java.math.BigDecimal assets = total(sheet, "assets", currency);
+      java.math.BigDecimal right = total(sheet, "liabilities", currency).add(total(sheet, "equity", currency))
+          .add(total(sheet, "current result", currency));
+      assertThat(assets).as(currency).isEqualByComparingTo(right);
+      assertThat(total(income, "result", currency)).isEqualByComparingTo(total(sheet, "current result", currency));
+    }
+  }
+
+  private static java.math.BigDecimal total(JsonObject statement, String section, String currency) {
+    for (Object o : statement.getJsonArray("sections")) {
+      JsonObject s = (JsonObject) o;
+      if (s.getString("name").equals(section) && s.getString("currency").equals(currency)) {
+        assertThat(s.getString("total")).matches("-?\\d+\\.\\d{2}");
+        return new java.math.BigDecimal(s.getString("total"));
+      }
+    }
+    throw new AssertionError("no section " + section + " in " + currency);
+  }
 }
