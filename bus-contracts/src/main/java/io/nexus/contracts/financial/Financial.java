@@ -55,6 +55,14 @@ public final class Financial {
   public static final Endpoint<StatementQuery, Statement> INCOME_STATEMENT =
       Endpoint.query("nexus.financial.income-statement", StatementQuery.class, Statement.class);
 
+  /** Entries of a ledger by account, counterparty, amount range, date range and text, newest first, a page at a time (viewer). */
+  public static final Endpoint<EntrySearch, EntryPage> SEARCH_ENTRIES =
+      Endpoint.query("nexus.financial.search-entries", EntrySearch.class, EntryPage.class);
+
+  /** An account's balance after each booking date, per currency (viewer). */
+  public static final Endpoint<AccountHistoryQuery, AccountHistory> ACCOUNT_HISTORY =
+      Endpoint.query("nexus.financial.account-history", AccountHistoryQuery.class, AccountHistory.class);
+
   /** An entry was posted (relayed from the log). */
   public static final Topic<RelayedEvent> ENTRY_POSTED =
       new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
@@ -64,7 +72,7 @@ public final class Financial {
       new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
-      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT);
+      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY);
 
   public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
 
@@ -134,6 +142,24 @@ public final class Financial {
    *     income statement: always true
    */
   public record Statement(String ledgerId, String kind, String from, String to, List<Section> sections, boolean balanced) {}
+
+  /**
+   * Every filter is optional. {@code minAmount}/{@code maxAmount} match any line's amount;
+   * {@code text} matches description or document number; {@code cursor} is the {@code next} of
+   * the previous page.
+   */
+  public record EntrySearch(String ledgerId, String account, String counterparty, String minAmount, String maxAmount,
+      String from, String to, String text, Integer limit, String cursor) {}
+
+  /** @param next the cursor of the following page, or null on the last */
+  public record EntryPage(List<EntryView> entries, String next) {}
+
+  public record AccountHistoryQuery(String ledgerId, String account, String from, String to) {}
+
+  /** @param balance the account's debit-minus-credit balance at the end of {@code date} */
+  public record BalancePoint(String date, String currency, String balance) {}
+
+  public record AccountHistory(String ledgerId, String account, List<BalancePoint> points) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
   public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}

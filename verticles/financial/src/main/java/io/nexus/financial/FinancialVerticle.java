@@ -30,6 +30,7 @@ public final class FinancialVerticle extends VerticleBase {
     bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
     var ledger = new Ledger(db.pool(), new EventStore(db.pool()));
     var statements = new Statements(db.pool(), ledger);
+    var reading = new EntrySearchQuery(db.pool(), ledger);
     return db.migrate()
         .compose(v -> bus
             .handle(Financial.CREATE_LEDGER, ledger::createLedger)
@@ -42,6 +43,8 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.TRIAL_BALANCE, ledger::trialBalance)
             .handle(Financial.BALANCE_SHEET, statements::balanceSheet)
             .handle(Financial.INCOME_STATEMENT, statements::incomeStatement)
+            .handle(Financial.SEARCH_ENTRIES, reading::search)
+            .handle(Financial.ACCOUNT_HISTORY, reading::history)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {

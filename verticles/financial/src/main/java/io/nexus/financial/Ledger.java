@@ -285,7 +285,8 @@ final class Ledger {
                 reverses == null ? null : reverses.toString(), null, shown)));
   }
 
-  private Future<EntryView> entry(SqlConnection c, UUID ledger, String entryId, boolean lock) {
+  /** One entry of a ledger with its lines; 404 when not there. */
+  Future<EntryView> entry(SqlConnection c, UUID ledger, String entryId, boolean lock) {
     UUID id = uuid(entryId);
     if (id == null) {
       return Future.failedFuture(BusFailure.notFound("no entry " + entryId));

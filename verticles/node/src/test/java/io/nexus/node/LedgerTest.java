@@ -174,4 +174,41 @@ class LedgerTest extends NodeSpec {
     }
     throw new AssertionError("no section " + section + " in " + currency);
   }
+
+  @Test
+  @DisplayName("search filters by account, counterparty, amount and text, pages with a stable cursor; history shows the running balance")
+  void searchAndHistory() {
+    String l = ledger(admin, "EUR");
+    for (int i = 1; i <= 12; i++) {
+      var body = new JsonObject().put("bookingDate", "2026-04-" + (10 + i)).put("description", i % 3 == 0 ? "Office rent" : "Sale")
+          .put("counterparty", i % 2 == 0 ? "Globex" : "Initech").put("documentNumber", "DOC-" + i)
+          .put("lines", new JsonArray().add(line("1000", i + "00", null, "EUR")).add(line(i % 3 == 0 ? "6000" : "4000", null,
+              i + "00", "EUR")));
+      assertThat(http.post("/api/v1/ledgers/" + l + "/entries", body, admin).status()).isEqualTo(201);
+    }
+    String base = "/api/v1/ledgers/" + l + "/entries";
+    assertThat(http.get(base + "?account=6000", admin).json().getJsonArray("entries")).hasSize(4);
+    assertThat(http.get(base + "?counterparty=glob", admin).json().getJsonArray("entries")).hasSize(6);
+    assertThat(http.get(base + "?minAmount=500&maxAmount=800", admin).json().getJsonArray("entries")).hasSize(4);
+    assertThat(http.get(base + "?text=rent", admin).json().getJsonArray("entries")).hasSize(4);
+    assertThat(http.get(base + "?text=DOC-11", admin).json().getJsonArray("entries")).hasSize(1);
+
+    var seen = new java.util.ArrayList<String>();
+    String cursor = null;
+    do {
+      var page = http.get(base + "?limit=5" + (cursor == null ? "" : "&cursor=" + cursor), admin).json();
+      page.getJsonArray("entries").forEach(e -> seen.add(((JsonObject) e).getString("bookingDate")));
+      cursor = page.getString("next");
+    } while (cursor != null);
+    assertThat(seen).hasSize(12).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(http.get(base + "?cursor=garbage", admin).status()).isEqualTo(400);
+
+    var history = http.get("/api/v1/ledgers/" + l + "/accounts/1000/history?from=2026-04-20", admin).json()
+        .getJsonArray("points");
+    // 100 + 200 + ... + 1200 = 7800 by 04-22; the first point shown is 04-20: 100 + ... + 1000 = 5500
+    assertThat(history.getJsonObject(0).getString("date")).isEqualTo("2026-04-20");
+    assertThat(history.getJsonObject(0).getString("balance")).isEqualTo("5500.00");
+    assertThat(history.getJsonObject(history.size() - 1).getString("balance")).isEqualTo("7800.00");
+    assertThat(http.get("/api/v1/ledgers/" + l + "/accounts/9999/history", admin).status()).isEqualTo(404);
+  }
 }

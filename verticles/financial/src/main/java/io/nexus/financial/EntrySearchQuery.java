@@ -1,0 +1,130 @@
+package io.nexus.financial;
+
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.financial.Financial.AccountHistory;
+import io.nexus.contracts.financial.Financial.AccountHistoryQuery;
+import io.nexus.contracts.financial.Financial.BalancePoint;
+import io.nexus.contracts.financial.Financial.EntryPage;
+import io.nexus.contracts.financial.Financial.EntrySearch;
+import io.nexus.contracts.financial.Financial.EntryView;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * Reading a ledger's entries: search with keyset pagination (newest booking date first; the
+ * cursor is the last entry's date and id, so pages stay stable while entries are posted), and an
+ * account's balance after each booking date.
+ */
+final class EntrySearchQuery {
+  private static final int DEFAULT_LIMIT = 50;
+
+  private final Pool pool;
+  private final Ledger ledger;
+
+  EntrySearchQuery(Pool pool, Ledger ledger) {
+    this.pool = pool;
+    this.ledger = ledger;
+  }
+
+  Future<EntryPage> search(EntrySearch q, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
+    LocalDate from = q.from() == null ? null : Ledger.date("from", q.from());
+    LocalDate to = q.to() == null ? null : Ledger.date("to", q.to());
+    BigDecimal min = q.minAmount() == null ? null : new BigDecimal(q.minAmount());
+    BigDecimal max = q.maxAmount() == null ? null : new BigDecimal(q.maxAmount());
+    LocalDate afterDate = null;
+    UUID afterId = null;
+    if (q.cursor() != null) {
+      try {
+        String[] c = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
+        afterDate = LocalDate.parse(c[0]);
+        afterId = UUID.fromString(c[1]);
+      } catch (RuntimeException e) {
+        throw BusFailure.badRequest("cursor: not a cursor from a previous page");
+      }
+    }
+    String like = q.text() == null ? null : "%" + q.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    String party = q.counterparty() == null ? null : "%" + q.counterparty().replace("%", "\\%").replace("_", "\\_") + "%";
+    var args = Arrays.<Object>asList(null, q.account(), party, min, max, from, to, like, afterDate, afterId, limit + 1);
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
+        .compose(l -> {
+          args.set(0, l);
+          return c.preparedQuery("SELECT e.id FROM entries e WHERE e.ledger_id = $1 "
+                  + "AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM entry_lines x JOIN accounts a ON a.id = x.account_id "
+                  + "  WHERE x.entry_id = e.id AND a.code = $2)) "
+                  + "AND ($3::text IS NULL OR e.counterparty ILIKE $3) "
+                  + "AND (($4::numeric IS NULL AND $5::numeric IS NULL) OR EXISTS (SELECT 1 FROM entry_lines x "
+                  + "  WHERE x.entry_id = e.id AND ($4::numeric IS NULL OR x.debit + x.credit >= $4) "
+                  + "  AND ($5::numeric IS NULL OR x.debit + x.credit <= $5))) "
+                  + "AND ($6::date IS NULL OR e.booking_date >= $6) AND ($7::date IS NULL OR e.booking_date <= $7) "
+                  + "AND ($8::text IS NULL OR e.description ILIKE $8 OR e.document_number ILIKE $8) "
+                  + "AND ($9::date IS NULL OR (e.booking_date, e.id) < ($9, $10)) "
+                  + "ORDER BY e.booking_date DESC, e.id DESC LIMIT $11")
+              .execute(Tuple.from(args))
+              .compose(rows -> {
+                var ids = new ArrayList<String>();
+                rows.forEach(r -> ids.add(r.getUUID("id").toString()));
+                boolean more = ids.size() > limit;
+                var page = more ? ids.subList(0, limit) : ids;
+                return readAll(c, l, page, 0, new ArrayList<>()).map(entries -> new EntryPage(entries,
+                    more ? cursor(entries.get(entries.size() - 1)) : null));
+              });
+        }));
+  }
+
+  private Future<java.util.List<EntryView>> readAll(io.vertx.sqlclient.SqlConnection c, UUID l, java.util.List<String> ids,
+      int i, java.util.List<EntryView> out) {
+    if (i >= ids.size()) {
+      return Future.succeededFuture(out);
+    }
+    return ledger.entry(c, l, ids.get(i), false).compose(e -> {
+      out.add(e);
+      return readAll(c, l, ids, i + 1, out);
+    });
+  }
+
+  Future<AccountHistory> history(AccountHistoryQuery q, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    LocalDate from = q.from() == null ? LocalDate.of(1, 1, 1) : Ledger.date("from", q.from());
+    LocalDate to = q.to() == null ? LocalDate.now() : Ledger.date("to", q.to());
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT id FROM accounts WHERE ledger_id = $1 AND code = $2").execute(Tuple.of(l, q.account()))
+            .compose(acc -> {
+              if (acc.size() == 0) {
+                return Future.failedFuture(BusFailure.notFound("no account " + q.account() + " in this ledger"));
+              }
+              // running balance from the first entry, reported for the dates in the period
+              return c.preparedQuery("SELECT d, currency, running FROM (SELECT e.booking_date AS d, x.currency, "
+                      + "sum(sum(x.debit - x.credit)) OVER (PARTITION BY x.currency ORDER BY e.booking_date) AS running "
+                      + "FROM entry_lines x JOIN entries e ON e.id = x.entry_id WHERE x.account_id = $1 AND e.booking_date <= $3 "
+                      + "GROUP BY e.booking_date, x.currency) t WHERE d >= $2 ORDER BY d, currency")
+                  .execute(Tuple.of(acc.iterator().next().getUUID("id"), from, to));
+            }))
+        .map(rows -> {
+          var points = new ArrayList<BalancePoint>();
+          for (Row r : rows) {
+            points.add(new BalancePoint(r.getLocalDate("d").toString(), r.getString("currency"),
+                Money.format(r.getBigDecimal("running"), r.getString("currency"))));
+          }
+          return new AccountHistory(q.ledgerId(), q.account(), points);
+        }));
+  }
+
+  private static String cursor(EntryView last) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((last.bookingDate() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+  }
+}
