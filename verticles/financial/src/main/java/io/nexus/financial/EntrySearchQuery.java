@@ -75,25 +75,14 @@ final class EntrySearchQuery {
                   + "ORDER BY e.booking_date DESC, e.id DESC LIMIT $11")
               .execute(Tuple.from(args))
               .compose(rows -> {
-                var ids = new ArrayList<String>();
-                rows.forEach(r -> ids.add(r.getUUID("id").toString()));
+                var ids = new ArrayList<UUID>();
+                rows.forEach(r -> ids.add(r.getUUID("id")));
                 boolean more = ids.size() > limit;
                 var page = more ? ids.subList(0, limit) : ids;
-                return readAll(c, l, page, 0, new ArrayList<>()).map(entries -> new EntryPage(entries,
+                return ledger.entries(c, l, page, false).map(entries -> new EntryPage(entries,
                     more ? cursor(entries.get(entries.size() - 1)) : null));
               });
         }));
-  }
-
-  private Future<java.util.List<EntryView>> readAll(io.vertx.sqlclient.SqlConnection c, UUID l, java.util.List<String> ids,
-      int i, java.util.List<EntryView> out) {
-    if (i >= ids.size()) {
-      return Future.succeededFuture(out);
-    }
-    return ledger.entry(c, l, ids.get(i), false).compose(e -> {
-      out.add(e);
-      return readAll(c, l, ids, i + 1, out);
-    });
   }
 
   Future<AccountHistory> history(AccountHistoryQuery q, Call call) {

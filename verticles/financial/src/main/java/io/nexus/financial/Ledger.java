@@ -291,32 +291,43 @@ final class Ledger {
     if (id == null) {
       return Future.failedFuture(BusFailure.notFound("no entry " + entryId));
     }
+    return entries(c, ledger, List.of(id), lock).compose(found -> found.isEmpty()
+        ? Future.failedFuture(BusFailure.notFound("no entry " + entryId)) : Future.succeededFuture(found.get(0)));
+  }
+
+  /** Entries of a ledger with their lines, in the order of {@code ids}, in two queries; missing ids are left out. */
+  Future<List<EntryView>> entries(SqlConnection c, UUID ledger, List<UUID> ids, boolean lock) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    UUID[] array = ids.toArray(new UUID[0]);
     return c.preparedQuery("SELECT id, ledger_id, booking_date, description, counterparty, document_number, posted_by, posted_at, "
-            + "reverses, reversed_by FROM entries WHERE id = $1 AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
-        .execute(Tuple.of(id, ledger))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(BusFailure.notFound("no entry " + entryId));
-          }
-          Row e = rows.iterator().next();
-          return c.preparedQuery("SELECT a.code, x.debit, x.credit, x.currency FROM entry_lines x JOIN accounts a "
-                  + "ON a.id = x.account_id WHERE x.entry_id = $1 ORDER BY x.line_no").execute(Tuple.of(id))
-              .map(lines -> {
-                var out = new ArrayList<Line>();
-                for (Row l : lines) {
-                  String cur = l.getString("currency");
-                  BigDecimal d = l.getBigDecimal("debit");
-                  BigDecimal cr = l.getBigDecimal("credit");
-                  out.add(new Line(l.getString("code"), d.signum() > 0 ? Money.format(d, cur) : null,
-                      cr.signum() > 0 ? Money.format(cr, cur) : null, cur));
-                }
-                return new EntryView(e.getUUID("id").toString(), e.getUUID("ledger_id").toString(),
+            + "reverses, reversed_by FROM entries WHERE id = ANY($1) AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
+        .execute(Tuple.of(array, ledger))
+        .compose(heads -> c.preparedQuery("SELECT x.entry_id, a.code, x.debit, x.credit, x.currency FROM entry_lines x "
+                + "JOIN accounts a ON a.id = x.account_id WHERE x.entry_id = ANY($1) ORDER BY x.entry_id, x.line_no")
+            .execute(Tuple.of((Object) array))
+            .map(lines -> {
+              var linesOf = new HashMap<UUID, List<Line>>();
+              for (Row l : lines) {
+                String cur = l.getString("currency");
+                BigDecimal d = l.getBigDecimal("debit");
+                BigDecimal cr = l.getBigDecimal("credit");
+                linesOf.computeIfAbsent(l.getUUID("entry_id"), k -> new ArrayList<>()).add(new Line(l.getString("code"),
+                    d.signum() > 0 ? Money.format(d, cur) : null, cr.signum() > 0 ? Money.format(cr, cur) : null, cur));
+              }
+              var byId = new HashMap<UUID, EntryView>();
+              for (Row e : heads) {
+                UUID id = e.getUUID("id");
+                byId.put(id, new EntryView(id.toString(), e.getUUID("ledger_id").toString(),
                     e.getLocalDate("booking_date").toString(), e.getString("description"), e.getString("counterparty"),
                     e.getString("document_number"), e.getString("posted_by"), e.getOffsetDateTime("posted_at").toString(),
                     e.getUUID("reverses") == null ? null : e.getUUID("reverses").toString(),
-                    e.getUUID("reversed_by") == null ? null : e.getUUID("reversed_by").toString(), out);
-              });
-        });
+                    e.getUUID("reversed_by") == null ? null : e.getUUID("reversed_by").toString(),
+                    linesOf.getOrDefault(id, List.of())));
+              }
+              return ids.stream().filter(byId::containsKey).map(byId::get).toList();
+            }));
   }
 
   private static LedgerView ledger(Row r) {
