@@ -90,6 +90,9 @@ class ContractsTest {
       if (s.containsKey("enum")) {
         return s.getJsonArray("enum").getValue(0);
       }
+      if ("number".equals(s.getValue("type")) || (s.getValue("type") instanceof JsonArray a && "number".equals(a.getString(0)))) {
+        return 0.5;
+      }
       Object t = s.getValue("type");
       String type = t instanceof JsonArray a ? a.getString(0) : (String) t;
       return switch (type) {

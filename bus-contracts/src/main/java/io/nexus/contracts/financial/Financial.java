@@ -63,6 +63,14 @@ public final class Financial {
   public static final Endpoint<AccountHistoryQuery, AccountHistory> ACCOUNT_HISTORY =
       Endpoint.query("nexus.financial.account-history", AccountHistoryQuery.class, AccountHistory.class);
 
+  /**
+   * Benford's law on the leading digits of a ledger's line amounts (at least 10), optionally for
+   * one account and a period: shares per digit, MAD with Nigrini's conformity ranges, chi-square
+   * (viewer).
+   */
+  public static final Endpoint<BenfordQuery, BenfordReport> BENFORD =
+      Endpoint.query("nexus.financial.benford", BenfordQuery.class, BenfordReport.class);
+
   /** An entry was posted (relayed from the log). */
   public static final Topic<RelayedEvent> ENTRY_POSTED =
       new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
@@ -72,7 +80,8 @@ public final class Financial {
       new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
-      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY);
+      POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
+      BENFORD);
 
   public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
 
@@ -160,6 +169,21 @@ public final class Financial {
   public record BalancePoint(String date, String currency, String balance) {}
 
   public record AccountHistory(String ledgerId, String account, List<BalancePoint> points) {}
+
+  /**
+   * @param digits 1 (first digit) or 2 (first two digits); default 1
+   * @param minSample below this many amounts the verdict is insufficient-data; default 300 (1) or 1000 (2)
+   */
+  public record BenfordQuery(String ledgerId, Integer digits, String account, String from, String to, Integer minSample) {}
+
+  public record BenfordBucket(int digits, long observed, double expectedShare, double observedShare) {}
+
+  /**
+   * @param conformity close, acceptable, marginal, nonconforming or insufficient-data
+   * @param chiSquare null with insufficient data
+   */
+  public record BenfordReport(String ledgerId, int digits, long sampleSize, double mad, String conformity, Double chiSquare,
+      Double pValue, List<BenfordBucket> buckets) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
   public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}

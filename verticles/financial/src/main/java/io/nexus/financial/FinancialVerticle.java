@@ -31,6 +31,7 @@ public final class FinancialVerticle extends VerticleBase {
     var ledger = new Ledger(db.pool(), new EventStore(db.pool()));
     var statements = new Statements(db.pool(), ledger);
     var reading = new EntrySearchQuery(db.pool(), ledger);
+    var examinations = new Examinations(db.pool(), ledger);
     return db.migrate()
         .compose(v -> bus
             .handle(Financial.CREATE_LEDGER, ledger::createLedger)
@@ -45,6 +46,7 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.INCOME_STATEMENT, statements::incomeStatement)
             .handle(Financial.SEARCH_ENTRIES, reading::search)
             .handle(Financial.ACCOUNT_HISTORY, reading::history)
+            .handle(Financial.BENFORD, examinations::benford)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {

@@ -211,4 +211,29 @@ class LedgerTest extends NodeSpec {
     assertThat(history.getJsonObject(history.size() - 1).getString("balance")).isEqualTo("7800.00");
     assertThat(http.get("/api/v1/ledgers/" + l + "/accounts/9999/history", admin).status()).isEqualTo(404);
   }
+
+  @Test
+  @DisplayName("Benford's law over the ledger counts leading digits of line amounts of at least 10, per account, with a verdict")
+  void benford() {
+    String l = ledger(admin, "EUR");
+    assertThat(post(admin, l, "2026-05-01", line("1000", "123.45", null, "EUR"), line("4000", null, "123.45", "EUR")).status())
+        .isEqualTo(201);
+    assertThat(post(admin, l, "2026-05-02", line("6000", "50", null, "EUR"), line("1000", null, "50", "EUR")).status())
+        .isEqualTo(201);
+    assertThat(post(admin, l, "2026-05-03", line("6000", "9.99", null, "EUR"), line("1000", null, "9.99", "EUR")).status())
+        .isEqualTo(201);
+    var base = "/api/v1/ledgers/" + l + "/benford";
+    var report = http.get(base, admin).json();
+    assertThat(report.getLong("sampleSize")).isEqualTo(4);
+    assertThat(report.getString("conformity")).isEqualTo("insufficient-data");
+    assertThat(report.getJsonArray("buckets").getJsonObject(0).getLong("observed")).isEqualTo(2);
+    assertThat(report.getJsonArray("buckets").getJsonObject(4).getLong("observed")).isEqualTo(2);
+    var two = http.get(base + "?digits=2&minSample=1", admin).json();
+    assertThat(two.getJsonArray("buckets").getJsonObject(12 - 10).getLong("observed")).isEqualTo(2);
+    assertThat(two.getJsonArray("buckets").getJsonObject(50 - 10).getLong("observed")).isEqualTo(2);
+    assertThat(two.getString("conformity")).isNotEqualTo("insufficient-data");
+    assertThat(two.getDouble("pValue")).isNotNull();
+    assertThat(http.get(base + "?account=6000&minSample=1", admin).json().getLong("sampleSize")).isEqualTo(1);
+    assertThat(http.get(base + "?digits=3", admin).status()).isEqualTo(400);
+  }
 }
