@@ -38,7 +38,8 @@ final class Authenticator {
   private static final String REVOKED_PREFIX = "nexus:revoked-session:";
   private static final long CLOCK_SKEW_SECONDS = 30;
   private static final long JWKS_REFRESH_MIN_INTERVAL_MS = 5_000;
-  private static final long SESSION_CHECK_CACHE_MS = 30_000;
+  /** How long a session found ended in Redis is remembered here without asking again. */
+  private static final long REVOKED_MEMORY_SECONDS = 3600;
   private static final long API_KEY_CACHE_MS = 30_000;
   private static final long REDIS_TIMEOUT_MS = 300;
   private static final int MAX_TOKEN_CHARS = 8192;
@@ -52,8 +53,6 @@ final class Authenticator {
   private volatile long lastJwksFetch;
   /** Sessions known to have ended, with the epoch second after which their tokens expire anyway. */
   private final Map<String, Long> revoked = new ConcurrentHashMap<>();
-  /** Sessions checked in Redis and found alive, with the time of the check. */
-  private final Map<String, Long> checkedAlive = new ConcurrentHashMap<>();
   private final Map<String, CachedKey> apiKeys = new ConcurrentHashMap<>();
   /**
    * Tokens whose signature and claims were verified, until they expire. ES256 verification was
@@ -116,7 +115,6 @@ final class Authenticator {
   /** A session ended: refuse its tokens from now on. */
   void sessionRevoked(String session, long expiresAt) {
     revoked.put(session, expiresAt);
-    checkedAlive.remove(session);
     long now = Instant.now().getEpochSecond();
     revoked.values().removeIf(exp -> exp < now);
   }
@@ -236,15 +234,14 @@ final class Authenticator {
     }
   }
 
-  /** 401 when the session ended. Redis is asked once per session per half minute; when down, the bus's word stands. */
+  /**
+   * 401 when the session ended: known from the bus, or from Redis, asked on every request because
+   * the Security service writes an ending there before it answers (so the very next request of
+   * any client sees it). When Redis is down, the bus's word stands.
+   */
   private Future<Void> notRevoked(String session) {
     if (revoked.containsKey(session)) {
       return Future.failedFuture(BusFailure.unauthorized("session has ended"));
-    }
-    Long at = checkedAlive.get(session);
-    long now = System.currentTimeMillis();
-    if (at != null && now - at < SESSION_CHECK_CACHE_MS) {
-      return Future.succeededFuture();
     }
     return redis.exists(List.of(REVOKED_PREFIX + session))
         .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -252,13 +249,9 @@ final class Authenticator {
         .otherwise(false)
         .compose(isRevoked -> {
           if (isRevoked) {
-            revoked.put(session, Instant.now().getEpochSecond() + SESSION_CHECK_CACHE_MS / 1000);
+            revoked.put(session, Instant.now().getEpochSecond() + REVOKED_MEMORY_SECONDS);
             return Future.failedFuture(BusFailure.unauthorized("session has ended"));
           }
-          if (checkedAlive.size() > 100_000) {
-            checkedAlive.clear();
-          }
-          checkedAlive.put(session, now);
           return Future.succeededFuture();
         });
   }

@@ -7,7 +7,6 @@ import io.nexus.kernel.db.PgConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -68,7 +67,7 @@ public final class DurableSubscription {
   private final AtomicLong lag = new AtomicLong();
   private Counter processed;
   private Counter parked;
-  private PgConnection lockConnection;
+  private final Lease lease;
   private MessageConsumer<Object> wake;
   private LogPosition checkpoint;
   private long timer = -1;
@@ -84,6 +83,7 @@ public final class DurableSubscription {
     this.store = new EventStore(pool);
     this.opts = opts;
     this.handler = handler;
+    this.lease = new Lease(vertx, config, "subscription:" + opts.name() + "#" + opts.partition(), () -> active = false);
   }
 
   /** Starts campaigning for the name (and partition), and catching up when active. */
@@ -119,15 +119,11 @@ public final class DurableSubscription {
       run();
       return;
     }
-    Lease.tryTake(vertx, config, "subscription:" + opts.name() + "#" + opts.partition(), () -> {
-          active = false;
-          lockConnection = null;
-        })
-        .compose(conn -> {
-          if (conn == null) {
+    lease.tryTake()
+        .compose(won -> {
+          if (!won) {
             return Future.<Void>succeededFuture();
           }
-          lockConnection = conn;
           return pool.preparedQuery("INSERT INTO " + EventStore.SCHEMA + ".subscription_checkpoints (name, partition) "
                   + "VALUES ($1, $2) ON CONFLICT DO NOTHING").execute(Tuple.of(opts.name(), opts.partition()))
               .compose(v -> loadCheckpoint(pool))
@@ -352,8 +348,6 @@ public final class DurableSubscription {
     active = false;
     vertx.cancelTimer(timer);
     Future<Void> unregistered = wake == null ? Future.succeededFuture() : wake.unregister();
-    PgConnection c = lockConnection;
-    lockConnection = null;
-    return unregistered.compose(v -> c == null ? Future.succeededFuture() : c.close());
+    return unregistered.compose(v -> lease.release());
   }
 }

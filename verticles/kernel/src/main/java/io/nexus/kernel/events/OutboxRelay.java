@@ -32,7 +32,7 @@ public final class OutboxRelay {
   private final Pool pool;
   private final EventStore store;
   private final long tickMs;
-  private PgConnection leaderConnection;
+  private final Lease lease;
   private LogPosition checkpoint;
   private long timer = -1;
   private boolean draining;
@@ -51,6 +51,7 @@ public final class OutboxRelay {
     this.pool = pool;
     this.store = new EventStore(pool);
     this.tickMs = tickMs;
+    this.lease = new Lease(vertx, config, "outbox-relay", this::lostLeadership);
   }
 
   /** Starts campaigning; exports {@code nexus_relay_leader} and {@code nexus_relay_lag_seconds} when given a registry. */
@@ -82,12 +83,12 @@ public final class OutboxRelay {
   }
 
   private void campaign() {
-    Lease.tryTake(vertx, config, "outbox-relay", this::lostLeadership)
-        .compose(conn -> {
-          if (conn == null) {
+    lease.tryTake()
+        .compose(won -> {
+          if (!won) {
             return Future.succeededFuture(false);
           }
-          leaderConnection = conn;
+          PgConnection conn = lease.holder();
           conn.notificationHandler(n -> drain());
           return conn.query("LISTEN " + EventStore.CHANNEL).execute()
               .compose(v -> pool.query("SELECT tx_id::text AS tx, position FROM " + EventStore.SCHEMA
@@ -109,7 +110,6 @@ public final class OutboxRelay {
       LOG.warn("event relay connection lost; campaigning again");
     }
     leader = false;
-    leaderConnection = null;
   }
 
   /** Publishes everything after the checkpoint; coalesces wake-ups that arrive meanwhile. */
@@ -175,8 +175,6 @@ public final class OutboxRelay {
     stopped = true;
     vertx.cancelTimer(timer);
     leader = false;
-    PgConnection c = leaderConnection;
-    leaderConnection = null;
-    return c == null ? Future.succeededFuture() : c.close();
+    return lease.release();
   }
 }
