@@ -17,8 +17,7 @@ public enum ErrorCode {
   PRECONDITION_REQUIRED(428, "Precondition required"),
   TOO_MANY_REQUESTS(429, "Too many requests"),
   INTERNAL(500, "Internal error"),
-  UNAVAILABLE(503, "Service unavailable"),
-  TIMEOUT(504, "Gateway timeout");
+  UNAVAILABLE(503, "Service unavailable");
 
   private final int status;
   private final String title;

@@ -148,11 +148,6 @@ public final class GatewayVerticle extends VerticleBase {
         });
   }
 
-  /** The port the gateway listens on (useful when configured as 0). */
-  public int port() {
-    return server.actualPort();
-  }
-
   private HealthChecks readiness(PgConfig pg) {
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("cluster", HEALTH_CHECK_TIMEOUT_MS, p -> {

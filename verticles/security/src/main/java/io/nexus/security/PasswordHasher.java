@@ -72,11 +72,6 @@ public final class PasswordHasher {
     return MessageDigest.isEqual(expected, actual) && real;
   }
 
-  /** True when a stored hash was made with a lower cost than the current one. */
-  public boolean needsRehash(String phc) {
-    return !phc.contains("$m=" + cost.memoryKiB() + ",t=" + cost.iterations() + ",p=" + cost.parallelism() + "$");
-  }
-
   private static byte[] derive(String password, byte[] salt, Cost c, int length) {
     var params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)

@@ -70,17 +70,6 @@ public final class Conf {
     return json.getValue(name) == null ? fallback : integer(name, min, max);
   }
 
-  public boolean bool(String name, boolean fallback) {
-    Object v = json.getValue(name);
-    if (v == null) {
-      return fallback;
-    }
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw new ConfigException(key(name), "expected true or false, got '" + v + "'");
-  }
-
   public List<String> strings(String name) {
     Object v = json.getValue(name);
     if (v == null) {

@@ -106,11 +106,6 @@ public final class DurableSubscription {
     return active;
   }
 
-  /** Where this subscription stands. */
-  public LogPosition checkpoint() {
-    return checkpoint;
-  }
-
   private void tick() {
     if (stopped) {
       return;
