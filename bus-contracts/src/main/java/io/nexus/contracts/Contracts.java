@@ -44,6 +44,7 @@ public final class Contracts {
     }
     addOnce(types, Failure.class);
     addOnce(types, SystemFeed.FeedEvent.class);
+    addOnce(types, Financial.ImportProgress.class);
     return types;
   }
 

@@ -71,6 +71,32 @@ public final class Financial {
   public static final Endpoint<BenfordQuery, BenfordReport> BENFORD =
       Endpoint.query("nexus.financial.benford", BenfordQuery.class, BenfordReport.class);
 
+  /**
+   * Creates an import of journal lines into a ledger (examiner): its format and options. The
+   * file itself is streamed to {@code PUT /ledgers/{id}/imports/{importId}/file}; progress is
+   * published on {@link #importProgress(String, String)}.
+   */
+  public static final Endpoint<CreateImport, ImportView> CREATE_IMPORT =
+      Endpoint.command("nexus.financial.create-import", CreateImport.class, ImportView.class);
+
+  /** An import's status, counts and (first 1,000) per-line errors (viewer). */
+  public static final Endpoint<ImportRef, ImportView> GET_IMPORT =
+      Endpoint.query("nexus.financial.get-import", ImportRef.class, ImportView.class);
+
+  /**
+   * Claims a created import for one upload (examiner; used by the gateway): the service instance
+   * that answers opens {@link UploadTarget#address()} and receives the file there in chunks of at
+   * most {@link UploadTarget#chunkBytes()} (raw buffers, one request each; the last one carries
+   * the header {@code end} and is answered with the final {@link ImportView}).
+   */
+  public static final Endpoint<BeginUpload, UploadTarget> BEGIN_UPLOAD =
+      Endpoint.command("nexus.financial.begin-upload", BeginUpload.class, UploadTarget.class);
+
+  /** Import progress is published on {@code ui.org.<org>.imports.<importId>} as {@link ImportProgress}. */
+  public static String importProgress(String org, String importId) {
+    return "ui.org." + org + ".imports." + importId;
+  }
+
   /** An entry was posted (relayed from the log). */
   public static final Topic<RelayedEvent> ENTRY_POSTED =
       new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
@@ -81,7 +107,7 @@ public final class Financial {
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
-      BENFORD);
+      BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD);
 
   public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
 
@@ -184,6 +210,45 @@ public final class Financial {
    */
   public record BenfordReport(String ledgerId, int digits, long sampleSize, double mad, String conformity, Double chiSquare,
       Double pValue, List<BenfordBucket> buckets) {}
+
+  /** Maps one of the import's columns to the header the file uses for it. */
+  public record ColumnMapping(String column, String header) {}
+
+  /**
+   * @param format csv or jsonl
+   * @param mode all-or-nothing (default: any error imports nothing) or valid-rows (entries with
+   *     an error are left out, the others imported)
+   * @param delimiter CSV field delimiter, one of , ; | or a tab; default ,
+   * @param decimalSeparator . (default) or ,
+   * @param mapping CSV headers for columns whose header differs from the column's name
+   */
+  public record CreateImport(String ledgerId, String format, String mode, String delimiter, String decimalSeparator,
+      List<ColumnMapping> mapping) {}
+
+  public record ImportRef(String ledgerId, String importId) {}
+
+  /** @param line 1-based line of the file (the header is line 1 of a CSV file); 0 for the file as a whole */
+  public record ImportError(long line, String message) {}
+
+  /**
+   * @param status created, receiving, completed (committed), rejected (nothing imported) or failed
+   * @param rowsDone data rows read so far
+   * @param bytesTotal the upload's size when the client sent Content-Length
+   * @param errors the first 1,000 errors, by line
+   * @param sha256 hex SHA-256 of the uploaded file, once received
+   */
+  public record ImportView(String id, String ledgerId, String status, String format, String mode, long rowsDone,
+      long bytesDone, Long bytesTotal, long entriesImported, long errorCount, List<ImportError> errors, String sha256,
+      String createdAt, String finishedAt) {}
+
+  /** @param bytesTotal the upload's size when known */
+  public record BeginUpload(String ledgerId, String importId, Long bytesTotal) {}
+
+  public record UploadTarget(String address, int chunkBytes) {}
+
+  /** Published while an import runs (about once a second) and when it ends. */
+  public record ImportProgress(String importId, String status, long rowsDone, long bytesDone, Long bytesTotal,
+      long errorCount) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
   public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}

@@ -22,6 +22,7 @@ public final class FinancialVerticle extends VerticleBase {
   private Database db;
   private Bus bus;
   private ServiceInstance instance;
+  private Imports imports;
 
   @Override
   public Future<?> start() {
@@ -32,6 +33,7 @@ public final class FinancialVerticle extends VerticleBase {
     var statements = new Statements(db.pool(), ledger);
     var reading = new EntrySearchQuery(db.pool(), ledger);
     var examinations = new Examinations(db.pool(), ledger);
+    imports = new Imports(vertx, db.pool(), ledger, pg, SERVICE);
     return db.migrate()
         .compose(v -> bus
             .handle(Financial.CREATE_LEDGER, ledger::createLedger)
@@ -47,6 +49,9 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.SEARCH_ENTRIES, reading::search)
             .handle(Financial.ACCOUNT_HISTORY, reading::history)
             .handle(Financial.BENFORD, examinations::benford)
+            .handle(Financial.CREATE_IMPORT, imports::create)
+            .handle(Financial.GET_IMPORT, imports::get)
+            .handle(Financial.BEGIN_UPLOAD, imports::begin)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {
@@ -58,6 +63,6 @@ public final class FinancialVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> withdrawn = instance == null ? Future.succeededFuture() : instance.withdraw();
-    return withdrawn.compose(v -> bus.unbind()).eventually(() -> db.close());
+    return withdrawn.compose(v -> bus.unbind()).eventually(() -> imports.close()).eventually(() -> db.close());
   }
 }

@@ -348,7 +348,7 @@ final class Ledger {
     }
   }
 
-  private static UUID uuid(String s) {
+  static UUID uuid(String s) {
     try {
       return UUID.fromString(s);
     } catch (IllegalArgumentException | NullPointerException e) {

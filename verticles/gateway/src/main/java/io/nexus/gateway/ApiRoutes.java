@@ -127,7 +127,7 @@ final class ApiRoutes {
   }
 
   /** Sets the correlation id, authenticates and checks the role, then serves. */
-  private void guard(RoutingContext rc, boolean secured, Role role, Handler<RoutingContext> serve) {
+  void guard(RoutingContext rc, boolean secured, Role role, Handler<RoutingContext> serve) {
     if (!secured) {
       String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
       limits.address(address).onSuccess(v -> serve.handle(rc)).onFailure(err -> fail(rc, err));

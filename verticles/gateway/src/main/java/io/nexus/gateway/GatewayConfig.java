@@ -22,12 +22,13 @@ import java.util.Map;
  * @param perPrincipalPerSecond requests a signed-in caller may make per second, cluster-wide
  * @param perAddressPerSecond requests an anonymous client address may make per second
  * @param idempotencyTtlSeconds how long an {@code Idempotency-Key} and its response are kept
+ * @param uploadLimitMb largest streamed upload (import files), in MiB
  * @param accessTokenTtlSeconds the longest an access token lives: how long an ended session is remembered
  */
 public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<String, Integer> serviceTimeoutsMs,
     int bodyLimitBytes, List<String> corsOrigins,
     int breakerMaxFailures, int breakerResetMs, int keysWaitMs, int perPrincipalPerSecond, int perAddressPerSecond, int idempotencyTtlSeconds, String issuer, String audience,
-    int accessTokenTtlSeconds) {
+    int accessTokenTtlSeconds, int uploadLimitMb) {
 
   private static final int MAX_TIMEOUT_MS = 120_000;
   private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
@@ -60,6 +61,6 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<Str
         g.section("rateLimit").integer("perAddressPerSecond", 1, 10_000_000),
         g.integer("idempotencyTtlSeconds", 60, 30 * 86_400, 86_400),
         security.string("issuer"), security.string("audience"),
-        security.integer("accessTokenTtlSeconds", 1, 86_400));
+        security.integer("accessTokenTtlSeconds", 1, 86_400), g.integer("uploadLimitMb", 1, 1_048_576, 4096));
   }
 }

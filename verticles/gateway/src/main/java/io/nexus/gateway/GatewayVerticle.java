@@ -5,6 +5,7 @@ import io.nexus.contracts.Codec;
 import io.nexus.contracts.Contracts;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.system.SystemFeed;
 import io.nexus.kernel.breaker.Breakers;
@@ -60,6 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final long HEALTH_CHECK_TIMEOUT_MS = 2000;
   private static final String VERSION = "1";
   private static final int FEED_POOL_SIZE = 4;
+  private static final String UPLOAD_PATH = "/api/v1/ledgers/:ledgerId/imports/:importId/file";
 
   private Bus bus;
   private RedisAPI redis;
@@ -128,9 +130,17 @@ public final class GatewayVerticle extends VerticleBase {
               .sendFile(OPENAPI));
           root.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge.options(), bridge::handle));
 
+          // streamed uploads go ahead of the body handler, which would hold the whole body
+          var uploads = new Uploads(vertx, bus, cfg.uploadLimitMb() * 1024L * 1024L, cfg.timeoutMs("financial"));
+          root.put(UPLOAD_PATH).handler(rc -> {
+            rc.request().pause();
+            routes.guard(rc, true, Role.EXAMINER, uploads::handle);
+          });
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-          routes.bind(builder, Map.of("listServices", rc -> rc.json(registry.describe())));
+          routes.bind(builder, Map.of("listServices", rc -> rc.json(registry.describe()),
+              // reached only when the streamed route above did not match (it always does)
+              "uploadImportFile", uploads::handle));
           // the contract's paths are relative to its server URL's path, /api/v1
           root.route("/api/v1/*").subRouter(builder.createRouter());
           root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "

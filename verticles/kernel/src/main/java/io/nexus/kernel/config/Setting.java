@@ -39,6 +39,7 @@ public record Setting(String env, String key, Kind kind, String meaning) {
       new Setting("NEXUS_REQUEST_TIMEOUT_MS", "gateway.requestTimeoutMs", Kind.INT,
           "how long the gateway waits for a service"),
       new Setting("NEXUS_BODY_LIMIT_BYTES", "gateway.bodyLimitBytes", Kind.INT, "largest request body accepted"),
+      new Setting("NEXUS_UPLOAD_LIMIT_MB", "gateway.uploadLimitMb", Kind.INT, "largest streamed upload (import file), MiB"),
       new Setting("NEXUS_CORS_ORIGINS", "gateway.corsOrigins", Kind.LIST, "origins allowed by CORS (none by default)"),
       new Setting("NEXUS_ADMIN_EMAIL", "security.admin.email", Kind.STRING, "bootstrap admin created on first start"),
       new Setting("NEXUS_ADMIN_PASSWORD", "security.admin.password", Kind.STRING,

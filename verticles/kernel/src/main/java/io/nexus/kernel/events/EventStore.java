@@ -169,6 +169,37 @@ public final class EventStore {
         ? retrying(attempts - 1, work) : Future.failedFuture(err));
   }
 
+  /**
+   * Appends events to a stream that must not exist yet, on a blocking JDBC connection inside
+   * the caller's transaction: for bulk jobs (imports) that write with {@code COPY} on a worker
+   * thread and must commit their facts with their data. A stream that exists already fails the
+   * unique key, so nothing is appended twice. Call {@link #ringBlocking(java.sql.Connection)}
+   * after the commit.
+   */
+  public static void appendToNewStream(java.sql.Connection c, String streamId, List<NewEvent> events, Call call)
+      throws java.sql.SQLException {
+    try (var st = c.prepareStatement("INSERT INTO " + SCHEMA + ".events (stream_id, version, type, data, metadata) "
+        + "VALUES (?, ?, ?, ?::jsonb, ?::jsonb)")) {
+      String metadata = metadata(call).encode();
+      for (int i = 0; i < events.size(); i++) {
+        st.setString(1, streamId);
+        st.setLong(2, i + 1L);
+        st.setString(3, events.get(i).type());
+        st.setString(4, events.get(i).data().encode());
+        st.setString(5, metadata);
+        st.addBatch();
+      }
+      st.executeBatch();
+    }
+  }
+
+  /** Wakes the relay from a blocking JDBC connection (autocommit), after a commit that appended. */
+  public static void ringBlocking(java.sql.Connection c) throws java.sql.SQLException {
+    try (var st = c.createStatement()) {
+      st.execute("NOTIFY " + CHANNEL);
+    }
+  }
+
   /** A stream's events from {@code fromVersion} up to {@code toVersion} (inclusive), in version order. */
   public Future<List<RecordedEvent>> readStream(String streamId, long fromVersion, long toVersion) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM " + SCHEMA + ".events "
