@@ -56,27 +56,21 @@ public final class WriteBench {
   private WriteBench() {}
 
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args.length > 0 ? args[0]
-        : "data/bench/" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
-    Files.createDirectories(out);
-    String base = System.getenv("NEXUS_PG_URL");
-    EmbeddedServers.Postgres embeddedPg = null;
-    if (base == null || base.isBlank()) {
-      embeddedPg = EmbeddedServers.postgres(out.resolve("pg"), 0);
-      base = embeddedPg.url();
+    try (var env = BenchEnv.open(args)) {
+      run(env);
     }
-    String redisUrl = System.getenv("NEXUS_REDIS_URL");
-    EmbeddedServers.Redis embeddedRedis = null;
-    if (redisUrl == null || redisUrl.isBlank()) {
-      embeddedRedis = EmbeddedServers.redis(out.resolve("redis"), 0);
-      redisUrl = embeddedRedis.url();
-    }
-    String db = freshDatabase(base);
+  }
+
+  private static void run(BenchEnv env) throws Exception {
+    Path out = env.out;
+    String base = env.pgBase;
+    String redisUrl = env.redisUrl;
+    String db = env.freshDatabase();
     Vertx vertx = Vertx.vertx();
     var pg = new PgConfig(db, CLIENTS + 4);
     var report = new JsonObject().put("scenario", "write").put("at", Instant.now().toString())
         .put("clients", CLIENTS).put("batch", BATCH).put("pairs", PAIRS).put("runMs", RUN_MS)
-        .put("server", serverVersion(pg));
+        .put("server", BenchEnv.serverVersion(pg));
     try {
       EventStore.migrate(vertx, pg).await(120, TimeUnit.SECONDS);
       Pool pool = Database.connect(vertx, pg, EventStore.SCHEMA).pool();
@@ -85,19 +79,13 @@ public final class WriteBench {
       pool.query("CREATE TABLE public.raw_events (LIKE eventlog.events INCLUDING ALL)").execute().await(30, TimeUnit.SECONDS);
       var store = new EventStore(pool);
 
-      report.put("single", pairs("single", () -> appendRate(vertx, pool, store, 1), () -> rawRate(vertx, pool, 1)));
-      report.put("batched", pairs("batched", () -> appendRate(vertx, pool, store, BATCH), () -> rawRate(vertx, pool, BATCH)));
+      report.put("single", AB.pairs("single", PAIRS, true, () -> appendRate(vertx, pool, store, 1), () -> rawRate(vertx, pool, 1)));
+      report.put("batched", AB.pairs("batched", PAIRS, true, () -> appendRate(vertx, pool, store, BATCH), () -> rawRate(vertx, pool, BATCH)));
       pool.close().await(30, TimeUnit.SECONDS);
       // on a database of its own: the node's subscriptions start from an empty log
-      report.put("commandToSubscriber", latency(vertx, freshDatabase(base), redisUrl, out));
+      report.put("commandToSubscriber", latency(vertx, env, env.freshDatabase()));
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
-      if (embeddedRedis != null) {
-        embeddedRedis.close();
-      }
-      if (embeddedPg != null) {
-        embeddedPg.close();
-      }
     }
     double batchRatio = report.getJsonObject("batched").getDouble("ratio");
     double p99 = report.getJsonObject("commandToSubscriber").getDouble("p99Ms");
@@ -108,31 +96,6 @@ public final class WriteBench {
     Files.writeString(out.resolve("write.md"), markdown(report));
     System.out.println(markdown(report));
     System.out.println("report: " + out.resolve("write.md") + " and write.json");
-  }
-
-  /** Runs candidate and baseline alternately; the ratio is the median of the per-pair ratios. */
-  private static JsonObject pairs(String name, Measure candidate, Measure baseline) throws Exception {
-    var c = new ArrayList<Double>();
-    var b = new ArrayList<Double>();
-    var ratios = new ArrayList<Double>();
-    // one unrecorded pair first: JIT compilation and connection set-up would weigh on the first pair only
-    candidate.rate();
-    baseline.rate();
-    for (int i = 0; i < PAIRS; i++) {
-      double cand = candidate.rate();
-      double base = baseline.rate();
-      c.add(cand);
-      b.add(base);
-      ratios.add(cand / base);
-      System.out.printf(Locale.ROOT, "%s pair %d: event store %.0f/s, raw insert %.0f/s%n", name, i + 1, cand, base);
-    }
-    return new JsonObject().put("candidatePerSecond", new JsonArray(c)).put("baselinePerSecond", new JsonArray(b))
-        .put("candidateMedian", Stats.median(c)).put("baselineMedian", Stats.median(b)).put("ratio", Stats.median(ratios));
-  }
-
-  @FunctionalInterface
-  private interface Measure {
-    double rate() throws Exception;
   }
 
   /** Events per second appended by {@link #CLIENTS} clients, {@code batch} per transaction, each to its own stream. */
@@ -214,22 +177,9 @@ public final class WriteBench {
    * sends renames at half that rate and times each from send to the moment a durable subscriber
    * in this process applied its event (matched by correlation id).
    */
-  private static JsonObject latency(Vertx vertx, String db, String redisUrl, Path out) throws Exception {
-    JsonObject cfg = NodeConfig.load(Map.of());
+  private static JsonObject latency(Vertx vertx, BenchEnv env, String db) throws Exception {
     int httpPort = EmbeddedServers.freePort();
-    int hzPort = EmbeddedServers.freePort();
-    NodeConfig.put(cfg, "node.dataDir", out.resolve("node").toString());
-    NodeConfig.put(cfg, "http.port", httpPort);
-    NodeConfig.put(cfg, "http.host", "127.0.0.1");
-    NodeConfig.put(cfg, "cluster.name", "bench-" + UUID.randomUUID());
-    NodeConfig.put(cfg, "cluster.port", hzPort);
-    NodeConfig.put(cfg, "cluster.members", new JsonArray().add("127.0.0.1:" + hzPort));
-    NodeConfig.put(cfg, "postgres.url", db);
-    NodeConfig.put(cfg, "redis.url", redisUrl);
-    NodeConfig.put(cfg, "security.admin.email", "bench@nexus.bench");
-    NodeConfig.put(cfg, "security.admin.password", "bench-admin-password");
-    NodeConfig.put(cfg, "gateway.rateLimit.perPrincipalPerSecond", 10_000_000);
-    NexusNode node = NexusNode.start(cfg).await(180, TimeUnit.SECONDS);
+    NexusNode node = env.startNode(db, httpPort, Map.of());
     var applied = new ConcurrentHashMap<String, Long>();
     var pg = new PgConfig(db, 4);
     // on the node's Vert.x, so that the relay's wake-ups reach it as they reach the services' subscriptions
@@ -246,10 +196,7 @@ public final class WriteBench {
       subscriber.start(null).await(30, TimeUnit.SECONDS);
       var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       String base = "http://127.0.0.1:" + httpPort + "/api/v1";
-      String token = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/auth/login"))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-              new JsonObject().put("email", "bench@nexus.bench").put("password", "bench-admin-password").encode())).build(),
-          HttpResponse.BodyHandlers.ofString()).body()).getString("accessToken");
+      String token = BenchEnv.login(http, base);
       var users = new ArrayList<String>();
       for (int i = 0; i < COMMAND_CLIENTS; i++) {
         users.add(new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/users")).header("Authorization",
@@ -330,25 +277,6 @@ public final class WriteBench {
       t.join();
     }
     return done.get() / ((System.nanoTime() - start) / 1e9);
-  }
-
-  private static String freshDatabase(String base) throws Exception {
-    var cfg = new PgConfig(base, 1);
-    String name = "nexus_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (var c = DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()); var st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
-    }
-    URI u = URI.create(base);
-    return u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + u.getHost() + ":"
-        + (u.getPort() < 0 ? 5432 : u.getPort()) + "/" + name;
-  }
-
-  private static String serverVersion(PgConfig pg) throws Exception {
-    try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-         var rs = c.createStatement().executeQuery("SHOW server_version")) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 
   private static String markdown(JsonObject r) {

@@ -2,6 +2,7 @@ package io.nexus.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexus.financial.demo.SyntheticCsv;
 import io.nexus.kernel.embedded.EmbeddedServers;
 import io.nexus.kernel.testing.TestServers;
 import io.vertx.core.json.JsonObject;

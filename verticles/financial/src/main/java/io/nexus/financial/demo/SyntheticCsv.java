@@ -1,25 +1,26 @@
-package io.nexus.node;
+package io.nexus.financial.demo;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * An import file generated while it is read: {@code rows} journal lines (two per entry) over
- * the accounts 1000/4000/6000, never held in memory, always the same for the same size.
+ * the accounts 1000 (asset), 4000 (revenue) and 6000 (expense), never held in memory, always
+ * the same for the same size. For load tests and benchmarks of the import path.
  */
-final class SyntheticCsv extends InputStream {
-  static final String HEADER = "entry,date,account,debit,credit,currency,description,counterparty,document\n";
+public final class SyntheticCsv extends InputStream {
+  public static final String HEADER = "entry,date,account,debit,credit,currency,description,counterparty,document\n";
   private final long rows;
   private long row;
   private byte[] current = HEADER.getBytes(StandardCharsets.UTF_8);
   private int offset;
 
-  SyntheticCsv(long rows) {
+  public SyntheticCsv(long rows) {
     this.rows = rows;
   }
 
   /** The size in bytes of the file of {@code rows} rows (for Content-Length). */
-  static long size(long rows) {
+  public static long size(long rows) {
     long n = 0;
     var in = new SyntheticCsv(rows);
     byte[] buf = new byte[1 << 16];
