@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench/run.sh [scenario...]   (scenarios: write, import; default: all)
+# scripts/bench/run.sh [scenario...]   (scenarios: write, import, examine; default: all)
 # Each scenario measures the candidate against a baseline in the same run on the same machine
 # and reports ratios, as Markdown and JSON under ./data/bench/<UTC time>/. PostgreSQL and Redis
 # are NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started for the run.
@@ -15,12 +15,13 @@ if [ ! -f "$cp_file" ] || [ "$ROOT/verticles/bench/pom.xml" -nt "$cp_file" ]; th
 fi
 cp="$ROOT/verticles/bench/target/classes:$(cat "$cp_file")"
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(write import)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(write import examine)
 for s in "${scenarios[@]}"; do
   case "$s" in
     write) java "${JAVA_OPENS[@]}" -Xmx2g -cp "$cp" io.nexus.bench.WriteBench "$out" ;;
     import) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ImportBench "$out" ;;
-    *) echo "unknown scenario '$s'; known: write, import" >&2; exit 2 ;;
+    examine) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ExamineBench "$out" ;;
+    *) echo "unknown scenario '$s'; known: write, import, examine" >&2; exit 2 ;;
   esac
 done
 echo "reports in $out"

@@ -45,6 +45,7 @@ public final class Contracts {
     addOnce(types, Failure.class);
     addOnce(types, SystemFeed.FeedEvent.class);
     addOnce(types, Financial.ImportProgress.class);
+    addOnce(types, Financial.ExaminationProgress.class);
     return types;
   }
 

@@ -101,7 +101,8 @@ class ContractsTest {
         case "array" -> {
           var items = new JsonArray();
           for (int i = 0; i < Math.max(1, s.getInteger("minItems", 1)); i++) {
-            items.add(sampleObject(s.getJsonObject("items")));
+            JsonObject itemSchema = s.getJsonObject("items");
+            items.add("object".equals(itemSchema.getValue("type")) ? sampleObject(itemSchema) : sampleValue(name, itemSchema));
           }
           yield items;
         }

@@ -92,6 +92,54 @@ public final class Financial {
   public static final Endpoint<BeginUpload, UploadTarget> BEGIN_UPLOAD =
       Endpoint.command("nexus.financial.begin-upload", BeginUpload.class, UploadTarget.class);
 
+  /** The organisation's examination thresholds (viewer); defaults until changed. */
+  public static final Endpoint<Empty, RuleSettings> GET_RULE_SETTINGS =
+      Endpoint.query("nexus.financial.get-rule-settings", Empty.class, RuleSettings.class);
+
+  /** Changes the organisation's examination thresholds (examiner); null fields keep their value. */
+  public static final Endpoint<RuleSettings, RuleSettings> PUT_RULE_SETTINGS =
+      Endpoint.command("nexus.financial.put-rule-settings", RuleSettings.class, RuleSettings.class);
+
+  /**
+   * Starts an examination (examiner): the chosen rules (all when none) over a ledger and period,
+   * as a job; progress on {@link #examinationProgress(String, String)}. Answers at once.
+   */
+  public static final Endpoint<StartExamination, ExaminationView> START_EXAMINATION =
+      Endpoint.command("nexus.financial.start-examination", StartExamination.class, ExaminationView.class);
+
+  /** An examination's status and counts (viewer). */
+  public static final Endpoint<ExaminationRef, ExaminationView> GET_EXAMINATION =
+      Endpoint.query("nexus.financial.get-examination", ExaminationRef.class, ExaminationView.class);
+
+  /** A ledger's examinations, newest first (viewer). */
+  public static final Endpoint<LedgerRef, ExaminationList> LIST_EXAMINATIONS =
+      Endpoint.query("nexus.financial.list-examinations", LedgerRef.class, ExaminationList.class);
+
+  /** Asks a running examination to stop after its current rule (examiner); findings raised so far stay. */
+  public static final Endpoint<ExaminationRef, ExaminationView> CANCEL_EXAMINATION =
+      Endpoint.command("nexus.financial.cancel-examination", ExaminationRef.class, ExaminationView.class);
+
+  /** A ledger's findings filtered by rule, severity, status, assignee and examination, a page at a time (viewer). */
+  public static final Endpoint<FindingSearch, FindingPage> LIST_FINDINGS =
+      Endpoint.query("nexus.financial.list-findings", FindingSearch.class, FindingPage.class);
+
+  /** One finding with its evidence, comments and history (viewer). */
+  public static final Endpoint<FindingRef, FindingView> GET_FINDING =
+      Endpoint.query("nexus.financial.get-finding", FindingRef.class, FindingView.class);
+
+  /** Changes a finding's status, assignee or tags (analyst; If-Match: 412 with the current finding when stale). */
+  public static final Endpoint<UpdateFinding, FindingView> UPDATE_FINDING =
+      Endpoint.command("nexus.financial.update-finding", UpdateFinding.class, FindingView.class);
+
+  /** Adds a comment to a finding (analyst; If-Match). */
+  public static final Endpoint<CommentFinding, FindingView> COMMENT_FINDING =
+      Endpoint.command("nexus.financial.comment-finding", CommentFinding.class, FindingView.class);
+
+  /** Examination progress is published on {@code ui.org.<org>.examinations.<id>} as {@link ExaminationProgress}. */
+  public static String examinationProgress(String org, String examinationId) {
+    return "ui.org." + org + ".examinations." + examinationId;
+  }
+
   /** Import progress is published on {@code ui.org.<org>.imports.<importId>} as {@link ImportProgress}. */
   public static String importProgress(String org, String importId) {
     return "ui.org." + org + ".imports." + importId;
@@ -107,7 +155,13 @@ public final class Financial {
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
-      BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD);
+      BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
+      GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
+
+  /** The examination rules, by id. */
+  public static final List<String> RULES = List.of("benford", "duplicate-payment", "duplicate-document", "round-amount",
+      "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence",
+      "suspense-account");
 
   public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
 
@@ -249,6 +303,94 @@ public final class Financial {
   /** Published while an import runs (about once a second) and when it ends. */
   public record ImportProgress(String importId, String status, long rowsDone, long bytesDone, Long bytesTotal,
       long errorCount) {}
+
+  /**
+   * An organisation's examination thresholds. Amounts are decimal strings in the ledger's
+   * currency.
+   *
+   * @param version the settings' version (0 for the defaults); ignored in a change
+   * @param approvalThreshold payments at or above need approval (below-threshold, structuring)
+   * @param thresholdMargin how far below the threshold counts as just below (0.05 = 5 %)
+   * @param duplicateWindowDays same counterparty and amount within this many days is a duplicate
+   * @param structuringWindowDays split payments to one counterparty within this many days
+   * @param roundUnit an amount that is a multiple of this is round
+   * @param roundMinCount and roundMinShare: a counterparty with at least this many round amounts, making at least this share of its entries
+   * @param holidays ISO dates that are not business days
+   * @param businessHoursStart and businessHoursEnd: local times (HH:mm) entries are expected between
+   * @param timezone IANA zone of those times, for entries posted through the API (imported entries carry their own time)
+   * @param newCounterpartyAmount a counterparty's first entry at or above this is flagged
+   * @param benfordMinSample least amounts for a Benford test (first digit; first two digits need 10×)
+   * @param sequenceMinCount and sequenceMinDensity: a document prefix with at least this many numbers, covering at least this share of its range, is a sequence
+   * @param suspenseAccounts account codes that are suspense or clearing accounts (also: names containing suspense, clearing, sundry, unallocated)
+   * @param paymentAccounts account codes money is paid from: an entry crediting one is a payment (none: asset accounts named bank or cash)
+   */
+  public record RuleSettings(Long version, String approvalThreshold, Double thresholdMargin, Integer duplicateWindowDays,
+      Integer structuringWindowDays, String roundUnit, Integer roundMinCount, Double roundMinShare, List<String> holidays,
+      String businessHoursStart, String businessHoursEnd, String timezone, String newCounterpartyAmount, Integer benfordMinSample,
+      Integer sequenceMinCount, Double sequenceMinDensity, List<String> suspenseAccounts, List<String> paymentAccounts) {}
+
+  /**
+   * @param from first booking date examined (null: the ledger's first)
+   * @param to last booking date examined (null: today)
+   * @param rules rule ids to run (null or empty: all of {@link #RULES})
+   */
+  public record StartExamination(String ledgerId, String from, String to, List<String> rules) {}
+
+  public record ExaminationRef(String ledgerId, String examinationId) {}
+
+  /**
+   * @param status running, completed, cancelled or failed
+   * @param findingsNew findings raised by this run
+   * @param findingsExisting findings this run found again (same evidence, same id), not raised twice
+   */
+  public record ExaminationView(String id, String ledgerId, String from, String to, List<String> rules, String status,
+      int rulesDone, int rulesTotal, int findingsNew, int findingsExisting, String error, String startedBy,
+      String startedAt, String finishedAt) {}
+
+  public record ExaminationList(List<ExaminationView> examinations) {}
+
+  /** Published after each rule and at the end. */
+  public record ExaminationProgress(String examinationId, String status, String rule, int rulesDone, int rulesTotal,
+      int findingsNew) {}
+
+  /** Every filter is optional; {@code cursor} is the {@code next} of the previous page. */
+  public record FindingSearch(String ledgerId, String rule, String severity, String status, String assignee,
+      String examinationId, Integer limit, String cursor) {}
+
+  /** A number behind a finding, by name (amounts as decimal strings). */
+  public record Figure(String name, String value) {}
+
+  public record Comment(int seq, String author, String text, String at) {}
+
+  /** One change of a finding, from its event stream. */
+  public record FindingChange(long version, String type, String by, String at, String summary) {}
+
+  /**
+   * @param severity low, medium or high
+   * @param score the rule's measure of how strong the signal is (rule-specific; higher is stronger)
+   * @param entryIds the entries that triggered it (evidence)
+   * @param status open, confirmed, dismissed or escalated
+   * @param version the finding's stream version (its ETag)
+   */
+  public record FindingView(String id, String ledgerId, String examinationId, String rule, String severity, double score,
+      String title, String explanation, List<String> entryIds, List<Figure> figures, String status, String assignee,
+      List<String> tags, List<Comment> comments, List<FindingChange> history, long version, String raisedAt,
+      String updatedAt) {}
+
+  public record FindingPage(List<FindingView> findings, String next) {}
+
+  public record FindingRef(String ledgerId, String findingId) {}
+
+  /**
+   * Null fields stay as they are.
+   *
+   * @param assignee a user id, or "" to unassign
+   * @param tags the finding's tags, replacing the old ones
+   */
+  public record UpdateFinding(String ledgerId, String findingId, Long expectedVersion, String status, String assignee,
+      List<String> tags) {}
+
+  public record CommentFinding(String ledgerId, String findingId, Long expectedVersion, String text) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
   public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}

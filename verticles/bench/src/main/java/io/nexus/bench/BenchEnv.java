@@ -108,6 +108,17 @@ final class BenchEnv implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString()).body()).getString("accessToken");
   }
 
+  /** POSTs JSON as the bearer of {@code token}; the JSON answer, or an exception naming the status. */
+  static JsonObject post(HttpClient http, String url, String token, JsonObject body) throws Exception {
+    var r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
+    }
+    return new JsonObject(r.body());
+  }
+
   @Override
   public void close() {
     if (embeddedRedis != null) {

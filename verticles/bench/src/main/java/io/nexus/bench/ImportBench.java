@@ -76,11 +76,11 @@ public final class ImportBench {
   /** A new ledger with the accounts the file uses: its id, then the account ids by code. */
   private static Map<String, String> ledger(HttpClient http, String base, String token) throws Exception {
     var ids = new java.util.HashMap<String, String>();
-    String ledger = post(http, base + "/ledgers", token, new JsonObject().put("name", "bench " + UUID.randomUUID())
+    String ledger = BenchEnv.post(http, base + "/ledgers", token, new JsonObject().put("name", "bench " + UUID.randomUUID())
         .put("currency", "EUR")).getString("id");
     ids.put("ledger", ledger);
     for (String[] a : new String[][] {{"1000", "Bank", "asset"}, {"4000", "Sales", "revenue"}, {"6000", "Rent", "expense"}}) {
-      ids.put(a[0], post(http, base + "/ledgers/" + ledger + "/accounts", token, new JsonObject().put("code", a[0])
+      ids.put(a[0], BenchEnv.post(http, base + "/ledgers/" + ledger + "/accounts", token, new JsonObject().put("code", a[0])
           .put("name", a[1]).put("type", a[2])).getString("id"));
     }
     return ids;
@@ -89,7 +89,7 @@ public final class ImportBench {
   /** Rows per second of one import through the gateway, into a new ledger. */
   private static double importRate(HttpClient http, String base, String token, Path file, long rows) throws Exception {
     String ledger = ledger(http, base, token).get("ledger");
-    String id = post(http, base + "/ledgers/" + ledger + "/imports", token, new JsonObject().put("format", "csv"))
+    String id = BenchEnv.post(http, base + "/ledgers/" + ledger + "/imports", token, new JsonObject().put("format", "csv"))
         .getString("id");
     long start = System.nanoTime();
     var r = http.send(HttpRequest.newBuilder(URI.create(base + "/ledgers/" + ledger + "/imports/" + id + "/file"))
@@ -167,16 +167,6 @@ public final class ImportBench {
       c.setAutoCommit(true);
     }
     return rows / ((System.nanoTime() - start) / 1e9);
-  }
-
-  private static JsonObject post(HttpClient http, String url, String token, JsonObject body) throws Exception {
-    var r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
-    }
-    return new JsonObject(r.body());
   }
 
   private static String markdown(JsonObject r) {

@@ -10,7 +10,7 @@ import org.apache.commons.math3.stat.inference.ChiSquareTest;
  * log10(1 + 1/d), summarised by the mean absolute deviation with Nigrini's conformity ranges and
  * a chi-square test. Amounts below 10 are left out (their leading digits are not informative).
  */
-final class Benford {
+public final class Benford {
   private static final BigDecimal TEN = BigDecimal.TEN;
 
   /** Nigrini's MAD thresholds: close, acceptable, marginal; above the last is nonconformity. */
@@ -18,12 +18,12 @@ final class Benford {
   private static final double[] FIRST_TWO_MAD = {0.0012, 0.0018, 0.0022};
 
   /** One leading-digit bucket. */
-  record Bucket(int digits, long observed, double expectedShare, double observedShare) {}
+  public record Bucket(int digits, long observed, double expectedShare, double observedShare) {}
 
   /**
    * @param conformity close, acceptable, marginal, nonconforming, or insufficient-data below the minimum sample
    */
-  record Result(int digitCount, long sampleSize, double mad, String conformity, double chiSquare, double pValue,
+  public record Result(int digitCount, long sampleSize, double mad, String conformity, double chiSquare, double pValue,
       List<Bucket> buckets) {}
 
   private Benford() {}
@@ -34,7 +34,7 @@ final class Benford {
    * @param digitCount 1 (first digit, 1..9) or 2 (first two digits, 10..99)
    * @param minSample below this many amounts the result is {@code insufficient-data}
    */
-  static Result run(List<BigDecimal> amounts, int digitCount, int minSample) {
+  public static Result run(List<BigDecimal> amounts, int digitCount, int minSample) {
     long[] observed = new long[digitCount == 2 ? 90 : 9];
     int lo = digitCount == 2 ? 10 : 1;
     for (BigDecimal a : amounts) {
@@ -50,7 +50,7 @@ final class Benford {
    * Runs the test on counts already made: {@code observed[i]} is how many amounts (of at least
    * 10) lead with the digits {@code i + 1} (first digit) or {@code i + 10} (first two).
    */
-  static Result fromCounts(long[] observed, int digitCount, int minSample) {
+  public static Result fromCounts(long[] observed, int digitCount, int minSample) {
     if (digitCount != 1 && digitCount != 2) {
       throw new IllegalArgumentException("digits must be 1 or 2");
     }

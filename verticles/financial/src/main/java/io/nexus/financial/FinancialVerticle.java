@@ -29,11 +29,14 @@ public final class FinancialVerticle extends VerticleBase {
     var pg = PgConfig.from(config());
     db = Database.connect(vertx, pg, SERVICE);
     bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
-    var ledger = new Ledger(db.pool(), new EventStore(db.pool()));
+    var store = new EventStore(db.pool());
+    var ledger = new Ledger(db.pool(), store);
     var statements = new Statements(db.pool(), ledger);
     var reading = new EntrySearchQuery(db.pool(), ledger);
     var examinations = new Examinations(db.pool(), ledger);
     imports = new Imports(vertx, db.pool(), ledger, pg, SERVICE);
+    var findings = new Findings(db.pool(), store, ledger);
+    var jobs = new ExaminationJobs(vertx, db.pool(), store, ledger, findings);
     return db.migrate()
         .compose(v -> bus
             .handle(Financial.CREATE_LEDGER, ledger::createLedger)
@@ -52,6 +55,16 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.CREATE_IMPORT, imports::create)
             .handle(Financial.GET_IMPORT, imports::get)
             .handle(Financial.BEGIN_UPLOAD, imports::begin)
+            .handle(Financial.GET_RULE_SETTINGS, jobs::settings)
+            .handle(Financial.PUT_RULE_SETTINGS, jobs::putSettings)
+            .handle(Financial.START_EXAMINATION, jobs::start)
+            .handle(Financial.GET_EXAMINATION, jobs::get)
+            .handle(Financial.LIST_EXAMINATIONS, jobs::list)
+            .handle(Financial.CANCEL_EXAMINATION, jobs::cancel)
+            .handle(Financial.LIST_FINDINGS, findings::list)
+            .handle(Financial.GET_FINDING, findings::get)
+            .handle(Financial.UPDATE_FINDING, findings::update)
+            .handle(Financial.COMMENT_FINDING, findings::comment)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {

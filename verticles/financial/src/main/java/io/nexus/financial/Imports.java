@@ -109,17 +109,8 @@ final class Imports {
   }
 
   Future<ImportView> get(ImportRef req, Call call) {
-    Principal p = call.require(Role.VIEWER);
-    UUID id = Ledger.uuid(req.importId());
-    return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId())
-        .compose(l -> id == null ? Future.failedFuture(BusFailure.notFound("no import " + req.importId()))
-            : c.preparedQuery("SELECT " + VIEW_COLUMNS + " FROM imports WHERE id = $1 AND ledger_id = $2").execute(Tuple.of(id, l)))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw BusFailure.notFound("no import " + req.importId());
-          }
-          return view(rows.iterator().next());
-        }));
+    return ledger.one(call.require(Role.VIEWER), req.ledgerId(), "import", req.importId(),
+        "SELECT " + VIEW_COLUMNS + " FROM imports", Imports::view);
   }
 
   /** Claims a created import, opens its upload address and starts the job that reads from it. */
@@ -303,6 +294,10 @@ final class Imports {
       c.commit();
       c.setAutoCommit(true);
       EventStore.ringBlocking(c);
+      if ("completed".equals(status) && result.entries() > 0) {
+        // fresh statistics: a large import would otherwise leave the planner guessing until autovacuum comes by
+        ImportJob.analyze(c);
+      }
       LOG.info("import {} [import: {}, rows: {}, entries: {}, errors: {}]", status, id, result.rows(), result.entries(),
           result.errorCount());
       return readView(c, id);

@@ -223,6 +223,24 @@ final class Ledger {
             : Future.succeededFuture(id));
   }
 
+  /**
+   * One row of a ledger's table by id, read by the caller (viewer): 404 naming {@code what}
+   * when the ledger is not the caller's, the id is malformed or there is no such row.
+   */
+  <T> Future<T> one(Principal p, String ledgerId, String what, String id, String select,
+      java.util.function.Function<Row, T> view) {
+    UUID uid = uuid(id);
+    return pool.withConnection(c -> ownLedger(c, p, ledgerId)
+        .compose(l -> uid == null ? Future.failedFuture(BusFailure.notFound("no " + what + " " + id))
+            : c.preparedQuery(select + " WHERE id = $1 AND ledger_id = $2").execute(Tuple.of(uid, l)))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw BusFailure.notFound("no " + what + " " + id);
+          }
+          return view.apply(rows.iterator().next());
+        }));
+  }
+
   /** The ids of the lines' accounts, by code; 422 naming the first unknown or inactive one. */
   private Future<Map<String, UUID>> accountIds(SqlConnection c, UUID ledger, List<Line> lines) {
     String[] codes = lines.stream().map(Line::account).distinct().toArray(String[]::new);

@@ -50,6 +50,7 @@ public final class ImportJob {
   private static final int E_DESCRIPTION = 6;
   private static final int E_COUNTERPARTY = 7;
   private static final int E_DOCUMENT = 8;
+  private static final int E_TIME = 9;
 
   /** How to read the file. */
   public record Options(String format, boolean allOrNothing, char delimiter, char decimalSeparator,
@@ -112,6 +113,13 @@ public final class ImportJob {
         : Pattern.compile("[0-9]+(\\.[0-9]+)?");
   }
 
+  /** Refreshes the planner's statistics of the ledger tables (after a committed import). */
+  public static void analyze(Connection c) throws SQLException {
+    try (var st = c.createStatement()) {
+      st.execute("ANALYZE entries, entry_lines");
+    }
+  }
+
   /** Runs the import to the end of the stream; the caller commits when it should. */
   public Result run(InputStream in) throws IOException, SQLException {
     try {
@@ -168,13 +176,15 @@ public final class ImportJob {
     final String description;
     final String counterparty;
     final String document;
+    final java.time.LocalTime time;
     boolean bad;
     final List<UUID> lineAccounts = new ArrayList<>(4);
     final List<BigDecimal> debits = new ArrayList<>(4);
     final List<BigDecimal> credits = new ArrayList<>(4);
     final List<String> lineCurrencies = new ArrayList<>(4);
 
-    Pending(String key, long line, LocalDate date, String description, String counterparty, String document) {
+    Pending(String key, long line, LocalDate date, String description, String counterparty, String document,
+        java.time.LocalTime time) {
       this.key = key;
       this.firstLine = line;
       this.lastLine = line;
@@ -182,6 +192,7 @@ public final class ImportJob {
       this.description = description;
       this.counterparty = counterparty;
       this.document = document;
+      this.time = time;
     }
   }
 
@@ -198,9 +209,19 @@ public final class ImportJob {
     if (pending == null || !pending.key.equals(key)) {
       finishEntry();
       LocalDate date = date(row);
+      java.time.LocalTime time = null;
+      boolean badTime = false;
+      if (row.get(E_TIME) != null) {
+        try {
+          time = java.time.LocalTime.parse(row.get(E_TIME));
+        } catch (DateTimeParseException ex) {
+          error(row.line(), "time: expected a time such as 17:45 or 17:45:10, got '" + row.get(E_TIME) + "'");
+          badTime = true;
+        }
+      }
       pending = new Pending(key, row.line(), date, limit(row.get(E_DESCRIPTION), 500, ""), limit(row.get(E_COUNTERPARTY), 200, null),
-          limit(row.get(E_DOCUMENT), 100, null));
-      if (date == null) {
+          limit(row.get(E_DOCUMENT), 100, null), time);
+      if (date == null || badTime) {
         pending.bad = true;
       }
     }
@@ -312,7 +333,8 @@ public final class ImportJob {
     text(entryBatch, e.description).append('\t');
     text(entryBatch, e.counterparty).append('\t');
     text(entryBatch, e.document).append('\t');
-    text(entryBatch, postedBy).append('\t').append(importId).append('\n');
+    text(entryBatch, postedBy).append('\t').append(importId).append('\t');
+    text(entryBatch, e.time == null ? null : e.time.toString()).append('\n');
     for (int i = 0; i < e.lineAccounts.size(); i++) {
       lineBatch.append(id).append('\t').append(i + 1).append('\t').append(e.lineAccounts.get(i)).append('\t')
           .append(e.debits.get(i).toPlainString()).append('\t').append(e.credits.get(i).toPlainString()).append('\t')
@@ -342,8 +364,8 @@ public final class ImportJob {
     awaitWriter();
     int n = batched;
     writing = writer.submit(() -> {
-      copy.copyIn("COPY entries (id, ledger_id, booking_date, description, counterparty, document_number, posted_by, import_id) "
-          + "FROM STDIN", new ByteArrayInputStream(entryBytes));
+      copy.copyIn("COPY entries (id, ledger_id, booking_date, description, counterparty, document_number, posted_by, import_id, "
+          + "entry_time) FROM STDIN", new ByteArrayInputStream(entryBytes));
       copy.copyIn("COPY entry_lines (entry_id, line_no, account_id, debit, credit, currency) FROM STDIN",
           new ByteArrayInputStream(lineBytes));
       return n;

@@ -17,7 +17,7 @@ import java.util.Map;
 abstract class RowSource {
   /** The columns of a row, by name. */
   static final List<String> COLUMNS = List.of("entry", "date", "account", "debit", "credit", "currency", "description",
-      "counterparty", "document");
+      "counterparty", "document", "time");
   static final List<String> REQUIRED = List.of("entry", "date", "account", "debit", "credit");
 
   /** One row: its line and its fields (null when empty), or why it could not be read. */

@@ -1,0 +1,256 @@
+package io.nexus.financial;
+
+import io.nexus.contracts.Codec;
+import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
+import io.nexus.contracts.financial.Financial.Comment;
+import io.nexus.contracts.financial.Financial.CommentFinding;
+import io.nexus.contracts.financial.Financial.Figure;
+import io.nexus.contracts.financial.Financial.FindingChange;
+import io.nexus.contracts.financial.Financial.FindingPage;
+import io.nexus.contracts.financial.Financial.FindingRef;
+import io.nexus.contracts.financial.Financial.FindingSearch;
+import io.nexus.contracts.financial.Financial.FindingView;
+import io.nexus.contracts.financial.Financial.UpdateFinding;
+import io.nexus.financial.exam.Draft;
+import io.nexus.kernel.bus.BusFailure;
+import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.events.EventStore;
+import io.nexus.kernel.events.NewEvent;
+import io.nexus.kernel.events.RecordedEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Findings as event streams ({@code finding-<id>}): raised by an examination, then changed by
+ * people (status, assignee, tags) and commented on, each change at the version the person saw
+ * (412 with the current finding otherwise). The {@code findings} table is the current state,
+ * written in the same transaction as the events.
+ */
+final class Findings {
+  static final String RAISED = "financial.finding-raised";
+  static final String CHANGED = "financial.finding-changed";
+  static final String COMMENTED = "financial.finding-commented";
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int TRANSIENT_ATTEMPTS = 3;
+  private static final String COLUMNS = "id, ledger_id, examination_id, rule, severity, score, title, explanation, entry_ids, "
+      + "figures, status, assignee, tags, version, raised_at, updated_at";
+
+  private final Pool pool;
+  private final EventStore events;
+  private final Ledger ledger;
+
+  Findings(Pool pool, EventStore events, Ledger ledger) {
+    this.pool = pool;
+    this.events = events;
+    this.ledger = ledger;
+  }
+
+  /** Raises a finding unless it exists already (same ledger, rule and key); true when it is new. */
+  Future<Boolean> raise(SqlConnection tx, Draft d, UUID ledgerId, UUID org, UUID examination, Call call) {
+    UUID id = d.id(ledgerId);
+    var figures = new JsonArray();
+    d.figures().forEach(f -> figures.add(new JsonObject().put("name", f.name()).put("value", f.value())));
+    return tx.preparedQuery("INSERT INTO findings (id, ledger_id, org, examination_id, rule, severity, score, title, explanation, "
+            + "entry_ids, figures, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', 1) "
+            + "ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)
+        .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule(), d.severity(), d.score(), d.title(),
+            d.explanation(), d.entryIds().toArray(new UUID[0]), figures)))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(false);
+          }
+          FindingView v = view(rows.iterator().next(), List.of(), List.of());
+          return events.append(tx, stream(id), EventStore.NO_STREAM, List.of(new NewEvent(RAISED, Codec.toJson(v))), call)
+              .map(true);
+        });
+  }
+
+  Future<FindingPage> list(FindingSearch q, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
+    String afterAt = null;
+    UUID afterId = null;
+    if (q.cursor() != null) {
+      try {
+        String[] c = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
+        afterAt = java.time.OffsetDateTime.parse(c[0]).toString();
+        afterId = UUID.fromString(c[1]);
+      } catch (RuntimeException e) {
+        throw BusFailure.badRequest("cursor: not a cursor from a previous page");
+      }
+    }
+    UUID exam = q.examinationId() == null ? null : Ledger.uuid(q.examinationId());
+    if (q.examinationId() != null && exam == null) {
+      throw BusFailure.badRequest("examinationId: not an examination id");
+    }
+    var args = Arrays.<Object>asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam,
+        afterAt == null ? null : java.time.OffsetDateTime.parse(afterAt), afterId, limit + 1);
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId()).compose(l -> {
+      args.set(0, l);
+      return c.preparedQuery("SELECT " + COLUMNS + " FROM findings WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
+              + "AND ($3::text IS NULL OR severity = $3) AND ($4::text IS NULL OR status = $4) "
+              + "AND ($5::text IS NULL OR assignee = $5) AND ($6::uuid IS NULL OR examination_id = $6) "
+              + "AND ($7::timestamptz IS NULL OR (raised_at, id) < ($7, $8)) ORDER BY raised_at DESC, id DESC LIMIT $9")
+          .execute(Tuple.from(args));
+    }).map(rows -> {
+      var out = new ArrayList<FindingView>();
+      rows.forEach(r -> out.add(view(r, List.of(), List.of())));
+      boolean more = out.size() > limit;
+      var page = more ? out.subList(0, limit) : out;
+      String next = more ? Base64.getUrlEncoder().withoutPadding().encodeToString((page.get(page.size() - 1).raisedAt() + "|"
+          + page.get(page.size() - 1).id()).getBytes(StandardCharsets.UTF_8)) : null;
+      return new FindingPage(List.copyOf(page), next);
+    }));
+  }
+
+  Future<FindingView> get(FindingRef req, Call call) {
+    Principal p = call.require(Role.VIEWER);
+    return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId()).compose(l -> full(c, l, req.findingId(), false)));
+  }
+
+  Future<FindingView> update(UpdateFinding req, Call call) {
+    Principal p = call.require(Role.ANALYST);
+    if (req.status() == null && req.assignee() == null && req.tags() == null) {
+      throw BusFailure.badRequest("give at least one of status, assignee and tags");
+    }
+    if (("confirmed".equals(req.status()) || "dismissed".equals(req.status())) && !p.may(Role.EXAMINER)) {
+      throw BusFailure.forbidden("confirming or dismissing a finding requires role examiner or higher; you are " + p.role());
+    }
+    return change(p, req.ledgerId(), req.findingId(), req.expectedVersion(), call, (tx, current) -> {
+      var data = new JsonObject();
+      if (req.status() != null && !req.status().equals(current.status())) {
+        data.put("status", new JsonObject().put("from", current.status()).put("to", req.status()));
+      }
+      String assignee = req.assignee() == null ? current.assignee() : req.assignee().isEmpty() ? null : req.assignee();
+      if (!Objects.equals(assignee, current.assignee())) {
+        data.put("assignee", new JsonObject().put("from", current.assignee()).put("to", assignee));
+      }
+      List<String> tags = req.tags() == null ? current.tags() : req.tags().stream().distinct().sorted().toList();
+      if (!tags.equals(current.tags())) {
+        data.put("tags", new JsonObject().put("from", new JsonArray(current.tags())).put("to", new JsonArray(tags)));
+      }
+      if (data.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      return tx.preparedQuery("UPDATE findings SET status = $2, assignee = $3, tags = $4, version = version + 1, "
+              + "updated_at = now() WHERE id = $1")
+          .execute(Tuple.of(UUID.fromString(current.id()), req.status() == null ? current.status() : req.status(), assignee,
+              tags.toArray(new String[0])))
+          .map(v -> List.of(new NewEvent(CHANGED, data)));
+    });
+  }
+
+  Future<FindingView> comment(CommentFinding req, Call call) {
+    Principal p = call.require(Role.ANALYST);
+    String text = req.text().strip();
+    if (text.isEmpty()) {
+      throw BusFailure.badRequest("text: empty");
+    }
+    return change(p, req.ledgerId(), req.findingId(), req.expectedVersion(), call, (tx, current) ->
+        tx.preparedQuery("INSERT INTO finding_comments (finding_id, seq, author, text) SELECT $1, "
+                + "coalesce(max(seq), 0) + 1, $2, $3 FROM finding_comments WHERE finding_id = $1 RETURNING seq")
+            .execute(Tuple.of(UUID.fromString(current.id()), p.subject(), text))
+            .compose(rows -> tx.preparedQuery("UPDATE findings SET version = version + 1, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(UUID.fromString(current.id())))
+                .map(v -> List.of(new NewEvent(COMMENTED, new JsonObject().put("seq", rows.iterator().next().getInteger("seq"))
+                    .put("text", text))))));
+  }
+
+  /**
+   * One change in one transaction: lock the finding, check the version the caller saw (412 with
+   * the current finding when stale), apply, append the events at that version.
+   */
+  private Future<FindingView> change(Principal p, String ledgerId, String findingId, Long expectedVersion, Call call,
+      java.util.function.BiFunction<SqlConnection, FindingView, Future<List<NewEvent>>> apply) {
+    return EventStore.retrying(TRANSIENT_ATTEMPTS, () -> pool.withTransaction(tx -> ledger.ownLedger(tx, p, ledgerId)
+            .compose(l -> full(tx, l, findingId, true))
+            .compose(current -> {
+              if (expectedVersion != null && expectedVersion != current.version()) {
+                return Future.failedFuture(BusFailure.stale("finding " + findingId + " is at version " + current.version()
+                    + ", not " + expectedVersion + "; review the current state and retry", Codec.toJson(current)));
+              }
+              return apply.apply(tx, current).compose(evs -> evs.isEmpty() ? Future.succeededFuture()
+                  : events.append(tx, stream(UUID.fromString(current.id())), current.version(), evs, call).mapEmpty());
+            })))
+        .compose(v -> pool.withConnection(c -> ledger.ownLedger(c, p, ledgerId).compose(l -> full(c, l, findingId, false))));
+  }
+
+  /** A finding with its comments and history; 404 when not in the ledger. */
+  private Future<FindingView> full(SqlConnection c, UUID ledgerId, String findingId, boolean lock) {
+    UUID id = Ledger.uuid(findingId);
+    if (id == null) {
+      return Future.failedFuture(BusFailure.notFound("no finding " + findingId));
+    }
+    return c.preparedQuery("SELECT " + COLUMNS + " FROM findings WHERE id = $1 AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
+        .execute(Tuple.of(id, ledgerId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no finding " + findingId));
+          }
+          Row head = rows.iterator().next();
+          return c.preparedQuery("SELECT seq, author, text, at FROM finding_comments WHERE finding_id = $1 ORDER BY seq")
+              .execute(Tuple.of(id))
+              .compose(cs -> events.readStream(stream(id), 1, Long.MAX_VALUE).map(evs -> {
+                var comments = new ArrayList<Comment>();
+                cs.forEach(r -> comments.add(new Comment(r.getInteger("seq"), r.getString("author"), r.getString("text"),
+                    r.getOffsetDateTime("at").toString())));
+                return view(head, comments, evs.stream().map(Findings::change).toList());
+              }));
+        });
+  }
+
+  private static FindingChange change(RecordedEvent e) {
+    JsonObject p = e.metadata().getJsonObject("principal");
+    String by = p == null ? null : p.getString("subject");
+    JsonObject d = e.data();
+    String summary = switch (e.type()) {
+      case RAISED -> "raised: " + d.getString("title");
+      case COMMENTED -> "commented: " + d.getString("text");
+      default -> {
+        var parts = new ArrayList<String>();
+        for (String field : List.of("status", "assignee", "tags")) {
+          JsonObject ch = d.getJsonObject(field);
+          if (ch != null) {
+            parts.add(field + " " + (ch.getValue("from") == null ? "none" : ch.getValue("from")) + " → "
+                + (ch.getValue("to") == null ? "none" : ch.getValue("to")));
+          }
+        }
+        yield String.join("; ", parts);
+      }
+    };
+    return new FindingChange(e.version(), e.type(), by, e.recordedAt().toString(), summary);
+  }
+
+  static String stream(UUID id) {
+    return "finding-" + id;
+  }
+
+  private static FindingView view(Row r, List<Comment> comments, List<FindingChange> history) {
+    var figures = new ArrayList<Figure>();
+    Object f = r.getValue("figures");
+    for (Object o : f instanceof JsonArray a ? a : new JsonArray(String.valueOf(f))) {
+      JsonObject j = (JsonObject) o;
+      figures.add(new Figure(j.getString("name"), j.getString("value")));
+    }
+    UUID[] ids = r.getArrayOfUUIDs("entry_ids");
+    String[] tags = r.getArrayOfStrings("tags");
+    return new FindingView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
+        r.getUUID("examination_id").toString(), r.getString("rule"), r.getString("severity"), r.getDouble("score"),
+        r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
+        r.getString("status"), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,
+        r.getLong("version"), r.getOffsetDateTime("raised_at").toString(), r.getOffsetDateTime("updated_at").toString());
+  }
+}

@@ -1,0 +1,23 @@
+package io.nexus.financial.exam;
+
+import io.nexus.contracts.financial.Financial.Figure;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A finding as a rule produces it, before it is raised. Its id follows from the ledger, the
+ * rule and the rule's key for what it found, so a second run over the same data finds the same
+ * ids and raises nothing twice.
+ *
+ * @param key what was found, in the rule's own terms (a counterparty and amount, a date, ...)
+ * @param entryIds the evidence, sorted
+ */
+public record Draft(String rule, String key, String severity, double score, String title, String explanation,
+    List<UUID> entryIds, List<Figure> figures) {
+
+  /** The finding's id in a ledger. */
+  public UUID id(UUID ledger) {
+    return UUID.nameUUIDFromBytes((ledger + "|" + rule + "|" + key).getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,174 @@
+package io.nexus.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Examinations as jobs through the API, and findings worked by people with If-Match. */
+class ExaminationTest extends NodeSpec {
+
+  private static JsonObject line(String account, String debit, String credit) {
+    var l = new JsonObject().put("account", account).put("currency", "EUR");
+    return debit != null ? l.put("debit", debit) : l.put("credit", credit);
+  }
+
+  private static void pay(String ledger, String date, String cp, String amount) {
+    var r = http.post("/api/v1/ledgers/" + ledger + "/entries", new JsonObject().put("bookingDate", date)
+        .put("description", "Payment").put("counterparty", cp)
+        .put("lines", new JsonArray().add(line("2000", amount, null)).add(line("1000", null, amount))), admin);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+  }
+
+  private static String ledger() {
+    String l = ImportTest.ledger(admin);
+    assertThat(http.post("/api/v1/ledgers/" + l + "/accounts", new JsonObject().put("code", "2000").put("name", "Payables")
+        .put("type", "liability"), admin).status()).isEqualTo(201);
+    return l;
+  }
+
+  private static JsonObject awaitEnd(String ledger, String exam) throws InterruptedException {
+    for (int i = 0; i < 300; i++) {
+      var v = http.get("/api/v1/ledgers/" + ledger + "/examinations/" + exam, admin).json();
+      if (!"running".equals(v.getString("status"))) {
+        return v;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("examination " + exam + " still running after 30 s");
+  }
+
+  private static String user(String role) {
+    String email = role + "-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    assertThat(http.post("/api/v1/users", new JsonObject().put("email", email).put("password", "a-good-long-password")
+        .put("name", role).put("role", role), admin).status()).isEqualTo(201);
+    return http.login(email, "a-good-long-password");
+  }
+
+  @Test
+  @DisplayName("an examination runs as a job with progress; findings are deterministic: a rerun raises nothing twice")
+  void examinationJob() throws Exception {
+    String l = ledger();
+    String org = http.get("/api/v1/me", admin).json().getString("org");
+    pay(l, "2025-03-03", "Kestrel", "4312.50");
+    pay(l, "2025-03-05", "Kestrel", "4312.50");
+    pay(l, "2025-04-07", "Granite", "9900.00");
+    pay(l, "2025-04-08", "Small", "12.00");
+    var start = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2025-01-01")
+        .put("to", "2025-12-31"), admin);
+    assertThat(start.status()).as(start.toString()).isEqualTo(202);
+    String exam = start.json().getString("id");
+    assertThat(start.json().getString("status")).isEqualTo("running");
+    assertThat(start.json().getInteger("rulesTotal")).isEqualTo(11);
+    var end = awaitEnd(l, exam);
+    assertThat(end.getString("status")).isEqualTo("completed");
+    assertThat(end.getInteger("rulesDone")).isEqualTo(11);
+    assertThat(end.getInteger("findingsNew")).isEqualTo(2);
+
+    var page = http.get("/api/v1/ledgers/" + l + "/findings?examinationId=" + exam, admin).json().getJsonArray("findings");
+    assertThat(page.stream().map(f -> ((JsonObject) f).getString("rule")).toList())
+        .containsExactlyInAnyOrder("duplicate-payment", "below-threshold");
+    var dup = http.get("/api/v1/ledgers/" + l + "/findings?rule=duplicate-payment", admin).json().getJsonArray("findings")
+        .getJsonObject(0);
+    assertThat(dup.getJsonArray("entryIds")).hasSize(2);
+    assertThat(dup.getString("explanation")).contains("Kestrel").contains("4312.50");
+    assertThat(dup.getString("status")).isEqualTo("open");
+
+    // again, with progress watched on the bridge: the same findings are found, none raised twice
+    try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
+      var again = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2025-01-01")
+          .put("to", "2025-12-31").put("rules", new JsonArray().add("duplicate-payment").add("below-threshold")), admin).json();
+      s.register("ui.org." + org + ".examinations." + again.getString("id"), admin);
+      var second = awaitEnd(l, again.getString("id"));
+      assertThat(second.getInteger("findingsNew")).isZero();
+      assertThat(second.getInteger("findingsExisting")).isEqualTo(2);
+    }
+    assertThat(http.get("/api/v1/ledgers/" + l + "/findings", admin).json().getJsonArray("findings")).hasSize(2);
+    // org isolation
+    String email = "exam-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    assertThat(http.post("/api/v1/orgs", new JsonObject().put("name", "Org " + email).put("adminEmail", email)
+        .put("adminName", "B").put("adminPassword", "b-admin-password-1"), admin).status()).isEqualTo(201);
+    String other = http.login(email, "b-admin-password-1");
+    assertThat(http.get("/api/v1/ledgers/" + l + "/findings/" + dup.getString("id"), other).status()).isEqualTo(404);
+    assertThat(http.get("/api/v1/ledgers/" + l + "/examinations/" + exam, other).status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("findings change with If-Match: 428 without, 412 with the current finding when stale; roles decide who may do what")
+  void workingFindings() throws Exception {
+    String l = ledger();
+    pay(l, "2025-06-02", "Osprey", "700.00");
+    pay(l, "2025-06-04", "Osprey", "700.00");
+    String exam = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2025-01-01")
+        .put("to", "2025-12-31").put("rules", new JsonArray().add("duplicate-payment")), admin).json().getString("id");
+    awaitEnd(l, exam);
+    var f = http.get("/api/v1/ledgers/" + l + "/findings", admin).json().getJsonArray("findings").getJsonObject(0);
+    String path = "/api/v1/ledgers/" + l + "/findings/" + f.getString("id");
+    var got = http.get(path, admin);
+    assertThat(got.header("ETag")).isEqualTo("\"1\"");
+    assertThat(got.json().getJsonArray("history").getJsonObject(0).getString("summary")).startsWith("raised");
+
+    assertThat(http.json("PATCH", path, new JsonObject().put("status", "escalated"), admin).status()).isEqualTo(428);
+    String analyst = user("analyst");
+    var escalated = http.json("PATCH", path, new JsonObject().put("status", "escalated").put("assignee", "ana")
+        .put("tags", new JsonArray().add("q2").add("vendor")), analyst, "If-Match", "\"1\"");
+    assertThat(escalated.status()).as(escalated.toString()).isEqualTo(200);
+    assertThat(escalated.header("ETag")).isEqualTo("\"2\"");
+    // a second person who still saw version 1
+    var stale = http.json("PATCH", path, new JsonObject().put("status", "dismissed"), admin, "If-Match", "\"1\"");
+    assertThat(stale.status()).isEqualTo(412);
+    assertThat(stale.json().getJsonObject("current").getString("status")).isEqualTo("escalated");
+    assertThat(stale.json().getJsonObject("current").getString("assignee")).isEqualTo("ana");
+    // an analyst may not confirm; an examiner may
+    assertThat(http.json("PATCH", path, new JsonObject().put("status", "confirmed"), analyst, "If-Match", "\"2\"").status())
+        .isEqualTo(403);
+    var comment = http.json("POST", path + "/comments", new JsonObject().put("text", "Same invoice paid twice; asked AP."),
+        analyst, "If-Match", "\"2\"");
+    assertThat(comment.status()).as(comment.toString()).isEqualTo(201);
+    var confirmed = http.json("PATCH", path, new JsonObject().put("status", "confirmed"), admin, "If-Match", "\"3\"");
+    assertThat(confirmed.status()).isEqualTo(200);
+    var done = confirmed.json();
+    assertThat(done.getString("status")).isEqualTo("confirmed");
+    assertThat(done.getJsonArray("tags")).containsExactly("q2", "vendor");
+    assertThat(done.getJsonArray("comments").getJsonObject(0).getString("text")).isEqualTo("Same invoice paid twice; asked AP.");
+    assertThat(done.getJsonArray("history").stream().map(h -> ((JsonObject) h).getString("summary")).toList())
+        .anyMatch(s -> s.contains("status open → escalated")).anyMatch(s -> s.startsWith("commented"))
+        .anyMatch(s -> s.contains("status escalated → confirmed"));
+    String viewer = user("viewer");
+    assertThat(http.json("PATCH", path, new JsonObject().put("status", "open"), viewer, "If-Match", "\"4\"").status())
+        .isEqualTo(403);
+    assertThat(http.get("/api/v1/ledgers/" + l + "/findings?status=confirmed&assignee=ana", viewer).json()
+        .getJsonArray("findings")).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("thresholds are per organisation; a running examination can be cancelled between rules")
+  void settingsAndCancel() throws Exception {
+    var defaults = http.get("/api/v1/examination-settings", admin).json();
+    assertThat(defaults.getString("approvalThreshold")).isEqualTo("10000");
+    var changed = http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("approvalThreshold", "5000.00")
+        .put("holidays", new JsonArray().add("2025-12-25")), admin);
+    assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+    assertThat(changed.json().getString("approvalThreshold")).isEqualTo("5000.00");
+    assertThat(changed.json().getInteger("duplicateWindowDays")).isEqualTo(7);
+    var bad = http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("businessHoursStart", "20:00"), admin);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getString("detail")).contains("businessHoursStart");
+    http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("approvalThreshold", "10000"), admin);
+
+    // enough entries that the rules take a moment
+    String l = ledger();
+    String id = ImportTest.create(admin, l, new JsonObject().put("format", "csv"));
+    var imported = ImportTest.upload(admin, l, id, new io.nexus.financial.demo.SyntheticCsv(60_000).readAllBytes());
+    assertThat(imported.status()).as(imported.toString()).isEqualTo(200);
+    String exam = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject(), admin).json().getString("id");
+    var cancel = http.post("/api/v1/ledgers/" + l + "/examinations/" + exam + "/cancel", new JsonObject(), admin);
+    assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+    var end = awaitEnd(l, exam);
+    assertThat(end.getString("status")).isEqualTo("cancelled");
+    assertThat(end.getInteger("rulesDone")).isLessThan(end.getInteger("rulesTotal"));
+  }
+}
