@@ -134,6 +134,13 @@ public final class GatewayVerticle extends VerticleBase {
           var uploads = new Uploads(vertx, bus, cfg.uploadLimitMb() * 1024L * 1024L, cfg.timeoutMs("financial"));
           root.put(UPLOAD_PATH).handler(rc -> {
             rc.request().pause();
+            // whoever answers first (a refusal, an early final report), the rest of the body is read and
+            // dropped: a client still sending must get to the end of its request to read the answer
+            rc.addHeadersEndHandler(v -> {
+              if (!rc.request().isEnded()) {
+                rc.request().handler(b -> { }).resume();
+              }
+            });
             routes.guard(rc, true, Role.EXAMINER, uploads::handle);
           });
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));

@@ -67,10 +67,7 @@ final class Uploads {
     bus.request(Financial.BEGIN_UPLOAD, new BeginUpload(rc.pathParam("ledgerId"), rc.pathParam("importId"), total), call,
             beginTimeoutMs)
         .onSuccess(target -> new Pump(rc, target).start())
-        .onFailure(err -> {
-          ApiRoutes.fail(rc, err);
-          req.resume();
-        });
+        .onFailure(err -> ApiRoutes.fail(rc, err));
   }
 
   /** One upload in flight. */

@@ -137,6 +137,14 @@ class ExaminationTest extends NodeSpec {
     assertThat(done.getJsonArray("history").stream().map(h -> ((JsonObject) h).getString("summary")).toList())
         .anyMatch(s -> s.contains("status open → escalated")).anyMatch(s -> s.startsWith("commented"))
         .anyMatch(s -> s.contains("status escalated → confirmed"));
+    // every change is in the audit chain, in order, by the people who made it
+    JsonArray audit = new JsonArray();
+    for (int i = 0; i < 100 && audit.size() < 4; i++) {
+      audit = http.get("/api/v1/audit?entity=finding-" + f.getString("id"), admin).json().getJsonArray("entries");
+      Thread.sleep(100);
+    }
+    assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")).toList()).containsExactly(
+        "financial.finding-changed", "financial.finding-commented", "financial.finding-changed", "financial.finding-raised");
     String viewer = user("viewer");
     assertThat(http.json("PATCH", path, new JsonObject().put("status", "open"), viewer, "If-Match", "\"4\"").status())
         .isEqualTo(403);
