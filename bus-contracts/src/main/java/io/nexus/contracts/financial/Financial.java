@@ -153,6 +153,46 @@ public final class Financial {
   public static final Topic<RelayedEvent> ENTRY_REVERSED =
       new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
 
+  /** A ledger was created; data: the LedgerView. (relayed from the log) */
+  public static final Topic<RelayedEvent> LEDGER_CREATED =
+      new Topic<>("nexus.financial.events.ledger-created", RelayedEvent.class);
+
+  /** An account was added to a chart of accounts; data: the AccountView. (relayed from the log) */
+  public static final Topic<RelayedEvent> ACCOUNT_CREATED =
+      new Topic<>("nexus.financial.events.account-created", RelayedEvent.class);
+
+  /** An import was committed; data: importId, ledgerId, rows, entries, errors, sha256. (relayed from the log) */
+  public static final Topic<RelayedEvent> IMPORT_COMPLETED =
+      new Topic<>("nexus.financial.events.import-completed", RelayedEvent.class);
+
+  /** An import was refused and nothing written (errors in all-or-nothing mode, or no valid entry). (relayed from the log) */
+  public static final Topic<RelayedEvent> IMPORT_REJECTED =
+      new Topic<>("nexus.financial.events.import-rejected", RelayedEvent.class);
+
+  /** An import broke off (upload interrupted or stalled, server error); nothing written. (relayed from the log) */
+  public static final Topic<RelayedEvent> IMPORT_FAILED =
+      new Topic<>("nexus.financial.events.import-failed", RelayedEvent.class);
+
+  /** An examination started; data: the ExaminationView. (relayed from the log) */
+  public static final Topic<RelayedEvent> EXAMINATION_STARTED =
+      new Topic<>("nexus.financial.events.examination-started", RelayedEvent.class);
+
+  /** An examination completed, was cancelled or failed; data: the final ExaminationView. (relayed from the log) */
+  public static final Topic<RelayedEvent> EXAMINATION_ENDED =
+      new Topic<>("nexus.financial.events.examination-ended", RelayedEvent.class);
+
+  /** An examination raised a finding; data: the FindingView. (relayed from the log) */
+  public static final Topic<RelayedEvent> FINDING_RAISED =
+      new Topic<>("nexus.financial.events.finding-raised", RelayedEvent.class);
+
+  /** A finding's status, assignee or tags changed; data: {field: {from, to}}. (relayed from the log) */
+  public static final Topic<RelayedEvent> FINDING_CHANGED =
+      new Topic<>("nexus.financial.events.finding-changed", RelayedEvent.class);
+
+  /** A comment was added to a finding; data: seq and text. (relayed from the log) */
+  public static final Topic<RelayedEvent> FINDING_COMMENTED =
+      new Topic<>("nexus.financial.events.finding-commented", RelayedEvent.class);
+
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
       BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
@@ -163,7 +203,9 @@ public final class Financial {
       "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence",
       "suspense-account");
 
-  public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED);
+  public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED, LEDGER_CREATED, ACCOUNT_CREATED,
+      IMPORT_COMPLETED, IMPORT_REJECTED, IMPORT_FAILED, EXAMINATION_STARTED, EXAMINATION_ENDED, FINDING_RAISED, FINDING_CHANGED,
+      FINDING_COMMENTED);
 
   /** @param currency ISO 4217 code of the ledger's reporting currency */
   public record CreateLedger(String name, String currency) {}

@@ -42,6 +42,7 @@ final class ExaminationJobs {
   static final String STARTED = "financial.examination-started";
   static final String ENDED = "financial.examination-ended";
   private static final Logger LOG = LoggerFactory.getLogger(ExaminationJobs.class);
+  private static final long HEARTBEAT_MS = 15_000;
   private static final String COLUMNS = "id, ledger_id, period_from, period_to, rules, rules_done, findings_new, findings_seen, "
       + "error, started_by, started_at, finished_at, "
       + "CASE WHEN status = 'running' AND updated_at < now() - interval '2 minutes' THEN 'failed' ELSE status END AS status";
@@ -156,6 +157,9 @@ final class ExaminationJobs {
     var counts = new int[3]; // rules done, new, existing
     var outcome = new String[] {"completed", null};
     long started = System.nanoTime();
+    // a heartbeat: readers take a running examination whose row has not moved for 2 minutes as failed
+    long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> pool.preparedQuery("UPDATE examinations SET updated_at = now() "
+        + "WHERE id = $1 AND status = 'running'").execute(Tuple.of(id)));
     pool.getConnection().compose(c -> c.begin()
             .compose(tx -> c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
                 .compose(x -> c.preparedQuery("SELECT currency FROM ledgers WHERE id = $1").execute(Tuple.of(ledgerId)))
@@ -192,6 +196,10 @@ final class ExaminationJobs {
           outcome[0] = "failed";
           outcome[1] = err instanceof BusFailure bf ? bf.getMessage() : "the examination failed on the server (correlation id "
               + call.correlationId() + ")";
+          return Future.succeededFuture();
+        })
+        .compose(x -> {
+          vertx.cancelTimer(heartbeat);
           return Future.succeededFuture();
         })
         .compose(x -> pool.withTransaction(tx -> tx.preparedQuery("UPDATE examinations SET status = $2, error = $3, "

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -457,8 +458,9 @@ public final class Rules {
                 : r.getString("cp") != null ? "counterparty " + r.getString("cp") : "ledger";
             scopes.computeIfAbsent(scope, k -> new long[90])[r.getInteger("lead") - 10] += r.getLong("n");
           }
-          var out = new ArrayList<Draft>();
-          var evidence = new ArrayList<java.util.function.Supplier<Future<?>>>();
+          // the nonconforming scopes first, then their evidence in one pass per kind of scope and digit count
+          record Hit(String scope, int digits, Benford.Result res, Benford.Bucket worst) {}
+          var hits = new ArrayList<Hit>();
           for (var e : scopes.entrySet()) {
             long[] two = e.getValue();
             long[] one = new long[9];
@@ -468,15 +470,34 @@ public final class Rules {
             for (int digits = 1; digits <= 2; digits++) {
               Benford.Result res = Benford.fromCounts(digits == 1 ? one : two, digits,
                   digits == 1 ? s.benfordMinSample() : 10 * s.benfordMinSample());
-              if (!"nonconforming".equals(res.conformity())) {
-                continue;
+              if ("nonconforming".equals(res.conformity())) {
+                hits.add(new Hit(e.getKey(), digits, res, res.buckets().stream()
+                    .max(Comparator.comparingDouble(b -> b.observedShare() - b.expectedShare())).orElseThrow()));
               }
-              Benford.Bucket worst = res.buckets().stream()
-                  .max(Comparator.comparingDouble(b -> b.observedShare() - b.expectedShare())).orElseThrow();
-              String scope = e.getKey();
-              int d = digits;
-              evidence.add(() -> benfordEvidence(scope, worst.digits()).onSuccess(ids -> out.add(new Draft("benford",
-                  scope + "|" + d + "|" + from + "|" + to, scope.equals("ledger") ? "high" : "medium", res.mad(),
+            }
+          }
+          var wanted = new java.util.HashMap<String, java.util.Map<String, String>>(); // kind|digits -> scope value -> lead
+          for (Hit h : hits) {
+            wanted.computeIfAbsent(kind(h.scope()) + "|" + h.digits(), k -> new java.util.HashMap<>())
+                .put(value(h.scope()), String.valueOf(h.worst().digits()));
+          }
+          var evidence = new java.util.HashMap<String, List<UUID>>(); // scope|digits -> entries
+          Future<?> chain = Future.succeededFuture();
+          for (var w : wanted.entrySet()) {
+            String kind = w.getKey().substring(0, w.getKey().indexOf('|'));
+            int digits = Integer.parseInt(w.getKey().substring(w.getKey().indexOf('|') + 1));
+            chain = chain.compose(v -> benfordEvidence(kind, digits, w.getValue()).onSuccess(found -> found.forEach((val, ids) ->
+                evidence.put(scope(kind, val) + "|" + digits, ids))));
+          }
+          return chain.map(v -> {
+            var out = new ArrayList<Draft>();
+            for (Hit h : hits) {
+              Benford.Result res = h.res();
+              Benford.Bucket worst = h.worst();
+              String scope = h.scope();
+              int d = h.digits();
+              out.add(new Draft("benford", scope + "|" + d + "|" + from + "|" + to, scope.equals("ledger") ? "high" : "medium",
+                  res.mad(),
                   "Leading digits of " + scope + " do not follow Benford's law (" + (d == 1 ? "first digit" : "first two digits")
                       + ")",
                   "Of " + res.sampleSize() + " distinct amounts of " + scope + ", the " + (d == 1 ? "first digits" : "first two digits")
@@ -486,35 +507,54 @@ public final class Rules {
                       + worst.digits() + " with " + String.format(Locale.ROOT, "%.1f %%", worst.observedShare() * 100)
                       + " instead of " + String.format(Locale.ROOT, "%.1f %%", worst.expectedShare() * 100)
                       + ". Invented amounts rarely follow the law; the evidence lists entries starting with " + worst.digits() + ".",
-                  ids, List.of(new Figure("scope", scope), new Figure("digits", String.valueOf(d)),
+                  evidence.getOrDefault(scope + "|" + d, List.of()), List.of(new Figure("scope", scope),
+                      new Figure("digits", String.valueOf(d)),
                       new Figure("sampleSize", String.valueOf(res.sampleSize())),
                       new Figure("mad", String.format(Locale.ROOT, "%.5f", res.mad())),
                       new Figure("chiSquare", String.format(Locale.ROOT, "%.2f", res.chiSquare())),
                       new Figure("pValue", String.format(Locale.ROOT, "%.3g", res.pValue())),
-                      new Figure("overRepresented", String.valueOf(worst.digits())))))));
+                      new Figure("overRepresented", String.valueOf(worst.digits())))));
             }
-          }
-          // one query at a time on this connection
-          Future<?> chain = Future.succeededFuture();
-          for (var next : evidence) {
-            chain = chain.compose(v -> next.get());
-          }
-          return chain.map(v -> {
             out.sort(Comparator.comparing(Draft::key));
             return out;
           });
         });
   }
 
-  /** Up to 200 entries of a Benford scope whose amounts start with the given digits. */
-  private Future<List<UUID>> benfordEvidence(String scope, int lead) {
-    String where = scope.startsWith("account ") ? " AND a.code = $2" : scope.startsWith("counterparty ") ? " AND t.cp = $2" : "";
-    String value = scope.startsWith("account ") ? scope.substring(8) : scope.startsWith("counterparty ") ? scope.substring(13) : null;
-    String sql = "SELECT DISTINCT t.id FROM entry_lines x JOIN " + TABLE + " t ON t.id = x.entry_id JOIN accounts a ON a.id = x.account_id "
-        + "WHERE x.debit + x.credit >= 10 AND left(replace((x.debit + x.credit)::text, '.', ''), length($1::text)) = $1::text"
-        + where + " ORDER BY t.id LIMIT " + MAX_EVIDENCE;
-    Tuple args = value == null ? Tuple.of(String.valueOf(lead)) : Tuple.of(String.valueOf(lead), value);
-    return c.preparedQuery(sql).execute(args).map(Rules::column);
+  private static String kind(String scope) {
+    return scope.startsWith("account ") ? "account" : scope.startsWith("counterparty ") ? "counterparty" : "ledger";
+  }
+
+  private static String value(String scope) {
+    return scope.startsWith("account ") ? scope.substring(8) : scope.startsWith("counterparty ") ? scope.substring(13) : "";
+  }
+
+  private static String scope(String kind, String value) {
+    return kind.equals("ledger") ? "ledger" : kind + " " + value;
+  }
+
+  /**
+   * Up to 200 entries per scope whose amounts start with the scope's over-represented digits,
+   * for every scope of one kind in one pass over the lines.
+   */
+  private Future<Map<String, List<UUID>>> benfordEvidence(String kind, int digits, Map<String, String> leads) {
+    String value = switch (kind) {
+      case "account" -> "a.code";
+      case "counterparty" -> "t.cp";
+      default -> "''";
+    };
+    String[] vals = leads.keySet().toArray(new String[0]);
+    String[] lead = java.util.Arrays.stream(vals).map(leads::get).toArray(String[]::new);
+    return c.preparedQuery("SELECT val, (array_agg(id ORDER BY id))[1:" + MAX_EVIDENCE + "] AS ids FROM (SELECT DISTINCT "
+            + value + " AS val, left(replace((x.debit + x.credit)::text, '.', ''), " + digits + ") AS lead, t.id "
+            + "FROM entry_lines x JOIN " + TABLE + " t ON t.id = x.entry_id JOIN accounts a ON a.id = x.account_id "
+            + "WHERE x.debit + x.credit >= 10) z WHERE (val, lead) IN (SELECT * FROM unnest($1::text[], $2::text[])) GROUP BY val")
+        .execute(Tuple.of((Object) vals, (Object) lead))
+        .map(rows -> {
+          var out = new java.util.HashMap<String, List<UUID>>();
+          rows.forEach(r -> out.put(r.getString("val"), ids(r)));
+          return out;
+        });
   }
 
   // ---- helpers ----
