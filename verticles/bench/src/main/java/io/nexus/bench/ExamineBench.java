@@ -1,6 +1,6 @@
 package io.nexus.bench;
 
-import io.nexus.financial.demo.SyntheticCsv;
+import io.nexus.financial.demo.DemoBooks;
 import io.nexus.kernel.db.PgConfig;
 import io.nexus.kernel.embedded.EmbeddedServers;
 import io.nexus.node.NexusNode;
@@ -20,10 +20,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The examination benchmark: a ledger of {@code NEXUS_BENCH_EXAMINE_ENTRIES} entries (default
- * 1,000,000; two lines each) imported through the API, then examined with every rule, timed
- * from the request to the job's end. Baseline, alternated with it: one plain pass over the same
- * entries and lines in PostgreSQL (the join and aggregate every examination starts from).
+ * The examination benchmark: the demo books ({@link DemoBooks}) scaled to about
+ * {@code NEXUS_BENCH_EXAMINE_ENTRIES} entries (default 1,000,000) over two years, imported through
+ * the API, then examined with every rule, timed from the request to the job's end. Baseline,
+ * alternated with it: one plain pass over the same entries and lines in PostgreSQL (the join and
+ * aggregate every examination starts from).
  */
 public final class ExamineBench {
   private static final int PAIRS = 3;
@@ -50,16 +51,22 @@ public final class ExamineBench {
       String token = BenchEnv.login(http, base);
       String ledger = BenchEnv.post(http, base + "/ledgers", token, new JsonObject().put("name", "examine " + UUID.randomUUID())
           .put("currency", "EUR")).getString("id");
-      for (String[] a : new String[][] {{"1000", "Bank", "asset"}, {"4000", "Sales", "revenue"}, {"6000", "Rent", "expense"}}) {
-        BenchEnv.post(http, base + "/ledgers/" + ledger + "/accounts", token, new JsonObject().put("code", a[0]).put("name", a[1])
-            .put("type", a[2]));
+      for (DemoBooks.Account a : DemoBooks.ACCOUNTS) {
+        BenchEnv.post(http, base + "/ledgers/" + ledger + "/accounts", token, new JsonObject().put("code", a.code())
+            .put("name", a.name()).put("type", a.type()));
       }
+      java.nio.file.Path file = env.out.resolve("examine.csv");
+      var books = new DemoBooks(7, entries / 50_000.0);
+      try (var w = Files.newBufferedWriter(file)) {
+        books.write(w);
+      }
+      report.put("generatedEntries", books.entryCount());
       String id = BenchEnv.post(http, base + "/ledgers/" + ledger + "/imports", token, new JsonObject().put("format", "csv")).getString("id");
       long t0 = System.nanoTime();
       var r = http.send(HttpRequest.newBuilder(URI.create(base + "/ledgers/" + ledger + "/imports/" + id + "/file"))
           .header("Authorization", "Bearer " + token).header("Content-Type", "text/csv").timeout(Duration.ofMinutes(60))
-          .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-              () -> new SyntheticCsv(entries * 2)), SyntheticCsv.size(entries * 2))).build(), HttpResponse.BodyHandlers.ofString());
+          .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+      Files.delete(file);
       if (r.statusCode() != 200) {
         throw new IllegalStateException("import failed: " + r.statusCode() + " " + r.body());
       }
@@ -80,8 +87,8 @@ public final class ExamineBench {
   /** Seconds from starting an examination with every rule to its end. */
   private static double examine(HttpClient http, String base, String token, String ledger) throws Exception {
     long t0 = System.nanoTime();
-    String id = BenchEnv.post(http, base + "/ledgers/" + ledger + "/examinations", token, new JsonObject().put("from", "2025-01-01")
-        .put("to", "2025-12-31")).getString("id");
+    String id = BenchEnv.post(http, base + "/ledgers/" + ledger + "/examinations", token, new JsonObject()
+        .put("from", DemoBooks.START.toString()).put("to", DemoBooks.END.toString())).getString("id");
     while (true) {
       var v = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/ledgers/" + ledger + "/examinations/" + id))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -89,6 +96,8 @@ public final class ExamineBench {
         if (!"completed".equals(v.getString("status"))) {
           throw new IllegalStateException("examination ended " + v.encode());
         }
+        System.out.println("examination: " + v.getInteger("findingsNew") + " new findings, " + v.getInteger("findingsExisting")
+            + " found again");
         return (System.nanoTime() - t0) / 1e9;
       }
       Thread.sleep(100);
@@ -116,13 +125,13 @@ public final class ExamineBench {
     return String.format(Locale.ROOT, """
         # Examination (%s, PostgreSQL %s)
 
-        %d entries (two lines each) imported through the API in %.1f s, then %d A/B pairs: an examination with every
-        rule (request to end of job) against one plain pass over the same entries and lines.
+        The demo books scaled to %d entries over two years, imported through the API in %.1f s, then %d A/B pairs: an
+        examination with every rule (request to end of job) against one plain pass over the same entries and lines.
 
         | | examination, every rule (median) | one pass (median) | examination / pass |
         |---|---|---|---|
         | seconds | %.1f | %.1f | %.1f× |
-        """, r.getString("at"), r.getString("server"), r.getLong("entries"), r.getDouble("importSeconds"), r.getInteger("pairs"),
+        """, r.getString("at"), r.getString("server"), r.getInteger("generatedEntries"), r.getDouble("importSeconds"), r.getInteger("pairs"),
         1 / e.getDouble("candidateMedian"), 1 / e.getDouble("baselineMedian"), 1 / e.getDouble("ratio"))
         + "\nruns (s): examination " + cand.stream().map(x -> String.format(Locale.ROOT, "%.1f", 1 / (Double) x)).toList()
         + ", pass " + base.stream().map(x -> String.format(Locale.ROOT, "%.1f", 1 / (Double) x)).toList() + "\n";

@@ -343,10 +343,15 @@ public final class DemoBooks {
     return LocalTime.of(8 + rnd.nextInt(10), rnd.nextInt(60));
   }
 
+  /** A new company name; past the word lists' combinations, names carry a branch number. */
   private String name() {
+    int combinations = FIRST.length * SECOND.length * SUFFIX.length;
     String n;
     do {
       n = FIRST[rnd.nextInt(FIRST.length)] + " " + SECOND[rnd.nextInt(SECOND.length)] + " " + SUFFIX[rnd.nextInt(SUFFIX.length)];
+      if (names.size() >= combinations / 2) {
+        n += " " + (2 + rnd.nextInt(names.size()));
+      }
     } while (!names.add(n));
     return n;
   }

@@ -55,10 +55,10 @@ public final class Rules {
    * asset account named bank or cash.
    */
   public Future<Long> prepare() {
-    return c.query("DROP TABLE IF EXISTS " + TABLE).execute()
-        .compose(v -> c.preparedQuery("SELECT array_agg(id) AS ids FROM accounts WHERE ledger_id = $1 AND (code = ANY($2) "
-                + "OR (cardinality($2) = 0 AND type = 'asset' AND name ~* '(bank|cash)'))")
-            .execute(Tuple.of(ledger, (Object) s.paymentAccounts().toArray(new String[0]))))
+    // the table goes with the transaction (ON COMMIT DROP), so there is none from an earlier run
+    return c.preparedQuery("SELECT array_agg(id) AS ids FROM accounts WHERE ledger_id = $1 AND (code = ANY($2) "
+            + "OR (cardinality($2) = 0 AND type = 'asset' AND name ~* '(bank|cash)'))")
+        .execute(Tuple.of(ledger, (Object) s.paymentAccounts().toArray(new String[0])))
         .compose(acc -> c.preparedQuery("CREATE TEMP TABLE " + TABLE + " ON COMMIT DROP AS "
                 + "SELECT e.id, e.booking_date AS d, coalesce(e.entry_time, CASE WHEN e.import_id IS NULL "
                 + "THEN (e.posted_at AT TIME ZONE $4)::time END) AS t, e.counterparty AS cp, e.document_number AS doc, "
