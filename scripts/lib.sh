@@ -65,3 +65,24 @@ nexus_pg_url() {
 libpq_url() {
   echo "$1" | sed -E 's#^postgres(ql)?://#postgresql://#'
 }
+
+# Installs what the browser tests need when missing: Debian's Chromium (apt) and the e2e
+# packages from npm (the committed lockfile, npm ci). Node.js itself comes from apt if absent.
+ensure_browser_tools() {
+  local need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      echo "nexus: please install: ${need[*]}" >&2
+      exit 1
+    fi
+    echo "nexus: installing ${need[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ ! -d "$ROOT/e2e/node_modules/playwright-core" ] || [ "$ROOT/e2e/package-lock.json" -nt "$ROOT/e2e/node_modules" ]; then
+    echo "nexus: installing the e2e packages (npm ci)" >&2
+    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) >&2
+  fi
+}

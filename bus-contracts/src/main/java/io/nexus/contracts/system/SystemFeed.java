@@ -62,7 +62,11 @@ public final class SystemFeed {
   public record FeedEvent(String cursor, long position, String type, String streamId, long version,
       java.util.Map<String, Object> data, String actor, String at) {}
 
-  /** @param after the last cursor seen, or null from the beginning; @param max at most this many events (default 500) */
+  /**
+   * @param after the last cursor seen, null from the beginning, or {@code head}: no events, and
+   *     {@code next} is where the log ends now (where a new reader starts)
+   * @param max at most this many events (default 500)
+   */
   public record FeedReplay(String after, Integer max) {}
 
   /** @param next the cursor to continue from; @param more true when the log holds more after {@code next} */

@@ -31,6 +31,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -152,6 +153,9 @@ public final class GatewayVerticle extends VerticleBase {
           root.route("/api/v1/*").subRouter(builder.createRouter());
           root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "
               + rc.request().method() + " " + rc.request().path()));
+          // the dashboard: static files from the jar, its browser libraries from WebJars
+          root.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(false));
+          root.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false));
           root.route().failureHandler(GatewayVerticle::failure);
 
           server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())

@@ -71,6 +71,9 @@ final class LiveFeed {
   Future<FeedPage> replay(FeedReplay req, Call call) {
     Principal p = call.requirePrincipal();
     int max = req.max() == null ? DEFAULT_MAX : req.max();
+    if ("head".equals(req.after())) {
+      return store.head().map(at -> new FeedPage(List.of(), cursor(at), false));
+    }
     LogPosition from = req.after() == null ? LogPosition.START : parse(req.after());
     return scan(p, from, max, new ArrayList<>(), 0);
   }

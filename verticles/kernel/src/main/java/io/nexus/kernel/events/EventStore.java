@@ -200,6 +200,16 @@ public final class EventStore {
     }
   }
 
+  /** Where the readable log ends now: the position of its last event below the oldest running transaction. */
+  public Future<LogPosition> head() {
+    return pool.query("SELECT tx_id::text AS tx, position FROM " + SCHEMA + ".events "
+            + "WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1")
+        .execute()
+        .map(rows -> rows.size() == 0 ? LogPosition.START
+            : new LogPosition(Long.parseUnsignedLong(rows.iterator().next().getString("tx")),
+                rows.iterator().next().getLong("position")));
+  }
+
   /** A stream's events from {@code fromVersion} up to {@code toVersion} (inclusive), in version order. */
   public Future<List<RecordedEvent>> readStream(String streamId, long fromVersion, long toVersion) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM " + SCHEMA + ".events "

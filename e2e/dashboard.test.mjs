@@ -1,0 +1,113 @@
+// Browser tests of the dashboard, run by DashboardIT against a node it started:
+// NEXUS_URL, NEXUS_EMAIL, NEXUS_PASSWORD; screenshots go to NEXUS_SHOTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const url = process.env.NEXUS_URL;
+const email = process.env.NEXUS_EMAIL;
+const password = process.env.NEXUS_PASSWORD;
+const shots = process.env.NEXUS_SHOTS || 'target/screenshots';
+mkdirSync(shots, { recursive: true });
+
+let browser;
+let token;
+let ledger;
+
+async function api(method, path, body) {
+  const r = await fetch(url + '/api/v1' + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(method + ' ' + path + ' → ' + r.status + ' ' + text);
+  return text ? JSON.parse(text) : null;
+}
+
+function post(description) {
+  return api('POST', '/ledgers/' + ledger + '/entries', {
+    bookingDate: '2026-03-02', description, counterparty: 'Browser Co',
+    lines: [{ account: '1000', debit: '10.00', currency: 'EUR' }, { account: '4000', credit: '10.00', currency: 'EUR' }],
+  });
+}
+
+async function signedIn(name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('console', (m) => console.log('page ' + m.type() + ': ' + m.text()));
+  await page.goto(url + '/');
+  await page.screenshot({ path: `${shots}/${name}-0-login.png` });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
+  // the first replay has told the page where the log ends: from here on nothing is missed
+  await page.waitForFunction(() => window.nexus && window.nexus.feed.cursor && !window.nexus.feed.replaying);
+  return { context, page };
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  token = (await api('POST', '/auth/login', { email, password })).accessToken;
+  ledger = (await api('POST', '/ledgers', { name: 'Browser ' + Date.now(), currency: 'EUR' })).id;
+  for (const [code, name, type] of [['1000', 'Bank', 'asset'], ['4000', 'Sales', 'revenue']]) {
+    await api('POST', '/ledgers/' + ledger + '/accounts', { code, name, type });
+  }
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('an entry posted through the API appears in the live feed within 1 s', async () => {
+  const { context, page } = await signedIn('feed');
+  const description = 'Live ' + Date.now();
+  const started = Date.now();
+  await post(description);
+  await page.locator('#feed li', { hasText: description }).waitFor({ timeout: 1000 });
+  const ms = Date.now() - started;
+  console.log(`entry visible in the feed ${ms} ms after the POST was sent`);
+  await page.screenshot({ path: `${shots}/feed-1-entry.png` });
+  assert.ok(ms < 1000, `took ${ms} ms`);
+  await context.close();
+});
+
+test('offline while 20 entries are posted: after reconnecting the feed shows all 20 once, in order', async () => {
+  const { context, page } = await signedIn('reconnect');
+  const run = 'Gap ' + Date.now();
+  // the network goes away: nothing can connect, and the open socket breaks (Chromium's offline mode
+  // alone leaves an open WebSocket standing, so the page is told its socket broke)
+  await context.setOffline(true);
+  await page.evaluate(() => window.nexus.bus.drop());
+  await page.locator('#connection:not([data-state=open])').waitFor({ timeout: 15000 });
+  await page.screenshot({ path: `${shots}/reconnect-1-offline.png` });
+  for (let i = 1; i <= 20; i++) {
+    await post(`${run} #${i}`);
+  }
+  await context.setOffline(false);
+  await page.locator('#connection[data-state=open]').waitFor({ timeout: 15000 });
+  await page.locator('#feed li', { hasText: `${run} #20` }).waitFor({ timeout: 10000 });
+  await page.waitForTimeout(500); // anything duplicated would arrive by now
+  const shown = await page.locator('#feed li', { hasText: run }).allTextContents();
+  const numbers = shown.map((t) => Number(t.match(/#(\d+)/)[1]));
+  await page.screenshot({ path: `${shots}/reconnect-2-back.png` });
+  assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 1));
+  await context.close();
+});
+
+test('the services map lists the services of this node', async () => {
+  const { context, page } = await signedIn('services');
+  await page.getByRole('button', { name: 'Services' }).click();
+  await page.locator('#services tr[data-service=financial] .status-up').waitFor({ timeout: 5000 });
+  const nodes = await page.locator('#nodes .node').count();
+  await page.screenshot({ path: `${shots}/services-1-map.png` });
+  assert.ok(nodes >= 1);
+  await context.close();
+});

@@ -1,0 +1,218 @@
+// The NEXUS dashboard: sign-in (tokens in memory only), the live feed with gap-free resume,
+// and the services map. No framework; every view is plain DOM.
+import { Bus } from './bus.js';
+
+const API = '/api/v1';
+const $ = (id) => document.getElementById(id);
+const session = { access: null, refresh: null, me: null, refreshTimer: null };
+let bus = null;
+
+// ---- HTTP ----
+
+async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (session.access) headers['Authorization'] = 'Bearer ' + session.access;
+  const r = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!r.ok) {
+    const err = new Error((json && json.detail) || r.statusText);
+    err.status = r.status;
+    err.body = json;
+    throw err;
+  }
+  return json;
+}
+
+// ---- session ----
+
+function keepFresh(expiresIn) {
+  clearTimeout(session.refreshTimer);
+  // refresh a little before the access token ends; a failed refresh ends the session
+  session.refreshTimer = setTimeout(async () => {
+    try {
+      const t = await api('POST', '/auth/refresh', { refreshToken: session.refresh });
+      session.access = t.accessToken;
+      session.refresh = t.refreshToken;
+      keepFresh(t.expiresIn);
+    } catch (e) {
+      signedOut('Your session ended; please sign in again.');
+    }
+  }, Math.max(5, expiresIn - 30) * 1000);
+}
+
+async function signIn(email, password) {
+  const t = await api('POST', '/auth/login', { email, password });
+  session.access = t.accessToken;
+  session.refresh = t.refreshToken;
+  keepFresh(t.expiresIn);
+  session.me = await api('GET', '/me');
+  $('who').textContent = session.me.name + ' · ' + session.me.role;
+  $('login-view').hidden = true;
+  $('app-view').hidden = false;
+  $('logout').hidden = false;
+  startBus();
+  loadServices();
+}
+
+function signedOut(message) {
+  clearTimeout(session.refreshTimer);
+  if (bus) bus.close();
+  bus = null;
+  Object.assign(session, { access: null, refresh: null, me: null });
+  $('app-view').hidden = true;
+  $('logout').hidden = true;
+  $('login-view').hidden = false;
+  $('who').textContent = '';
+  $('login-error').textContent = message || '';
+  $('feed').replaceChildren();
+  feed.seen.clear();
+  feed.cursor = null;
+  setConnection('closed');
+}
+
+// ---- live feed ----
+
+const feed = { cursor: null, seen: new Set(), replaying: false, held: [] };
+
+function setConnection(state) {
+  const el = $('connection');
+  el.textContent = state === 'open' ? 'live' : state === 'connecting' ? 'connecting…' : 'offline';
+  el.className = 'conn ' + (state === 'open' ? 'conn-on' : state === 'connecting' ? 'conn-wait' : 'conn-off');
+  el.dataset.state = state;
+}
+
+function startBus() {
+  bus = new Bus('/eventbus', () => session.access);
+  bus.onstate = setConnection;
+  bus.register('ui.org.' + session.me.org + '.events', (event) => {
+    if (feed.replaying) feed.held.push(event); else show(event);
+  });
+  bus.register('ui.system', () => loadServices());
+  bus.onopen = () => resume();
+  bus.connect();
+  window.nexus = { bus, feed };
+}
+
+/** After (re)connecting: what the log holds after the last event shown, then what arrived meanwhile. */
+async function resume() {
+  feed.replaying = true;
+  try {
+    if (feed.cursor === null) {
+      const head = await bus.request('ui.feed.replay', { after: 'head' });
+      if (feed.cursor === null) feed.cursor = head.next;
+    } else {
+      let more = true;
+      while (more) {
+        const page = await bus.request('ui.feed.replay', { after: feed.cursor, max: 500 });
+        page.events.forEach(show);
+        if (page.next) feed.cursor = page.next;
+        more = page.more;
+      }
+    }
+  } catch (e) {
+    console.warn('replay failed', e);
+  } finally {
+    feed.replaying = false;
+    const held = feed.held;
+    feed.held = [];
+    held.forEach(show);
+  }
+}
+
+function show(event) {
+  if (feed.seen.has(event.position)) return;
+  feed.seen.add(event.position);
+  if (!feed.cursor || compare(event.cursor, feed.cursor) > 0) feed.cursor = event.cursor;
+  const li = document.createElement('li');
+  li.dataset.position = String(event.position);
+  li.dataset.type = event.type;
+  const at = document.createElement('span');
+  at.className = 'at';
+  at.textContent = new Date(event.at).toLocaleString();
+  const type = document.createElement('span');
+  type.className = 'type';
+  type.textContent = event.type;
+  const stream = document.createElement('span');
+  stream.className = 'stream';
+  stream.textContent = summary(event);
+  li.append(at, type, stream);
+  $('feed').append(li);
+  $('feed-empty').hidden = true;
+}
+
+function compare(a, b) {
+  const [ta, pa] = a.split(':').map(BigInt);
+  const [tb, pb] = b.split(':').map(BigInt);
+  return ta === tb ? (pa < pb ? -1 : pa > pb ? 1 : 0) : (ta < tb ? -1 : 1);
+}
+
+function summary(e) {
+  const d = e.data || {};
+  if (e.type === 'financial.entry-posted') return (d.description || '') + (d.counterparty ? ' · ' + d.counterparty : '');
+  if (d.title) return d.title;
+  return e.streamId;
+}
+
+// ---- services map ----
+
+async function loadServices() {
+  if (!session.access) return;
+  try {
+    const data = await api('GET', '/services');
+    const tbody = $('services').querySelector('tbody');
+    const nodes = new Set();
+    tbody.replaceChildren(...data.services.map((s) => {
+      const tr = document.createElement('tr');
+      tr.dataset.service = s.name;
+      s.instances.forEach((i) => nodes.add(i.node));
+      const cells = [s.name, s.status, s.breaker, s.instances.map((i) => i.node.slice(0, 8)).join(', ') || '—'];
+      cells.forEach((text, n) => {
+        const td = document.createElement(n === 0 ? 'th' : 'td');
+        if (n === 0) td.scope = 'row';
+        if (n === 1) td.className = 'status-' + s.status;
+        td.textContent = text;
+        tr.append(td);
+      });
+      return tr;
+    }));
+    $('nodes').replaceChildren(...[...nodes].sort().map((n) => {
+      const el = document.createElement('span');
+      el.className = 'node';
+      el.dataset.node = n;
+      el.textContent = 'node ' + n.slice(0, 8);
+      return el;
+    }));
+    $('services-state').textContent = nodes.size + ' node' + (nodes.size === 1 ? '' : 's') + ', updated ' +
+      new Date().toLocaleTimeString();
+  } catch (e) {
+    $('services-state').textContent = 'Could not load the services: ' + e.message;
+  }
+}
+
+// ---- wiring ----
+
+$('login-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('login-error').textContent = '';
+  try {
+    await signIn($('email').value, $('password').value);
+  } catch (e) {
+    $('login-error').textContent = e.status === 401 ? 'Wrong email or password.' : 'Sign-in failed: ' + e.message;
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  try { await api('POST', '/auth/logout'); } catch (e) { /* the session ends here either way */ }
+  signedOut('Signed out.');
+});
+
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => {
+    for (const t of document.querySelectorAll('.tab')) t.setAttribute('aria-selected', String(t === tab));
+    for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
+    if (tab.dataset.view === 'services') loadServices();
+  });
+}
+setConnection('closed');

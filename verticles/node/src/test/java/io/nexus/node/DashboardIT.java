@@ -1,0 +1,48 @@
+package io.nexus.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real browser: runs {@code e2e/dashboard.test.mjs} (headless Debian Chromium
+ * driven by playwright-core) against a node started here. {@code scripts/test.sh} installs
+ * Chromium and the e2e packages when they are missing. Screenshots: target/screenshots.
+ */
+class DashboardIT extends NodeSpec {
+  private static final Path E2E = Path.of("..", "..", "e2e");
+
+  @Test
+  @DisplayName("dashboard: live feed within 1 s, gap-free resume after going offline, services map (Chromium)")
+  void dashboardInChromium() throws Exception {
+    String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+    assertThat(new File(chromium)).as("Chromium (apt-get install chromium, or run scripts/test.sh)").exists();
+    assertThat(E2E.resolve("node_modules/playwright-core")).as("e2e packages (npm ci in e2e/, or run scripts/test.sh)")
+        .exists();
+    Path log = Path.of("target", "e2e.log");
+    var pb = new ProcessBuilder(List.of("node", "--test", "--test-reporter=spec", "dashboard.test.mjs"))
+        .directory(E2E.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("NEXUS_URL", "http://127.0.0.1:" + TestNode.port(cfg));
+    pb.environment().put("NEXUS_EMAIL", TestNode.adminEmail(cfg));
+    pb.environment().put("NEXUS_PASSWORD", TestNode.ADMIN_PASSWORD);
+    pb.environment().put("NEXUS_SHOTS", Path.of("target", "screenshots").toAbsolutePath().toString());
+    pb.environment().put("CHROMIUM", chromium);
+    Process p = pb.start();
+    boolean done = p.waitFor(5, TimeUnit.MINUTES);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log);
+    System.out.println(out);
+    assertThat(done).as("browser tests finished in 5 minutes").isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+  }
+}
