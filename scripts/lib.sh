@@ -7,19 +7,23 @@ JAVA_OPENS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-U
   --add-opens java.management/sun.management=ALL-UNNAMED
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
 
+# Installs Debian packages with apt (as root on Debian); elsewhere asks the user to.
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "nexus: please install: $*" >&2
+    exit 1
+  fi
+  echo "nexus: installing $*" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 # Installs a JDK 17+ and Maven with apt when they are missing (a fresh Debian machine as root).
 ensure_toolchain() {
   local need=()
   command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null 2>&1 || need+=(maven)
-  if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      echo "nexus: please install: ${need[*]}" >&2
-      exit 1
-    fi
-    echo "nexus: installing ${need[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  fi
+  apt_install "${need[@]}"
 }
 
 # Builds the node jar when it is missing or older than any source, config or pom.
@@ -34,12 +38,7 @@ ensure_jar() {
 # Installs the PostgreSQL client tools (pg_dump, pg_restore) with apt when they are missing.
 ensure_pg_client() {
   if ! command -v pg_dump >/dev/null 2>&1 || ! command -v pg_restore >/dev/null 2>&1; then
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      echo "nexus: please install the PostgreSQL client tools (pg_dump, pg_restore)" >&2
-      exit 1
-    fi
-    echo "nexus: installing postgresql-client" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+    apt_install postgresql-client
   fi
 }
 
@@ -73,14 +72,7 @@ ensure_browser_tools() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm >/dev/null 2>&1 || need+=(npm)
-  if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      echo "nexus: please install: ${need[*]}" >&2
-      exit 1
-    fi
-    echo "nexus: installing ${need[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  fi
+  apt_install "${need[@]}"
   if [ ! -d "$ROOT/e2e/node_modules/playwright-core" ] || [ "$ROOT/e2e/package-lock.json" -nt "$ROOT/e2e/node_modules" ]; then
     echo "nexus: installing the e2e packages (npm ci)" >&2
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) >&2
