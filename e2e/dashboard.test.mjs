@@ -111,3 +111,72 @@ test('the services map lists the services of this node', async () => {
   assert.ok(nodes >= 1);
   await context.close();
 });
+
+test('import a CSV: the progress bar reaches 100 % and the report lists the bad lines', async () => {
+  const { context, page } = await signedIn('import');
+  await page.getByRole('button', { name: 'Import' }).first().click();
+  const header = 'entry,date,account,debit,credit,currency,description,counterparty,document\n';
+  let rows = '';
+  for (let i = 1; i <= 2000; i++) {
+    rows += `E${i},2026-02-03,1000,${i}.50,,EUR,Sale ${i},Cust,\nE${i},2026-02-03,4000,,${i}.50,EUR,,,\n`;
+  }
+  rows += 'BAD1,2026-02-30,1000,1.00,,EUR,bad date,,\nBAD1,2026-02-30,4000,,1.00,EUR,,,\n';
+  rows += 'BAD2,2026-02-03,9999,1.00,,EUR,unknown account,,\nBAD2,2026-02-03,4000,,1.00,EUR,,,\n';
+  await page.getByLabel('Ledger').first().selectOption(ledger);
+  await page.getByLabel('CSV or JSON Lines file').setInputFiles({ name: 'books.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(header + rows) });
+  await page.getByLabel('If a line is wrong').selectOption('valid-rows');
+  await page.locator('#import-form button[type=submit]').click();
+  await page.locator('#import-progress[data-done=true]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#import-progress').evaluate((p) => p.value), 100);
+  const status = await page.locator('#import-status').textContent();
+  assert.match(status, /Imported 2,000 entries/);
+  const lines = await page.locator('#import-errors tbody tr td:first-child').allTextContents();
+  assert.deepEqual(lines, ['4002', '4004']); // the header is line 1
+  await page.screenshot({ path: `${shots}/import-1-report.png` });
+  await context.close();
+});
+
+test('two people on one finding: each sees the other within a second; the second gets the conflict view and re-applies', async () => {
+  await api('POST', '/ledgers/' + ledger + '/accounts', { code: '2000', name: 'Payables', type: 'liability' }).catch(() => {});
+  for (const date of ['2026-04-06', '2026-04-08']) {
+    await api('POST', '/ledgers/' + ledger + '/entries', { bookingDate: date, description: 'Payment', counterparty: 'Twice Ltd',
+      lines: [{ account: '2000', debit: '777.00', currency: 'EUR' }, { account: '1000', credit: '777.00', currency: 'EUR' }] });
+  }
+  let exam = await api('POST', '/ledgers/' + ledger + '/examinations', { rules: ['duplicate-payment'] });
+  while (exam.status === 'running') {
+    await new Promise((r) => setTimeout(r, 100));
+    exam = await api('GET', '/ledgers/' + ledger + '/examinations/' + exam.id);
+  }
+  const finding = (await api('GET', '/ledgers/' + ledger + '/findings?rule=duplicate-payment')).findings[0];
+  assert.ok(finding, 'a finding to work on');
+
+  const a = await signedIn('conflict-a');
+  const b = await signedIn('conflict-b');
+  for (const { page } of [a, b]) {
+    await page.getByRole('button', { name: 'Findings' }).click();
+    await page.getByLabel('Ledger').nth(1).selectOption(ledger);
+    await page.locator(`#findings button[data-finding="${finding.id}"]`).click();
+    await page.locator('#finding[data-version="1"]').waitFor();
+  }
+  // B starts typing an assignee; A escalates and saves first
+  await b.page.getByRole('form', { name: 'Change the finding' }).getByLabel('Assignee').fill('bob');
+  await a.page.locator('#fd-status').selectOption('escalated');
+  await a.page.getByRole('button', { name: 'Save' }).click();
+  await a.page.locator('#finding[data-version="2"]').waitFor({ timeout: 5000 });
+  const seen = Date.now();
+  await b.page.locator('#finding[data-stale=true]').waitFor({ timeout: 1000 });
+  console.log(`B learned of A's change ${Date.now() - seen} ms after A's save returned`);
+  await b.page.getByRole('button', { name: 'Save' }).click();
+  await b.page.locator('#fd-conflict').waitFor({ state: 'visible', timeout: 5000 });
+  assert.match(await b.page.locator('#fd-conflict-text').textContent(), /escalated/);
+  await b.page.screenshot({ path: `${shots}/conflict-1-b-sees-conflict.png` });
+  await b.page.getByRole('button', { name: 'Re-apply my change' }).click();
+  await b.page.locator('#finding[data-version="3"]').waitFor({ timeout: 5000 });
+  assert.match(await b.page.locator('#fd-meta').textContent(), /escalated · assigned to bob/);
+  // A, not editing, follows B's change within a second
+  await a.page.locator('#fd-meta', { hasText: 'assigned to bob' }).waitFor({ timeout: 1000 });
+  await a.page.screenshot({ path: `${shots}/conflict-2-a-sees-b.png` });
+  await a.context.close();
+  await b.context.close();
+});

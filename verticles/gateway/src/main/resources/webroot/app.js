@@ -1,6 +1,8 @@
 // The NEXUS dashboard: sign-in (tokens in memory only), the live feed with gap-free resume,
 // and the services map. No framework; every view is plain DOM.
 import { Bus } from './bus.js';
+import { initImports } from './imports.js';
+import { initFindings, onEvent as findingsEvent } from './findings.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
@@ -9,8 +11,8 @@ let bus = null;
 
 // ---- HTTP ----
 
-async function api(method, path, body) {
-  const headers = { 'Accept': 'application/json' };
+async function api(method, path, body, extra) {
+  const headers = Object.assign({ 'Accept': 'application/json' }, extra || {});
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (session.access) headers['Authorization'] = 'Bearer ' + session.access;
   const r = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -23,6 +25,35 @@ async function api(method, path, body) {
     throw err;
   }
   return json;
+}
+
+/** PUTs a file as the raw body (streamed by the browser); the JSON answer, or an error carrying it. */
+async function upload(path, file) {
+  const r = await fetch(API + path, { method: 'PUT', body: file,
+    headers: { 'Authorization': 'Bearer ' + session.access, 'Content-Type': file.type || 'text/csv' } });
+  const json = await r.json();
+  if (!r.ok) {
+    const err = new Error(json.detail || r.statusText);
+    err.status = r.status;
+    err.body = json;
+    throw err;
+  }
+  return json;
+}
+
+async function loadLedgers() {
+  const data = await api('GET', '/ledgers');
+  for (const select of document.querySelectorAll('.ledger-select')) {
+    const chosen = select.value;
+    select.replaceChildren(...data.ledgers.map((l) => {
+      const o = document.createElement('option');
+      o.value = l.id;
+      o.textContent = l.name;
+      return o;
+    }));
+    if (chosen) select.value = chosen;
+    select.dispatchEvent(new Event('change'));
+  }
 }
 
 // ---- session ----
@@ -54,6 +85,7 @@ async function signIn(email, password) {
   $('logout').hidden = false;
   startBus();
   loadServices();
+  loadLedgers().catch((e) => console.warn('ledgers', e));
 }
 
 function signedOut(message) {
@@ -88,10 +120,12 @@ function startBus() {
   bus.onstate = setConnection;
   bus.register('ui.org.' + session.me.org + '.events', (event) => {
     if (feed.replaying) feed.held.push(event); else show(event);
+    findingsEvent(event);
   });
   bus.register('ui.system', () => loadServices());
   bus.onopen = () => resume();
   bus.connect();
+  ctx.bus = bus;
   window.nexus = { bus, feed };
 }
 
@@ -213,6 +247,10 @@ for (const tab of document.querySelectorAll('.tab')) {
     for (const t of document.querySelectorAll('.tab')) t.setAttribute('aria-selected', String(t === tab));
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
     if (tab.dataset.view === 'services') loadServices();
+    if (tab.dataset.view === 'import' || tab.dataset.view === 'findings') loadLedgers().catch((e) => console.warn(e));
   });
 }
+const ctx = { api, upload, session, bus: null };
+initImports(ctx);
+initFindings(ctx);
 setConnection('closed');

@@ -1,0 +1,224 @@
+// The findings view: start an examination and watch it, filter the findings, work one: its
+// evidence, comments, history and changes with If-Match. When the server answers 412 the
+// conflict view shows what the other person changed; the user re-applies or discards.
+// Changes by others arrive over the live feed and reload what is open.
+
+const $ = (id) => document.getElementById(id);
+const RULES = ['benford', 'duplicate-payment', 'duplicate-document', 'round-amount', 'weekend-holiday', 'after-hours',
+  'below-threshold', 'structuring', 'new-counterparty', 'document-sequence', 'suspense-account'];
+let ctx;
+let open = null;      // the finding shown, as last read
+let pending = null;   // the change the server refused with 412
+const dirty = new Set(); // the form fields the user changed since the finding was shown
+
+export function initFindings(c) {
+  ctx = c;
+  for (const r of RULES) {
+    const o = document.createElement('option');
+    o.textContent = r;
+    $('f-rule').append(o);
+  }
+  $('findings-ledger').addEventListener('change', () => list());
+  $('finding-filters').addEventListener('submit', (ev) => { ev.preventDefault(); list(); });
+  $('exam-form').addEventListener('submit', (ev) => { ev.preventDefault(); startExamination(); });
+  $('fd-form').addEventListener('submit', (ev) => { ev.preventDefault(); save(changeFromForm()); });
+  $('fd-reapply').addEventListener('click', () => save(pending));
+  $('fd-discard').addEventListener('click', () => { pending = null; $('fd-conflict').hidden = true; render(open); });
+  $('fd-comment-form').addEventListener('submit', (ev) => { ev.preventDefault(); comment(); });
+  for (const [id, field] of [['fd-status', 'status'], ['fd-assignee', 'assignee'], ['fd-tags', 'tags']]) {
+    $(id).addEventListener('input', () => dirty.add(field));
+    $(id).addEventListener('change', () => dirty.add(field));
+  }
+}
+
+/** A live event: if it is about the open finding (or a finding at all), show the news. */
+export function onEvent(event) {
+  if (!event.streamId || !event.streamId.startsWith('finding-')) return;
+  if (open && event.streamId === 'finding-' + open.id && event.version > open.version && !pending) {
+    if (dirty.size) {
+      // keep what the user is typing; saving will show both versions side by side
+      $('fd-error').textContent = 'Someone else changed this finding (version ' + event.version + ') while you were editing.';
+      $('finding').dataset.stale = 'true';
+    } else {
+      openFinding(open.id);
+    }
+  }
+  if (!$('findings-view').hidden) list();
+}
+
+async function startExamination() {
+  const ledger = $('findings-ledger').value;
+  if (!ledger) return;
+  try {
+    const exam = await ctx.api('POST', '/ledgers/' + ledger + '/examinations', {});
+    const address = 'ui.org.' + ctx.session.me.org + '.examinations.' + exam.id;
+    $('exam-status').textContent = 'Examination running: 0 of ' + exam.rulesTotal + ' rules';
+    ctx.bus.register(address, (p) => {
+      $('exam-status').textContent = p.status === 'running'
+        ? 'Examination running: ' + p.rulesDone + ' of ' + p.rulesTotal + ' rules (' + p.rule + ' done), '
+          + p.findingsNew + ' new findings'
+        : 'Examination ' + p.status + ': ' + p.findingsNew + ' new findings';
+      if (p.status !== 'running') {
+        ctx.bus.unregister(address);
+        list();
+      }
+    });
+  } catch (e) {
+    $('exam-status').textContent = 'Could not start: ' + e.message;
+  }
+}
+
+async function list() {
+  const ledger = $('findings-ledger').value;
+  if (!ledger) return;
+  const q = new URLSearchParams({ limit: '200' });
+  for (const [k, id] of [['rule', 'f-rule'], ['severity', 'f-severity'], ['status', 'f-status'], ['assignee', 'f-assignee']]) {
+    if ($(id).value) q.set(k, $(id).value);
+  }
+  $('findings-state').textContent = 'Loading…';
+  try {
+    const page = await ctx.api('GET', '/ledgers/' + ledger + '/findings?' + q);
+    $('findings-state').textContent = page.findings.length ? page.findings.length + ' findings' : 'No findings match.';
+    $('findings').replaceChildren(...page.findings.map((f) => {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.finding = f.id;
+      b.setAttribute('aria-current', String(open !== null && open.id === f.id));
+      const sev = document.createElement('span');
+      sev.className = 'sev-' + f.severity;
+      sev.textContent = f.severity + ' · ' + f.status + ' · ';
+      b.append(sev, document.createTextNode(f.title));
+      b.addEventListener('click', () => openFinding(f.id));
+      li.append(b);
+      return li;
+    }));
+  } catch (e) {
+    $('findings-state').textContent = 'Could not load the findings: ' + e.message;
+  }
+}
+
+async function openFinding(id) {
+  try {
+    open = await ctx.api('GET', '/ledgers/' + $('findings-ledger').value + '/findings/' + id);
+    render(open);
+  } catch (e) {
+    $('fd-error').textContent = 'Could not load the finding: ' + e.message;
+  }
+}
+
+function render(f) {
+  dirty.clear();
+  $('finding').hidden = false;
+  $('finding').dataset.stale = 'false';
+  $('finding').dataset.version = String(f.version);
+  $('fd-title').textContent = f.title;
+  $('fd-meta').textContent = f.rule + ' · ' + f.severity + ' · score ' + f.score.toFixed(3) + ' · ' + f.status
+    + (f.assignee ? ' · assigned to ' + f.assignee : '') + (f.tags.length ? ' · ' + f.tags.join(', ') : '')
+    + ' · version ' + f.version;
+  $('fd-explanation').textContent = f.explanation;
+  $('fd-figures').replaceChildren(...f.figures.flatMap((x) => {
+    const dt = document.createElement('dt');
+    dt.textContent = x.name;
+    const dd = document.createElement('dd');
+    dd.textContent = x.value;
+    return [dt, dd];
+  }));
+  $('fd-evidence').replaceChildren(...f.entryIds.slice(0, 20).map((id) => {
+    const li = document.createElement('li');
+    li.textContent = id;
+    loadEntry(id, li);
+    return li;
+  }));
+  $('fd-status').value = f.status;
+  $('fd-assignee').value = f.assignee || '';
+  $('fd-tags').value = f.tags.join(', ');
+  $('fd-comments').replaceChildren(...f.comments.map((c) => item(c.author.slice(0, 8) + ': ' + c.text)));
+  $('fd-history').replaceChildren(...f.history.map((h) => item('v' + h.version + ' ' + h.summary)));
+  $('fd-error').textContent = '';
+}
+
+async function loadEntry(id, li) {
+  try {
+    const e = await ctx.api('GET', '/ledgers/' + $('findings-ledger').value + '/entries/' + id);
+    const amount = e.lines.filter((l) => l.debit).map((l) => l.debit + ' ' + l.currency).join(' + ');
+    li.textContent = e.bookingDate + ' · ' + (e.counterparty || '—') + ' · ' + amount + ' · ' + (e.documentNumber || '') + ' · '
+      + e.description;
+  } catch (e) {
+    li.textContent = id + ' (could not load)';
+  }
+}
+
+function item(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  return li;
+}
+
+/** Only what the user changed: a re-applied change does not undo someone else's other fields. */
+function changeFromForm() {
+  const change = {};
+  if (dirty.has('status')) change.status = $('fd-status').value;
+  if (dirty.has('assignee')) change.assignee = $('fd-assignee').value.trim();
+  if (dirty.has('tags')) change.tags = $('fd-tags').value.split(',').map((t) => t.trim()).filter(Boolean);
+  return change;
+}
+
+function describe(change) {
+  return Object.entries(change).map(([k, v]) => k + ' ' + (Array.isArray(v) ? (v.join(', ') || 'none') : (v || 'none')))
+    .join(', ');
+}
+
+/** Sends a change at the version last read; a 412 opens the conflict view with what is there now. */
+async function save(change) {
+  const version = pending ? pending.against : open.version;
+  const body = {};
+  for (const k of ['status', 'assignee', 'tags']) if (change[k] !== undefined) body[k] = change[k];
+  if (Object.keys(body).length === 0) {
+    $('fd-error').textContent = 'Nothing changed.';
+    return;
+  }
+  try {
+    open = await ctx.api('PATCH', '/ledgers/' + $('findings-ledger').value + '/findings/' + open.id, body,
+      { 'If-Match': '"' + version + '"' });
+    pending = null;
+    $('fd-conflict').hidden = true;
+    render(open);
+    list();
+  } catch (e) {
+    if (e.status === 412 && e.body && e.body.current) {
+      const current = e.body.current;
+      pending = Object.assign({}, body, { against: current.version });
+      $('fd-conflict-text').textContent = 'Now: status ' + current.status + ', assignee ' + (current.assignee || 'none')
+        + ', tags ' + (current.tags.join(', ') || 'none') + ' (version ' + current.version + ', last change: '
+        + (current.history.length ? current.history[current.history.length - 1].summary : '') + '). Yours: '
+        + describe(body) + '.';
+      $('fd-conflict').hidden = false;
+      open = current;
+      $('finding').dataset.version = String(current.version);
+    } else {
+      $('fd-error').textContent = 'Not saved: ' + e.message;
+    }
+  }
+}
+
+async function comment() {
+  const text = $('fd-comment').value.trim();
+  if (!text) return;
+  try {
+    open = await ctx.api('POST', '/ledgers/' + $('findings-ledger').value + '/findings/' + open.id + '/comments', { text },
+      { 'If-Match': '"' + open.version + '"' });
+    $('fd-comment').value = '';
+    render(open);
+  } catch (e) {
+    $('fd-error').textContent = e.status === 412 ? 'Someone changed the finding; reloaded — add your comment again.'
+      : 'Not saved: ' + e.message;
+    if (e.status === 412) openFinding(open.id);
+  }
+}
+
+/** Undo of the pending marker when a fresh finding is loaded from outside (a new selection). */
+export function reset() {
+  pending = null;
+  open = null;
+}
