@@ -40,9 +40,10 @@ async function signedIn(name) {
   page.on('console', (m) => console.log('page ' + m.type() + ': ' + m.text()));
   await page.goto(url + '/');
   await page.screenshot({ path: `${shots}/${name}-0-login.png` });
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const login = page.getByRole('form', { name: 'Sign in' });
+  await login.getByLabel('Email').fill(email);
+  await login.getByLabel('Password').fill(password);
+  await login.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
   // the first replay has told the page where the log ends: from here on nothing is missed
   await page.waitForFunction(() => window.nexus && window.nexus.feed.cursor && !window.nexus.feed.replaying);
@@ -122,7 +123,7 @@ test('import a CSV: the progress bar reaches 100 % and the report lists the bad 
   }
   rows += 'BAD1,2026-02-30,1000,1.00,,EUR,bad date,,\nBAD1,2026-02-30,4000,,1.00,EUR,,,\n';
   rows += 'BAD2,2026-02-03,9999,1.00,,EUR,unknown account,,\nBAD2,2026-02-03,4000,,1.00,EUR,,,\n';
-  await page.getByLabel('Ledger').first().selectOption(ledger);
+  await page.locator('#import-ledger').selectOption(ledger);
   await page.getByLabel('CSV or JSON Lines file').setInputFiles({ name: 'books.csv', mimeType: 'text/csv',
     buffer: Buffer.from(header + rows) });
   await page.getByLabel('If a line is wrong').selectOption('valid-rows');
@@ -155,7 +156,7 @@ test('two people on one finding: each sees the other within a second; the second
   const b = await signedIn('conflict-b');
   for (const { page } of [a, b]) {
     await page.getByRole('button', { name: 'Findings' }).click();
-    await page.getByLabel('Ledger').nth(1).selectOption(ledger);
+    await page.locator('#findings-ledger').selectOption(ledger);
     await page.locator(`#findings button[data-finding="${finding.id}"]`).click();
     await page.locator('#finding[data-version="1"]').waitFor();
   }
@@ -179,4 +180,52 @@ test('two people on one finding: each sees the other within a second; the second
   await a.page.screenshot({ path: `${shots}/conflict-2-a-sees-b.png` });
   await a.context.close();
   await b.context.close();
+});
+
+test('ledgers: post an entry in the form, find it, reverse it; the trial balance still balances', async () => {
+  const { context, page } = await signedIn('ledgers');
+  await page.getByRole('button', { name: 'Ledgers' }).click();
+  await page.locator('#ledger-select').selectOption(ledger);
+  await page.locator('#accounts tbody tr').first().waitFor();
+  const form = page.getByRole('form', { name: 'Post an entry' });
+  await form.getByLabel('Date').fill('2026-05-04');
+  await form.getByLabel('Description').fill('Form entry');
+  await form.getByLabel('Counterparty').fill('Form Co');
+  await form.getByLabel('Debit account').fill('1000');
+  await form.getByLabel('Credit account').fill('4000');
+  await form.getByLabel('Amount').fill('123.45');
+  await form.getByRole('button', { name: 'Post' }).click();
+  await page.locator('#ledger-msg', { hasText: 'Posted entry' }).waitFor();
+  const search = page.getByRole('form', { name: 'Search entries' });
+  await search.getByLabel('Counterparty').fill('Form Co');
+  await search.getByRole('button', { name: 'Search' }).click();
+  const row = page.locator('#entries tbody tr', { hasText: 'Form entry' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /1000 Dr 123\.45; 4000 Cr 123\.45/);
+  await row.getByRole('button', { name: /Reverse entry/ }).click();
+  await page.locator('#ledger-msg', { hasText: 'Entry reversed.' }).waitFor();
+  await page.locator('#entries tbody tr', { hasText: 'Reversal of' }).waitFor();
+  await page.getByRole('form', { name: 'Statements' }).getByLabel('As of').fill('2026-12-31');
+  await page.getByRole('button', { name: 'Trial balance' }).click();
+  await page.locator('#statement caption', { hasText: 'balanced' }).waitFor();
+  assert.doesNotMatch(await page.locator('#statement caption').first().textContent(), /NOT/);
+  await page.screenshot({ path: `${shots}/ledgers-1-entries.png`, fullPage: true });
+  await context.close();
+});
+
+test('admin: create a user, verify the audit chain', async () => {
+  const { context, page } = await signedIn('admin');
+  await page.getByRole('button', { name: 'Admin' }).click();
+  const form = page.getByRole('form', { name: 'Create a user' });
+  const email = `dash-${Date.now()}@nexus.test`;
+  await form.getByLabel('Name').fill('Dash User');
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill('a-good-long-password');
+  await form.getByLabel('Role').selectOption('analyst');
+  await form.getByRole('button', { name: 'Create user' }).click();
+  await page.locator('#users tbody tr', { hasText: email }).waitFor();
+  await page.getByRole('button', { name: 'Verify the audit chain' }).click();
+  await page.locator('#audit-result', { hasText: 'Intact' }).waitFor();
+  await page.screenshot({ path: `${shots}/admin-1.png`, fullPage: true });
+  await context.close();
 });

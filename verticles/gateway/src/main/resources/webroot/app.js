@@ -3,6 +3,8 @@
 import { Bus } from './bus.js';
 import { initImports } from './imports.js';
 import { initFindings, onEvent as findingsEvent } from './findings.js';
+import { initLedgers, refresh as refreshLedgers } from './ledgers.js';
+import { initAdmin, refresh as refreshAdmin } from './admin.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
@@ -41,8 +43,11 @@ async function upload(path, file) {
   return json;
 }
 
+const currencies = new Map();
+
 async function loadLedgers() {
   const data = await api('GET', '/ledgers');
+  data.ledgers.forEach((l) => currencies.set(l.id, l.currency));
   for (const select of document.querySelectorAll('.ledger-select')) {
     const chosen = select.value;
     select.replaceChildren(...data.ledgers.map((l) => {
@@ -248,9 +253,13 @@ for (const tab of document.querySelectorAll('.tab')) {
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
     if (tab.dataset.view === 'services') loadServices();
     if (tab.dataset.view === 'import' || tab.dataset.view === 'findings') loadLedgers().catch((e) => console.warn(e));
+    if (tab.dataset.view === 'ledgers') loadLedgers().then(refreshLedgers).catch((e) => console.warn(e));
+    if (tab.dataset.view === 'admin') refreshAdmin();
   });
 }
-const ctx = { api, upload, session, bus: null };
+const ctx = { api, upload, session, bus: null, loadLedgers, currencyOf: (id) => currencies.get(id) || 'EUR' };
 initImports(ctx);
 initFindings(ctx);
+initLedgers(ctx);
+initAdmin(ctx);
 setConnection('closed');

@@ -1,0 +1,127 @@
+// The admin view: users and their roles, API keys, audit-chain verification, parked events.
+
+const $ = (id) => document.getElementById(id);
+let ctx;
+const ROLES = ['admin', 'examiner', 'analyst', 'viewer'];
+
+const cell = (tag, text) => {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  return el;
+};
+
+export function initAdmin(c) {
+  ctx = c;
+  $('new-user').addEventListener('submit', (ev) => { ev.preventDefault(); act(createUser); });
+  $('new-key').addEventListener('submit', (ev) => { ev.preventDefault(); act(createKey); });
+  $('audit-verify').addEventListener('click', () => act(verify));
+}
+
+async function act(work) {
+  $('admin-msg').textContent = '';
+  try {
+    await work();
+  } catch (e) {
+    $('admin-msg').textContent = e.status === 403 ? 'Only admins may do that.' : e.message;
+  }
+}
+
+export async function refresh() {
+  await act(async () => {
+    await Promise.all([users(), keys(), parked()]);
+  });
+}
+
+async function users() {
+  const data = await ctx.api('GET', '/users');
+  $('users').querySelector('tbody').replaceChildren(...data.users.map((u) => {
+    const tr = document.createElement('tr');
+    const role = document.createElement('select');
+    role.setAttribute('aria-label', 'Role of ' + u.name);
+    ROLES.forEach((r) => { const o = cell('option', r); role.append(o); });
+    role.value = u.role;
+    role.disabled = u.id === ctx.session.me.id;
+    role.addEventListener('change', () => act(async () => {
+      await ctx.api('PUT', '/users/' + u.id + '/role', { role: role.value }, { 'If-Match': '"' + u.version + '"' });
+      $('admin-msg').textContent = u.name + ' is now ' + role.value + '.';
+      await users();
+    }));
+    const td = document.createElement('td');
+    td.append(role);
+    tr.append(cell('td', u.name), cell('td', u.email), td);
+    return tr;
+  }));
+}
+
+async function createUser() {
+  await ctx.api('POST', '/users', { name: $('nu-name').value.trim(), email: $('nu-email').value.trim(),
+    password: $('nu-password').value, role: $('nu-role').value });
+  $('admin-msg').textContent = 'User created.';
+  $('nu-password').value = '';
+  await users();
+}
+
+async function keys() {
+  const data = await ctx.api('GET', '/api-keys');
+  $('keys').querySelector('tbody').replaceChildren(...data.keys.map((k) => {
+    const tr = document.createElement('tr');
+    const state = document.createElement('td');
+    if (k.revokedAt) {
+      state.textContent = 'revoked';
+    } else {
+      const b = cell('button', 'Revoke');
+      b.type = 'button';
+      b.setAttribute('aria-label', 'Revoke key ' + k.name);
+      b.addEventListener('click', () => act(async () => { await ctx.api('DELETE', '/api-keys/' + k.id); await keys(); }));
+      state.append(b);
+    }
+    tr.append(cell('td', k.name), cell('td', k.role), cell('td', new Date(k.createdAt).toLocaleString()), state);
+    return tr;
+  }));
+}
+
+async function createKey() {
+  const k = await ctx.api('POST', '/api-keys', { name: $('nk-name').value.trim(), role: $('nk-role').value });
+  $('key-secret').textContent = 'Key ' + k.name + ': ' + k.key + ' — copy it now; it is not shown again.';
+  await keys();
+}
+
+async function verify() {
+  const v = await ctx.api('GET', '/audit/verify');
+  $('audit-result').textContent = v.valid ? 'Intact: ' + v.checked + ' rows checked.'
+    : 'BROKEN at row ' + v.brokenAt + ': ' + v.detail;
+}
+
+async function parked() {
+  const tbody = $('parked').querySelector('tbody');
+  try {
+    const data = await ctx.api('GET', '/admin/security/parked');
+    tbody.replaceChildren(...data.events.map((p) => {
+      const tr = document.createElement('tr');
+      const td = document.createElement('td');
+      const b = cell('button', 'Retry');
+      b.type = 'button';
+      b.addEventListener('click', () => act(async () => {
+        await ctx.api('POST', '/admin/security/parked/' + encodeURIComponent(p.subscription) + '/' + p.position + '/retry');
+        await parked();
+      }));
+      td.append(b);
+      tr.append(cell('td', p.subscription), cell('td', String(p.position)), cell('td', p.type), cell('td', p.reason), td);
+      return tr;
+    }));
+    if (data.events.length === 0) {
+      const tr = document.createElement('tr');
+      const td = cell('td', 'None parked.');
+      td.colSpan = 5;
+      tr.append(td);
+      tbody.append(tr);
+    }
+  } catch (e) {
+    tbody.replaceChildren();
+    const tr = document.createElement('tr');
+    const td = cell('td', e.status === 403 || e.status === 404 ? 'Only operators see parked events.' : e.message);
+    td.colSpan = 5;
+    tr.append(td);
+    tbody.append(tr);
+  }
+}
