@@ -2,8 +2,10 @@
 // NEXUS_URL, NEXUS_EMAIL, NEXUS_PASSWORD; screenshots go to NEXUS_SHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 const url = process.env.NEXUS_URL;
 const email = process.env.NEXUS_EMAIL;
@@ -103,13 +105,42 @@ test('offline while 20 entries are posted: after reconnecting the feed shows all
   await context.close();
 });
 
-test('the services map lists the services of this node', async () => {
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+test('services map: a second node appears when it joins and disappears when it stops', async () => {
   const { context, page } = await signedIn('services');
   await page.getByRole('button', { name: 'Services' }).click();
   await page.locator('#services tr[data-service=financial] .status-up').waitFor({ timeout: 5000 });
-  const nodes = await page.locator('#nodes .node').count();
-  await page.screenshot({ path: `${shots}/services-1-map.png` });
-  assert.ok(nodes >= 1);
+  assert.equal(await page.locator('#nodes .node').count(), 1);
+  await page.screenshot({ path: `${shots}/services-1-one-node.png` });
+
+  const port = await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEXUS_')));
+  const env = { ...inherited, NEXUS_SERVICES: 'financial', NEXUS_CLUSTER_NAME: process.env.NEXUS_TEST_CLUSTER_NAME,
+    NEXUS_CLUSTER_PORT: String(port), NEXUS_CLUSTER_MEMBERS: process.env.NEXUS_TEST_CLUSTER_MEMBER + ',127.0.0.1:' + port,
+    NEXUS_PG_URL: process.env.NEXUS_TEST_PG_URL, NEXUS_REDIS_URL: process.env.NEXUS_TEST_REDIS_URL,
+    NEXUS_DATA_DIR: 'target/e2e-second-node' };
+  const log = openSync(`${shots}/../second-node.log`, 'w');
+  const second = spawn('java', ['-Xmx512m', '-jar', process.env.NEXUS_NODE_JAR], { env, stdio: ['ignore', log, log] });
+  try {
+    const joined = Date.now();
+    await page.locator('#nodes .node').nth(1).waitFor({ timeout: 90000 });
+    console.log(`second node on the map ${Date.now() - joined} ms after it was started`);
+    await page.locator('#services tr[data-service=financial] td:last-child', { hasText: ',' }).waitFor({ timeout: 10000 });
+    await page.screenshot({ path: `${shots}/services-2-two-nodes.png` });
+    second.kill('SIGTERM');
+    const left = Date.now();
+    await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length === 1, null, { timeout: 30000 });
+    console.log(`second node gone from the map ${Date.now() - left} ms after SIGTERM`);
+    await page.screenshot({ path: `${shots}/services-3-back-to-one.png` });
+  } finally {
+    second.kill('SIGKILL');
+  }
   await context.close();
 });
 
@@ -210,6 +241,9 @@ test('ledgers: post an entry in the form, find it, reverse it; the trial balance
   await page.locator('#statement caption', { hasText: 'balanced' }).waitFor();
   assert.doesNotMatch(await page.locator('#statement caption').first().textContent(), /NOT/);
   await page.screenshot({ path: `${shots}/ledgers-1-entries.png`, fullPage: true });
+  // a narrow window: the forms wrap, the tables stay readable
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.screenshot({ path: `${shots}/ledgers-2-narrow.png` });
   await context.close();
 });
 

@@ -127,7 +127,11 @@ function startBus() {
     if (feed.replaying) feed.held.push(event); else show(event);
     findingsEvent(event);
   });
-  bus.register('ui.system', () => loadServices());
+  // an announcement can reach the page before this gateway's registry has the instance: look now and again shortly
+  bus.register('ui.system', () => {
+    loadServices();
+    setTimeout(loadServices, 1000);
+  });
   bus.onopen = () => resume();
   bus.connect();
   ctx.bus = bus;
@@ -231,6 +235,11 @@ async function loadServices() {
 }
 
 // ---- wiring ----
+
+// while the map is shown it is also refreshed every 5 s, so nothing missed stays missing
+setInterval(() => {
+  if (!$('services-view').hidden) loadServices();
+}, 5000);
 
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();

@@ -35,6 +35,13 @@ class DashboardIT extends NodeSpec {
     pb.environment().put("NEXUS_PASSWORD", TestNode.ADMIN_PASSWORD);
     pb.environment().put("NEXUS_SHOTS", Path.of("target", "screenshots").toAbsolutePath().toString());
     pb.environment().put("CHROMIUM", chromium);
+    // for the services-map test, which starts a second node in this node's cluster and stops it again
+    pb.environment().put("NEXUS_NODE_JAR", Path.of(System.getProperty("nexus.node.jar", "target/nexus-node.jar"))
+        .toAbsolutePath().toString());
+    pb.environment().put("NEXUS_TEST_CLUSTER_NAME", cfg.getJsonObject("cluster").getString("name"));
+    pb.environment().put("NEXUS_TEST_CLUSTER_MEMBER", "127.0.0.1:" + cfg.getJsonObject("cluster").getInteger("port"));
+    pb.environment().put("NEXUS_TEST_PG_URL", cfg.getJsonObject("postgres").getString("url"));
+    pb.environment().put("NEXUS_TEST_REDIS_URL", cfg.getJsonObject("redis").getString("url"));
     Process p = pb.start();
     boolean done = p.waitFor(5, TimeUnit.MINUTES);
     if (!done) {
