@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench/run.sh [scenario...]   (scenarios: write, import, examine; default: all)
+# scripts/bench/run.sh [scenario...]   (scenarios: write, import, examine, gateway; default: all)
 # Each scenario measures the candidate against a baseline in the same run on the same machine
 # and reports ratios, as Markdown and JSON under ./data/bench/<UTC time>/. PostgreSQL and Redis
 # are NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started for the run.
@@ -15,13 +15,16 @@ if [ ! -f "$cp_file" ] || [ "$ROOT/verticles/bench/pom.xml" -nt "$cp_file" ]; th
 fi
 cp="$ROOT/verticles/bench/target/classes:$(cat "$cp_file")"
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(write import examine)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(write import examine gateway)
 for s in "${scenarios[@]}"; do
   case "$s" in
     write) java "${JAVA_OPENS[@]}" -Xmx2g -cp "$cp" io.nexus.bench.WriteBench "$out" ;;
     import) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ImportBench "$out" ;;
     examine) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ExamineBench "$out" ;;
-    *) echo "unknown scenario '$s'; known: write, import, examine" >&2; exit 2 ;;
+    gateway)
+      command -v wrk >/dev/null 2>&1 || apt_install wrk
+      java "${JAVA_OPENS[@]}" -Xmx1g -Dnexus.node.jar="$JAR" -cp "$cp" io.nexus.bench.GatewayBench "$out" ;;
+    *) echo "unknown scenario '$s'; known: write, import, examine, gateway" >&2; exit 2 ;;
   esac
 done
 echo "reports in $out"
