@@ -36,7 +36,8 @@ class TwoNodesIT {
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB + ",127.0.0.1:" + portC;
     // a deliberately slow password hash on the Security nodes, so that a login is in flight when B dies
     Path nodeFile = Files.createTempFile("nexus-it", ".yaml");
-    Files.writeString(nodeFile, "security:\n  argon2:\n    memoryKiB: 262144\n    iterations: 4\n"
+    // (128 MiB × 8 passes: as slow as 256 MiB × 4, and two at once still fit the node's 512 MiB heap)
+    Files.writeString(nodeFile, "security:\n  argon2:\n    memoryKiB: 131072\n    iterations: 8\n"
         + "  login:\n    maxFailuresPerIp: 100000\n");
     Map<String, String> common = new HashMap<>(Map.of(
         "NEXUS_PG_URL", TestServers.freshDatabase(),
@@ -65,6 +66,8 @@ class TwoNodesIT {
           token = r.json().getString("accessToken");
         } else if (r.status() != 503 || attempt == 3) {
           throw new AssertionError("login failed: " + r);
+        } else {
+          Thread.sleep(5000); // let the timed-out hash finish before starting another
         }
       }
 
