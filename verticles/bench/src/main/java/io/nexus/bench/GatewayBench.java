@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayBench {
   private static final int PAIRS = 3;
   private static final int SECONDS = 10;
+  private static final int WARM_UP_SECONDS = 30;
   private static final int CONNECTIONS = 32;
   private static final double DISTURBED_PERCENT = 10;
   private static final double THROUGHPUT_TARGET = 0.6;
@@ -110,9 +111,9 @@ public final class GatewayBench {
       String baselineUrl = "http://127.0.0.1:" + helloPort + "/";
       long nodePid = node.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(node.pid());
       long helloPid = hello.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(hello.pid());
-      // warm-up: JIT, connection pools, caches
-      wrk(pin, lua, candidateUrl, token, CONNECTIONS, 5, nodePid);
-      wrk(pin, lua, baselineUrl, null, CONNECTIONS, 5, helloPid);
+      // warm-up: JIT, connection pools, caches (the gateway was still speeding up after 5 s)
+      wrk(pin, lua, candidateUrl, token, CONNECTIONS, WARM_UP_SECONDS, nodePid);
+      wrk(pin, lua, baselineUrl, null, CONNECTIONS, WARM_UP_SECONDS, helloPid);
       var report = new JsonObject().put("scenario", "gateway").put("at", Instant.now().toString()).put("pairs", PAIRS)
           .put("seconds", SECONDS).put("connections", CONNECTIONS).put("pinned", pin)
           .put("server", "server JVMs on core 0, wrk on core 1; JVM flags " + String.join(" ", JVM));
