@@ -81,12 +81,12 @@ final class Findings {
   Future<FindingPage> list(FindingSearch q, Call call) {
     Principal p = call.require(Role.VIEWER);
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
-    String afterAt = null;
+    java.time.OffsetDateTime afterAt = null;
     UUID afterId = null;
     if (q.cursor() != null) {
       try {
         String[] c = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
-        afterAt = java.time.OffsetDateTime.parse(c[0]).toString();
+        afterAt = java.time.OffsetDateTime.parse(c[0]);
         afterId = UUID.fromString(c[1]);
       } catch (RuntimeException e) {
         throw BusFailure.badRequest("cursor: not a cursor from a previous page");
@@ -97,7 +97,7 @@ final class Findings {
       throw BusFailure.badRequest("examinationId: not an examination id");
     }
     var args = Arrays.<Object>asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam,
-        afterAt == null ? null : java.time.OffsetDateTime.parse(afterAt), afterId, limit + 1);
+        afterAt, afterId, limit + 1);
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId()).compose(l -> {
       args.set(0, l);
       return c.preparedQuery("SELECT " + COLUMNS + " FROM findings WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "

@@ -71,6 +71,14 @@ class ExaminationTest extends NodeSpec {
     var page = http.get("/api/v1/ledgers/" + l + "/findings?examinationId=" + exam, admin).json().getJsonArray("findings");
     assertThat(page.stream().map(f -> ((JsonObject) f).getString("rule")).toList())
         .containsExactlyInAnyOrder("duplicate-payment", "below-threshold");
+    // a page at a time: the cursor of the first page leads to the other finding, and no further
+    var first = http.get("/api/v1/ledgers/" + l + "/findings?limit=1", admin).json();
+    assertThat(first.getJsonArray("findings")).hasSize(1);
+    var nextPage = http.get("/api/v1/ledgers/" + l + "/findings?limit=1&cursor=" + first.getString("next"), admin).json();
+    assertThat(nextPage.getJsonArray("findings")).hasSize(1);
+    assertThat(nextPage.getJsonArray("findings").getJsonObject(0).getString("id"))
+        .isNotEqualTo(first.getJsonArray("findings").getJsonObject(0).getString("id"));
+    assertThat(nextPage.getString("next")).isNull();
     var dup = http.get("/api/v1/ledgers/" + l + "/findings?rule=duplicate-payment", admin).json().getJsonArray("findings")
         .getJsonObject(0);
     assertThat(dup.getJsonArray("entryIds")).hasSize(2);

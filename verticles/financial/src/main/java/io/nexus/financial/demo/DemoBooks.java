@@ -121,7 +121,7 @@ public final class DemoBooks {
   private void generate() {
     // ordinary books
     for (int i = 0; i < customers; i++) {
-      customer(name(), false);
+      customer(name());
     }
     var vendorNames = new ArrayList<String>();
     for (int i = 0; i < vendors; i++) {
@@ -285,7 +285,7 @@ public final class DemoBooks {
     }
   }
 
-  private void customer(String name, boolean planted) {
+  private void customer(String name) {
     LocalDate d = plus(START, rnd.nextInt(40));
     int interval = 5 + rnd.nextInt(11);
     while (d.isBefore(END.minusDays(45))) {

@@ -4,7 +4,6 @@ import io.nexus.contracts.financial.Financial.Figure;
 import io.nexus.financial.Benford;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
@@ -573,12 +572,6 @@ public final class Rules {
     var out = new ArrayList<>(Arrays.asList(ids));
     out.sort(Comparator.naturalOrder());
     return out.size() > MAX_EVIDENCE ? List.copyOf(out.subList(0, MAX_EVIDENCE)) : List.copyOf(out);
-  }
-
-  private static List<UUID> column(RowSet<Row> rows) {
-    var out = new ArrayList<UUID>();
-    rows.forEach(r -> out.add(r.getUUID(0)));
-    return out;
   }
 
   private static List<String> sorted(String[] xs) {

@@ -146,11 +146,6 @@ final class LineReader {
     return bytes;
   }
 
-  /** Lines read so far. */
-  long lines() {
-    return number;
-  }
-
   /** The SHA-256 of everything read, in hex; call once at the end. */
   String sha256() {
     return HexFormat.of().formatHex(sha.digest());
