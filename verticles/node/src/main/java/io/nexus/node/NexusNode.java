@@ -171,6 +171,9 @@ public final class NexusNode {
         .compose(v -> {
           vertx = v;
           config.getJsonObject("node").put("id", cm.getNodeId());
+          if (!settings.testFaults().isBlank()) {
+            io.nexus.kernel.bus.Faults.install(vertx, Path.of(settings.testFaults()));
+          }
           discovery = new Discovery(vertx);
           watch = new ClusterWatch(vertx, cm, discovery);
           return watch.start();

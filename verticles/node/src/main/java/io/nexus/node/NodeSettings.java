@@ -13,7 +13,7 @@ import java.util.List;
  */
 record NodeSettings(List<String> services, Path dataDir, int shutdownTimeoutMs, String clusterName, String clusterHost,
     int clusterPort, List<String> members, int busPort, String clusterConfigFile, String pgUrl, int pgEmbeddedPort,
-    String redisUrl, int redisEmbeddedPort) {
+    String redisUrl, int redisEmbeddedPort, String testFaults) {
 
   private static final int MAX_PORT = 65535;
 
@@ -42,7 +42,8 @@ record NodeSettings(List<String> services, Path dataDir, int shutdownTimeoutMs, 
         node.integer("shutdownTimeoutMs", 1000, 600_000, 20_000), cluster.string("name"), cluster.string("host"),
         cluster.integer("port", 1, MAX_PORT), members, cluster.integer("busPort", 0, MAX_PORT, 0),
         cluster.string("configFile", ""), pg.string("url", ""), pg.integer("embeddedPort", 0, MAX_PORT, 0),
-        redis.string("url", ""), redis.integer("embeddedPort", 0, MAX_PORT, 0));
+        redis.string("url", ""), redis.integer("embeddedPort", 0, MAX_PORT, 0),
+        node.string("testFaults", ""));
   }
 
   boolean runsGateway() {

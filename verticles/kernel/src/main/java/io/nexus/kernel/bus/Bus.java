@@ -31,10 +31,12 @@ public final class Bus {
   private final Vertx vertx;
   private final long timeoutMs;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Faults faults;
 
   private Bus(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.faults = Faults.of(vertx);
   }
 
   /** A bus whose requests time out after {@code timeoutMs}. */
@@ -68,8 +70,19 @@ public final class Bus {
    * the field when not), decoded, and handed to {@code logic}; its result is the reply.
    */
   public <Q, R> Bus handle(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(endpoint.address(),
-        msg -> serve(endpoint, logic, msg));
+    String service = endpoint.service();
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(endpoint.address(), msg -> {
+      Faults.Fault fault = faults.forService(service);
+      if (fault == null) {
+        serve(endpoint, logic, msg);
+      } else if (Faults.fails(fault)) {
+        msg.fail(ErrorCode.UNAVAILABLE.status(), Codec.toJson(Failure.of(ErrorCode.UNAVAILABLE, "fault injected")).encode());
+      } else if (fault.delayMs() > 0) {
+        vertx.setTimer(fault.delayMs(), t -> serve(endpoint, logic, msg));
+      } else {
+        serve(endpoint, logic, msg);
+      }
+    });
     consumers.add(consumer);
     return this;
   }

@@ -46,5 +46,7 @@ public record Setting(String env, String key, Kind kind, String meaning) {
           "its password; empty prints a one-time generated one"),
       new Setting("NEXUS_ADMIN_ORG", "security.admin.org", Kind.STRING, "the bootstrap admin's organisation"),
       new Setting("NEXUS_TOKEN_TTL_SECONDS", "security.accessTokenTtlSeconds", Kind.INT, "access token lifetime"),
-      new Setting("NEXUS_REFRESH_TTL_SECONDS", "security.refreshTokenTtlSeconds", Kind.INT, "refresh token lifetime"));
+      new Setting("NEXUS_REFRESH_TTL_SECONDS", "security.refreshTokenTtlSeconds", Kind.INT, "refresh token lifetime"),
+      new Setting("NEXUS_TEST_FAULTS", "node.testFaults", Kind.STRING,
+          "tests and fault drills only: a JSON file of faults this node's services obey; empty = no fault switch"));
 }

@@ -138,4 +138,51 @@ class BusTest {
           "2026-01-01T00:00:00Z"), Call.system());
     }));
   }
+
+  @Test
+  @DisplayName("the fault switch: a service named in the fault file fails (503) or answers late; cleared, it answers at once")
+  void faultSwitch(Vertx vertx, VertxTestContext ctx) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("nexus-faults", ".json");
+    java.nio.file.Files.writeString(file, "{\"security\": {\"failPercent\": 100}}");
+    Faults.install(vertx, file);
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.ME, (e, call) -> Future.succeededFuture(new UserView(call.principal().subject(),
+        call.principal().org(), "a@b.c", "Ada", "admin", "2026-01-01T00:00:00Z", 1)));
+    long[] started = new long[1];
+    bus.bind()
+        .compose(b -> sleep(vertx, 500))
+        .compose(x -> bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA)).<Void>mapEmpty()
+            .recover(err -> {
+              ctx.verify(() -> {
+                assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                assertThat(err.getMessage()).isEqualTo("fault injected");
+              });
+              return vertx.fileSystem().writeFile(file.toString(),
+                  io.vertx.core.buffer.Buffer.buffer("{\"security\": {\"delayMs\": 300}}"));
+            }))
+        .compose(x -> sleep(vertx, 500))
+        .compose(x -> {
+          started[0] = System.nanoTime();
+          return bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA));
+        })
+        .compose(p -> {
+          ctx.verify(() -> assertThat((System.nanoTime() - started[0]) / 1_000_000).isGreaterThanOrEqualTo(300));
+          return vertx.fileSystem().writeFile(file.toString(), io.vertx.core.buffer.Buffer.buffer(""));
+        })
+        .compose(x -> sleep(vertx, 500))
+        .compose(x -> {
+          started[0] = System.nanoTime();
+          return bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA));
+        })
+        .onComplete(ctx.succeeding(p -> ctx.verify(() -> {
+          assertThat(p.id()).isEqualTo("u1");
+          assertThat((System.nanoTime() - started[0]) / 1_000_000).isLessThan(300);
+          java.nio.file.Files.deleteIfExists(file);
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<Void> sleep(Vertx vertx, long ms) {
+    return Future.future(p -> vertx.setTimer(ms, t -> p.complete()));
+  }
 }
