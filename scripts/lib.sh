@@ -78,3 +78,12 @@ ensure_browser_tools() {
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) >&2
   fi
 }
+
+# The bench module's classpath (compiled classes + dependencies), for scripts/bench and scripts/chaos.
+bench_classpath() {
+  local cp_file="$ROOT/verticles/bench/target/classpath.txt"
+  if [ ! -f "$cp_file" ] || [ "$ROOT/verticles/bench/pom.xml" -nt "$cp_file" ]; then
+    (cd "$ROOT" && mvn -B -q -pl verticles/bench dependency:build-classpath -Dmdep.outputFile="$cp_file") >&2
+  fi
+  echo "$ROOT/verticles/bench/target/classes:$(cat "$cp_file")"
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench/run.sh [scenario...]   (scenarios: write, import, examine, gateway; default: all)
+# scripts/bench/run.sh [scenario...]   (scenarios: gateway, bus, write, fanout, import, examine; default: all)
 # Each scenario measures the candidate against a baseline in the same run on the same machine
 # and reports ratios, as Markdown and JSON under ./data/bench/<UTC time>/. PostgreSQL and Redis
 # are NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started for the run.
@@ -9,22 +9,24 @@ ensure_toolchain
 ensure_jar
 out="$ROOT/data/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-cp_file="$ROOT/verticles/bench/target/classpath.txt"
-if [ ! -f "$cp_file" ] || [ "$ROOT/verticles/bench/pom.xml" -nt "$cp_file" ]; then
-  (cd "$ROOT" && mvn -B -q -pl verticles/bench dependency:build-classpath -Dmdep.outputFile="$cp_file") >&2
-fi
-cp="$ROOT/verticles/bench/target/classes:$(cat "$cp_file")"
+cp="$(bench_classpath)"
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(write import examine gateway)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(gateway bus write fanout import examine)
 for s in "${scenarios[@]}"; do
   case "$s" in
-    write) java "${JAVA_OPENS[@]}" -Xmx2g -cp "$cp" io.nexus.bench.WriteBench "$out" ;;
+    write)
+      command -v pgbench >/dev/null 2>&1 || apt_install postgresql-client
+      java "${JAVA_OPENS[@]}" -Xmx2g -cp "$cp" io.nexus.bench.WriteBench "$out" ;;
     import) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ImportBench "$out" ;;
     examine) java "${JAVA_OPENS[@]}" -Xmx2g ${NEXUS_BENCH_JAVA_OPTS:-} -cp "$cp" io.nexus.bench.ExamineBench "$out" ;;
     gateway)
       command -v wrk >/dev/null 2>&1 || apt_install wrk
       java "${JAVA_OPENS[@]}" -Xmx1g -Dnexus.node.jar="$JAR" -cp "$cp" io.nexus.bench.GatewayBench "$out" ;;
-    *) echo "unknown scenario '$s'; known: write, import, examine, gateway" >&2; exit 2 ;;
+    bus) java "${JAVA_OPENS[@]}" -Xmx1g -cp "$cp" io.nexus.bench.BusBench "$out" ;;
+    fanout)
+      command -v wrk >/dev/null 2>&1 || apt_install wrk
+      java "${JAVA_OPENS[@]}" -Xmx1g -Dnexus.node.jar="$JAR" -cp "$cp" io.nexus.bench.FanoutBench "$out" ;;
+    *) echo "unknown scenario '$s'; known: gateway, bus, write, fanout, import, examine" >&2; exit 2 ;;
   esac
 done
 echo "reports in $out"

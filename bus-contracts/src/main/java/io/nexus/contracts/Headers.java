@@ -13,6 +13,12 @@ public final class Headers {
   public static final String TRACEPARENT = "traceparent";
   /** The verified caller, as the JSON of {@link Principal}. */
   public static final String PRINCIPAL = "x-principal";
+  /**
+   * The client's {@code Idempotency-Key}, scoped to the caller ({@code <subject>:<key>}), set by
+   * the gateway: a service that writes may use it to apply the command at most once even when a
+   * late copy of the request arrives after the client retried elsewhere.
+   */
+  public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
   /** This message's own id, used as the causation id of what it causes. */
   public static final String MESSAGE_ID = "x-message-id";
 

@@ -57,46 +57,12 @@ public final class GatewayBench {
 
   private static void run(BenchEnv env) throws Exception {
     String jar = System.getProperty("nexus.node.jar");
-    String classpath = System.getProperty("java.class.path");
     boolean pin = Runtime.getRuntime().availableProcessors() >= 2 && Files.isExecutable(Path.of("/usr/bin/taskset"));
-    Path lua = env.out.resolve("report.lua");
-    Files.writeString(lua, """
-        done = function(summary, latency, requests)
-          local e = summary.errors
-          io.write(string.format("WRK %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-            e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50), latency:percentile(99),
-            latency:percentile(99.9)))
-        end
-        """);
+    Path lua = wrkScript(env.out);
     int nodePort = EmbeddedServers.freePort();
     int helloPort = EmbeddedServers.freePort();
-    int hzPort = EmbeddedServers.freePort();
-    Path nodeConfig = env.out.resolve("gateway-bench.yaml");
-    Files.writeString(nodeConfig, "gateway:\n  rateLimit:\n    perPrincipalPerSecond: 10000000\n");
-    var nodeCmd = new ArrayList<String>();
-    if (pin) {
-      nodeCmd.addAll(List.of("taskset", "-c", "0"));
-    }
-    nodeCmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    nodeCmd.addAll(List.of(JVM));
-    nodeCmd.addAll(List.of("-jar", jar));
-    var nodePb = new ProcessBuilder(nodeCmd).redirectErrorStream(true).redirectOutput(env.out.resolve("node.log").toFile());
-    nodePb.environment().keySet().removeIf(k -> k.startsWith("NEXUS_"));
-    nodePb.environment().putAll(java.util.Map.of("NEXUS_PG_URL", env.freshDatabase(), "NEXUS_REDIS_URL", env.redisUrl,
-        "NEXUS_HTTP_PORT", String.valueOf(nodePort), "NEXUS_CLUSTER_PORT", String.valueOf(hzPort),
-        "NEXUS_CLUSTER_MEMBERS", "127.0.0.1:" + hzPort, "NEXUS_CLUSTER_NAME", "bench-" + UUID.randomUUID(),
-        "NEXUS_ADMIN_EMAIL", BenchEnv.ADMIN_EMAIL, "NEXUS_ADMIN_PASSWORD", BenchEnv.ADMIN_PASSWORD,
-        "NEXUS_DATA_DIR", env.out.resolve("node").toString(), "NEXUS_CONFIG", nodeConfig.toString()));
-    var helloCmd = new ArrayList<String>();
-    if (pin) {
-      helloCmd.addAll(List.of("taskset", "-c", "0"));
-    }
-    helloCmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    helloCmd.addAll(List.of(JVM));
-    helloCmd.addAll(List.of("-cp", classpath, HelloServer.class.getName(), String.valueOf(helloPort)));
-    Process node = nodePb.start();
-    Process hello = new ProcessBuilder(helloCmd).redirectErrorStream(true).redirectOutput(env.out.resolve("hello.log").toFile())
-        .start();
+    Process node = startNode(env, jar, nodePort, pin);
+    Process hello = startHello(env.out, helloPort, pin);
     try {
       await(env.out.resolve("node.log"), "NEXUS node ready", node);
       await(env.out.resolve("hello.log"), "hello listening", hello);
@@ -109,8 +75,8 @@ public final class GatewayBench {
       }
       String candidateUrl = "http://127.0.0.1:" + nodePort + "/api/v1/me";
       String baselineUrl = "http://127.0.0.1:" + helloPort + "/";
-      long nodePid = node.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(node.pid());
-      long helloPid = hello.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(hello.pid());
+      long nodePid = serverPid(node);
+      long helloPid = serverPid(hello);
       // warm-up: JIT, connection pools, caches (the gateway was still speeding up after 5 s)
       wrk(pin, lua, candidateUrl, token, CONNECTIONS, WARM_UP_SECONDS, nodePid);
       wrk(pin, lua, baselineUrl, null, CONNECTIONS, WARM_UP_SECONDS, helloPid);
@@ -119,7 +85,7 @@ public final class GatewayBench {
           .put("server", "server JVMs on core 0, wrk on core 1; JVM flags " + String.join(" ", JVM));
       report.put("throughput", pairs(pin, lua, candidateUrl, baselineUrl, token, CONNECTIONS, nodePid, helloPid));
       report.put("oneConnection", pairs(pin, lua, candidateUrl, baselineUrl, token, 1, nodePid, helloPid));
-      report.put("nodeRssMb", rssMb(nodePid)).put("helloRssMb", rssMb(helloPid));
+      report.put("nodeRssMb", Cpu.rssMb(nodePid)).put("helloRssMb", Cpu.rssMb(helloPid));
       JsonObject t = report.getJsonObject("throughput");
       JsonObject one = report.getJsonObject("oneConnection");
       double addedP50 = one.getDouble("candidateP50Ms") - one.getDouble("baselineP50Ms");
@@ -137,6 +103,60 @@ public final class GatewayBench {
       node.waitFor(60, TimeUnit.SECONDS);
       hello.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** A node from the jar with every service, pinned to core 0 when {@code pin}, rate limits out of the way. */
+  static Process startNode(BenchEnv env, String jar, int nodePort, boolean pin) throws Exception {
+    int hzPort = EmbeddedServers.freePort();
+    Path nodeConfig = env.out.resolve("bench-node.yaml");
+    Files.writeString(nodeConfig, "gateway:\n  rateLimit:\n    perPrincipalPerSecond: 10000000\n");
+    var nodeCmd = new ArrayList<String>();
+    if (pin) {
+      nodeCmd.addAll(List.of("taskset", "-c", "0"));
+    }
+    nodeCmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    nodeCmd.addAll(List.of(JVM));
+    nodeCmd.addAll(List.of("-jar", jar));
+    var nodePb = new ProcessBuilder(nodeCmd).redirectErrorStream(true).redirectOutput(env.out.resolve("node.log").toFile());
+    nodePb.environment().keySet().removeIf(k -> k.startsWith("NEXUS_"));
+    nodePb.environment().putAll(java.util.Map.of("NEXUS_PG_URL", env.freshDatabase(), "NEXUS_REDIS_URL", env.redisUrl,
+        "NEXUS_HTTP_PORT", String.valueOf(nodePort), "NEXUS_CLUSTER_PORT", String.valueOf(hzPort),
+        "NEXUS_CLUSTER_MEMBERS", "127.0.0.1:" + hzPort, "NEXUS_CLUSTER_NAME", "bench-" + UUID.randomUUID(),
+        "NEXUS_ADMIN_EMAIL", BenchEnv.ADMIN_EMAIL, "NEXUS_ADMIN_PASSWORD", BenchEnv.ADMIN_PASSWORD,
+        "NEXUS_DATA_DIR", env.out.resolve("node").toString(), "NEXUS_CONFIG", nodeConfig.toString()));
+    return nodePb.start();
+  }
+
+  /** The bare Vert.x hello with the same JVM flags, pinned to core 0 when {@code pin}. */
+  static Process startHello(Path out, int helloPort, boolean pin) throws IOException {
+    var helloCmd = new ArrayList<String>();
+    if (pin) {
+      helloCmd.addAll(List.of("taskset", "-c", "0"));
+    }
+    helloCmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    helloCmd.addAll(List.of(JVM));
+    helloCmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HelloServer.class.getName(),
+        String.valueOf(helloPort)));
+    return new ProcessBuilder(helloCmd).redirectErrorStream(true).redirectOutput(out.resolve("hello.log").toFile()).start();
+  }
+
+  /** The wrk script that prints one parsable result line. */
+  static Path wrkScript(Path out) throws IOException {
+    Path lua = out.resolve("report.lua");
+    Files.writeString(lua, """
+        done = function(summary, latency, requests)
+          local e = summary.errors
+          io.write(string.format("WRK %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+            e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50), latency:percentile(99),
+            latency:percentile(99.9)))
+        end
+        """);
+    return lua;
+  }
+
+  /** The server process's own pid (the last descendant: taskset execs java). */
+  static long serverPid(Process p) {
+    return p.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(p.pid());
   }
 
   /** Candidate and baseline alternated; medians over the undisturbed runs; ratio = median of per-pair ratios. */
@@ -183,7 +203,7 @@ public final class GatewayBench {
   }
 
   /** One wrk run against {@code url}, with the CPU of the server process and of everything else on core 0. */
-  private static Run wrk(boolean pin, Path lua, String url, String token, int connections, int seconds, long serverPid)
+  static Run wrk(boolean pin, Path lua, String url, String token, int connections, int seconds, long serverPid)
       throws Exception {
     var cmd = new ArrayList<String>();
     if (pin) {
@@ -194,17 +214,17 @@ public final class GatewayBench {
       cmd.addAll(List.of("-H", "Authorization: Bearer " + token));
     }
     cmd.add(url);
-    long[] core0 = coreJiffies(0);
-    long server0 = processJiffies(serverPid);
-    long deps0 = dependencyJiffies();
+    long[] core0 = Cpu.coreJiffies(0);
+    long server0 = Cpu.processJiffies(serverPid);
+    long deps0 = Cpu.dependencyJiffies();
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
     double wall = (System.nanoTime() - t0) / 1e9;
-    long[] core1 = coreJiffies(0);
-    long server1 = processJiffies(serverPid);
-    long deps1 = dependencyJiffies();
+    long[] core1 = Cpu.coreJiffies(0);
+    long server1 = Cpu.processJiffies(serverPid);
+    long deps1 = Cpu.dependencyJiffies();
     String line = out.lines().filter(l -> l.startsWith("WRK ")).findFirst()
         .orElseThrow(() -> new IllegalStateException("wrk printed no result:\n" + out));
     String[] f = line.split(" ");
@@ -220,62 +240,7 @@ public final class GatewayBench {
         Long.parseLong(f[6]) / 1000.0, Long.parseLong(f[3]), server, other, pin && other > DISTURBED_PERCENT);
   }
 
-  /** User + system jiffies of every PostgreSQL and Redis server process. */
-  private static long dependencyJiffies() throws IOException {
-    long sum = 0;
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        String name = d.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String comm = Files.readString(d.resolve("comm")).trim();
-          if (comm.equals("redis-server") || comm.equals("postgres") || comm.startsWith("postgres")) {
-            sum += processJiffies(Long.parseLong(name));
-          }
-        } catch (IOException | RuntimeException e) {
-          // the process ended meanwhile
-        }
-      }
-    }
-    return sum;
-  }
-
-  /** Busy jiffies of one core (everything but idle and iowait), from /proc/stat. */
-  private static long[] coreJiffies(int core) throws IOException {
-    for (String l : Files.readAllLines(Path.of("/proc/stat"))) {
-      if (l.startsWith("cpu" + core + " ")) {
-        String[] f = l.trim().split("\\s+");
-        long busy = 0;
-        for (int i = 1; i < f.length; i++) {
-          if (i != 4 && i != 5) {
-            busy += Long.parseLong(f[i]);
-          }
-        }
-        return new long[] {busy};
-      }
-    }
-    return new long[] {0};
-  }
-
-  /** User + system jiffies of a process, from /proc/<pid>/stat. */
-  private static long processJiffies(long pid) throws IOException {
-    String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-  }
-
-  private static double rssMb(long pid) throws IOException {
-    for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (l.startsWith("VmRSS:")) {
-        return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-      }
-    }
-    return Double.NaN;
-  }
-
-  private static void await(Path log, String line, Process p) throws Exception {
+  static void await(Path log, String line, Process p) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (Files.exists(log) && Files.readString(log).contains(line)) {

@@ -110,17 +110,29 @@ final class Ledger {
         }));
   }
 
+  /**
+   * Posts an entry. With the client's idempotency key the entry's id is derived from it, so a
+   * late copy of the request (its first try timed out at the gateway, the client retried
+   * elsewhere, then the first copy ran) finds the entry already there and answers with it
+   * instead of posting it twice.
+   */
   Future<EntryView> post(PostEntry req, Call call) {
     Principal p = call.require(Role.EXAMINER);
     LocalDate date = date("bookingDate", req.bookingDate());
     var amounts = checkLines(req.lines());
-    UUID id = UUID.randomUUID();
-    return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
+    UUID id = call.idempotencyKey() == null ? UUID.randomUUID()
+        : UUID.nameUUIDFromBytes(("entry\u0000" + req.ledgerId() + "\u0000" + call.idempotencyKey())
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return pool.<EntryView>withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
         .compose(l -> accountIds(tx, l, req.lines())
             .compose(ids -> insertEntry(tx, id, l, date, req.description(), req.counterparty(), req.documentNumber(),
                 p.subject(), null, req.lines(), amounts, ids)))
         .compose(e -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
-            List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(e))), call).map(e)));
+            List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(e))), call).map(e)))
+        .recover(err -> call.idempotencyKey() != null && err instanceof PgException pe
+            && UNIQUE_VIOLATION.equals(pe.getSqlState()) && "entries_pkey".equals(pe.getConstraint())
+            ? pool.withConnection(c -> ownLedger(c, p, req.ledgerId()).compose(l -> entry(c, l, id.toString(), false)))
+            : Future.failedFuture(err));
   }
 
   Future<EntryView> reverse(ReverseEntry req, Call call) {

@@ -21,6 +21,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -51,6 +52,7 @@ final class ApiRoutes {
   private final RateLimiter limits;
   private final Idempotency idempotency;
   private final Map<String, java.util.function.BiConsumer<Object, Principal>> afterSuccess = new java.util.HashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
 
   ApiRoutes(Bus bus, java.util.function.ToLongFunction<String> timeoutMs, Breakers breakers, Authenticator auth,
       ServiceRegistry registry, RateLimiter limits, Idempotency idempotency) {
@@ -197,8 +199,9 @@ final class ApiRoutes {
       return Future.succeededFuture(Problems.of(rc, ErrorCode.BAD_REQUEST, "body does not fit the operation", null, null));
     }
     Principal p = rc.get(PRINCIPAL_KEY);
-    Call call = Call.edge(rc.get(CORRELATION_KEY), rc.request().getHeader("traceparent"), p);
-    return breakers.of(service).<R>execute(promise -> send(ep, request, call, true).onComplete(promise))
+    Call call = Call.edge(rc.get(CORRELATION_KEY), rc.request().getHeader("traceparent"), p)
+        .withIdempotencyKey(idempotency.scopedKey(rc, p));
+    return send(ep, request, call, true, java.util.Set.of())
         .map(reply -> {
           var hook = afterSuccess.get(ep.address());
           if (hook != null) {
@@ -218,14 +221,36 @@ final class ApiRoutes {
         .recover(err -> Future.succeededFuture(outcomeOf(rc, err)));
   }
 
-  private <Q, R> Future<R> send(Endpoint<Q, R> ep, Q request, Call call, boolean mayRetry) {
-    return bus.request(ep, request, call, timeoutMs.applyAsLong(ep.service())).recover(err -> {
-      if (mayRetry && ep.idempotent() && err instanceof BusFailure bf && bf.isTimeout()) {
-        // the event bus round-robins, so the second attempt goes to the next instance
-        return send(ep, request, call.next(), false);
-      }
-      return Future.failedFuture(err);
-    });
+  /**
+   * Sends to one instance of the service, chosen in turn among those whose breaker is not open
+   * (one breaker per instance: a failing instance is left alone while its siblings serve).
+   * A request that reached no handler goes to the next instance; so does an idempotent one
+   * that timed out, once.
+   */
+  private <Q, R> Future<R> send(Endpoint<Q, R> ep, Q request, Call call, boolean mayRetry, java.util.Set<String> tried) {
+    String service = ep.service();
+    List<String> nodes = registry.nodes(service);
+    var candidates = nodes.stream().filter(n -> !tried.contains(n)
+        && breakers.state(ServiceRegistry.breakerName(service, n)) != io.vertx.circuitbreaker.CircuitBreakerState.OPEN).toList();
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(nodes.isEmpty() || !tried.isEmpty() && tried.containsAll(nodes)
+          ? new BusFailure(ErrorCode.UNAVAILABLE, "no instance of " + service + " could take the request", 1L)
+          : BusFailure.unavailable("every instance of " + service + " is failing; their circuit breakers are open", 5));
+    }
+    String node = candidates.get(Math.floorMod(turn.getAndIncrement(), candidates.size()));
+    var next = new java.util.HashSet<>(tried);
+    next.add(node);
+    return breakers.of(ServiceRegistry.breakerName(service, node)).<R>execute(p -> bus.request(ep, request, call,
+            timeoutMs.applyAsLong(service), node).onComplete(p))
+        .recover(err -> {
+          if (err instanceof OpenCircuitException) {
+            return send(ep, request, call, mayRetry, next); // it opened (or is half-open and busy): another instance
+          }
+          if (err instanceof BusFailure bf && (bf.isUndelivered() || mayRetry && ep.idempotent() && bf.isTimeout())) {
+            return send(ep, request, bf.isUndelivered() ? call : call.next(), mayRetry && bf.isUndelivered(), next);
+          }
+          return Future.failedFuture(err);
+        });
   }
 
   /** The validated body merged with the path parameters. */

@@ -33,20 +33,38 @@ final class Idempotency {
   private static final Set<HttpMethod> METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
   private static final String PREFIX = "nexus:idem:";
   private static final long REDIS_TIMEOUT_MS = 1000;
-  /** A key marked in progress by a node that died frees itself after this long. */
-  private static final int PENDING_TTL_SECONDS = 60;
-
   private final RedisAPI redis;
   private final int ttlSeconds;
+  private final int pendingTtlSeconds;
 
-  Idempotency(RedisAPI redis, int ttlSeconds) {
+  /**
+   * @param pendingTtlSeconds how long a key stays marked in progress: a little more than the
+   *     longest a request can take (two tries at the slowest service timeout), so that a key
+   *     marked by a gateway that died frees itself soon (a late copy of a write the services
+   *     guard themselves, see {@code Call.idempotencyKey})
+   */
+  Idempotency(RedisAPI redis, int ttlSeconds, int pendingTtlSeconds) {
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
+    this.pendingTtlSeconds = pendingTtlSeconds;
   }
 
   /** True when the request carries a key and its method takes one. */
   boolean applies(RoutingContext rc) {
     return rc.request().getHeader(HEADER) != null && METHODS.contains(rc.request().method());
+  }
+
+  /** The request's key scoped to its caller, as services see it ({@code <who>:<key>}); null without one. */
+  String scopedKey(RoutingContext rc, Principal caller) {
+    if (!applies(rc)) {
+      return null;
+    }
+    return who(rc, caller) + ":" + rc.request().getHeader(HEADER).trim();
+  }
+
+  private static String who(RoutingContext rc, Principal caller) {
+    return caller != null ? caller.subject() : "anon:" + (rc.request().remoteAddress() == null ? "?"
+        : rc.request().remoteAddress().hostAddress());
   }
 
   /** Runs {@code operation} at most once per caller and key; see the class comment. */
@@ -55,12 +73,10 @@ final class Idempotency {
     if (!KEY.matcher(key).matches()) {
       return Future.failedFuture(BusFailure.badRequest(HEADER + " must be 1 to 200 of A-Z a-z 0-9 . _ : -"));
     }
-    String who = caller != null ? caller.subject() : "anon:" + (rc.request().remoteAddress() == null ? "?"
-        : rc.request().remoteAddress().hostAddress());
-    String redisKey = PREFIX + who + ":" + key;
+    String redisKey = PREFIX + who(rc, caller) + ":" + key;
     String fingerprint = fingerprint(rc);
     String pending = new JsonObject().put("state", "pending").put("fp", fingerprint).encode();
-    return guarded(redis.set(List.of(redisKey, pending, "NX", "EX", String.valueOf(PENDING_TTL_SECONDS))))
+    return guarded(redis.set(List.of(redisKey, pending, "NX", "EX", String.valueOf(pendingTtlSeconds))))
         .compose(set -> {
           if (set != null) {
             return operation.get().compose(outcome -> keep(redisKey, fingerprint, outcome).map(outcome));

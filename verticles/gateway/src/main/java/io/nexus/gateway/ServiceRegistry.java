@@ -57,6 +57,17 @@ final class ServiceRegistry {
     return instances(service) > 0;
   }
 
+  /** The nodes of the service's published instances. */
+  List<String> nodes(String service) {
+    List<Record> rs = byService.get(service);
+    return rs == null ? List.of() : rs.stream().map(r -> r.getMetadata().getString("node")).filter(n -> n != null).toList();
+  }
+
+  /** The name of the breaker that guards one instance of a service. */
+  static String breakerName(String service, String node) {
+    return service + "@" + node;
+  }
+
   /** How many instances of the service are published. */
   int instances(String service) {
     List<Record> rs = byService.get(service);
@@ -70,14 +81,25 @@ final class ServiceRegistry {
     names.addAll(byService.keySet());
     for (String name : names) {
       var instances = new JsonArray();
+      int open = 0;
+      int closed = 0;
       for (Record r : byService.getOrDefault(name, List.of())) {
+        String node = r.getMetadata().getString("node");
+        var state = breakers.state(breakerName(name, node));
+        if (state == io.vertx.circuitbreaker.CircuitBreakerState.CLOSED) {
+          closed++;
+        } else if (state == io.vertx.circuitbreaker.CircuitBreakerState.OPEN) {
+          open++;
+        }
         instances.add(new JsonObject()
             .put("id", r.getRegistration())
-            .put("node", r.getMetadata().getString("node"))
+            .put("node", node)
             .put("version", r.getMetadata().getString("version"))
-            .put("startedAt", r.getMetadata().getString("startedAt")));
+            .put("startedAt", r.getMetadata().getString("startedAt"))
+            .put("breaker", state.name().toLowerCase().replace('_', '-')));
       }
-      String breaker = breakers.state(name).name().toLowerCase().replace('_', '-');
+      // the service's breaker as a whole: closed when every instance's is, open when every one is open
+      String breaker = closed == instances.size() ? "closed" : open == instances.size() ? "open" : "partly-open";
       String status = instances.isEmpty() ? "down" : "closed".equals(breaker) ? "up" : "degraded";
       services.add(new JsonObject().put("name", name).put("status", status).put("breaker", breaker)
           .put("instances", instances));

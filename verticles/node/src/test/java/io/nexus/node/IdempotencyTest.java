@@ -66,4 +66,41 @@ class IdempotencyTest extends NodeSpec {
     assertThat(http.json("POST", "/api/v1/users", user("x@nexus.test"), admin, "Idempotency-Key", "has spaces").status())
         .isEqualTo(400);
   }
+
+  @Test
+  @DisplayName("a late copy of an entry post with the same key (its first try timed out, the client retried, then the copy ran) "
+      + "answers with the entry already posted and posts nothing twice")
+  void lateCopyOfAnEntryPost() throws Exception {
+    var ledger = http.post("/api/v1/ledgers", new JsonObject().put("name", "Idem " + UUID.randomUUID()).put("currency", "EUR"),
+        admin).json().getString("id");
+    for (String[] a : new String[][] {{"1000", "Bank", "asset"}, {"4000", "Sales", "revenue"}}) {
+      assertThat(http.post("/api/v1/ledgers/" + ledger + "/accounts", new JsonObject().put("code", a[0]).put("name", a[1])
+          .put("type", a[2]), admin).status()).isEqualTo(201);
+    }
+    var body = new JsonObject().put("bookingDate", "2026-11-29").put("description", "late copy").put("documentNumber", "LC-1")
+        .put("lines", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("account", "1000").put("debit", "5.00").put("currency", "EUR"))
+            .add(new JsonObject().put("account", "4000").put("credit", "5.00").put("currency", "EUR")));
+    String key = UUID.randomUUID().toString();
+    var first = http.json("POST", "/api/v1/ledgers/" + ledger + "/entries", body, admin, "Idempotency-Key", key);
+    assertThat(first.status()).as(first.toString()).isEqualTo(201);
+
+    // the copy the gateway gave up on, arriving at Financial as the gateway sent it
+    var me = http.get("/api/v1/me", admin).json();
+    var principal = new io.nexus.contracts.Principal(me.getString("id"), me.getString("org"), me.getString("role"), "s");
+    var req = io.nexus.contracts.Codec.fromJson(body.copy().put("ledgerId", ledger),
+        io.nexus.contracts.financial.Financial.PostEntry.class);
+    var call = io.nexus.kernel.bus.Call.edge(null, null, principal).withIdempotencyKey(me.getString("id") + ":" + key);
+    var bus = io.nexus.kernel.bus.Bus.on(node.vertx(), 5000);
+    var copy = bus.request(io.nexus.contracts.financial.Financial.POST_ENTRY, req, call)
+        .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(copy.id()).isEqualTo(first.json().getString("id"));
+    var found = http.get("/api/v1/ledgers/" + ledger + "/entries?text=late", admin).json().getJsonArray("entries");
+    assertThat(found).hasSize(1);
+
+    // without the key it is a new entry
+    var other = bus.request(io.nexus.contracts.financial.Financial.POST_ENTRY, req, io.nexus.kernel.bus.Call.edge(null, null,
+        principal)).toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(other.id()).isNotEqualTo(copy.id());
+  }
 }

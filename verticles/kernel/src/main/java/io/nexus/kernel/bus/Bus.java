@@ -32,11 +32,23 @@ public final class Bus {
   private final long timeoutMs;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Faults faults;
+  private final String nodeId;
 
   private Bus(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.faults = Faults.of(vertx);
+    var cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    this.nodeId = cm == null ? null : cm.getNodeId();
+  }
+
+  /**
+   * The address of one instance of an endpoint: every handler is also bound on
+   * {@code <address>@<node>}, so that a caller can choose the instance (and keep a breaker per
+   * instance) instead of leaving the choice to the bus's round robin.
+   */
+  public static String instanceAddress(String address, String node) {
+    return address + "@" + node;
   }
 
   /** A bus whose requests time out after {@code timeoutMs}. */
@@ -54,8 +66,14 @@ public final class Bus {
 
   /** As {@link #request(Endpoint, Object, Call)} with its own timeout. */
   public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call, long timeout) {
+    return request(endpoint, body, call, timeout, null);
+  }
+
+  /** As {@link #request(Endpoint, Object, Call, long)}, to the instance on {@code node} (null: any instance). */
+  public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call, long timeout, String node) {
     DeliveryOptions opts = call.toDelivery(new DeliveryOptions().setSendTimeout(timeout));
-    return vertx.eventBus().<JsonObject>request(endpoint.address(), Codec.toJson(body), opts)
+    String address = node == null ? endpoint.address() : instanceAddress(endpoint.address(), node);
+    return vertx.eventBus().<JsonObject>request(address, Codec.toJson(body), opts)
         .recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
         .map(reply -> Codec.fromJson(reply.body(), endpoint.reply()));
   }
@@ -71,7 +89,7 @@ public final class Bus {
    */
   public <Q, R> Bus handle(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic) {
     String service = endpoint.service();
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(endpoint.address(), msg -> {
+    io.vertx.core.Handler<Message<Object>> handler = msg -> {
       Faults.Fault fault = faults.forService(service);
       if (fault == null) {
         serve(endpoint, logic, msg);
@@ -82,7 +100,11 @@ public final class Bus {
       } else {
         serve(endpoint, logic, msg);
       }
-    });
+    };
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(endpoint.address(), handler);
+    if (nodeId != null) {
+      consumers.add(vertx.eventBus().consumer(instanceAddress(endpoint.address(), nodeId), handler));
+    }
     consumers.add(consumer);
     return this;
   }
@@ -111,9 +133,9 @@ public final class Bus {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(this);
   }
 
-  /** The addresses bound by this bus. */
+  /** The addresses bound by this bus (not the per-instance ones). */
   public List<String> addresses() {
-    return consumers.stream().map(MessageConsumer::address).toList();
+    return consumers.stream().map(MessageConsumer::address).filter(a -> !a.contains("@")).toList();
   }
 
   /** Unregisters every binding. */
@@ -154,8 +176,38 @@ public final class Bus {
     if (err instanceof IllegalArgumentException iae) {
       return Failure.of(ErrorCode.BAD_REQUEST, iae.getMessage());
     }
+    if (unreachable(err)) {
+      LOG.warn("a dependency is unreachable [address: {}, correlation: {}, cause: {}]", address, call.correlationId(),
+          String.valueOf(err));
+      return new Failure(ErrorCode.UNAVAILABLE.status(), "a dependency (database or cache) is unreachable; retry shortly",
+          DEPENDENCY_RETRY_AFTER_S, null);
+    }
     LOG.error("handler failed [address: {}, correlation: {}]", address, call.correlationId(), err);
     return Failure.of(ErrorCode.INTERNAL, "internal error; correlation id " + call.correlationId());
+  }
+
+  private static final long DEPENDENCY_RETRY_AFTER_S = 2;
+
+  /**
+   * True for errors that say a dependency could not be reached, not that the request was wrong
+   * or the code broken: refused or lost connections, PostgreSQL connection errors (SQLSTATE
+   * class 08) and shutdowns (57P01-57P03), timeouts. They become 503 with Retry-After.
+   */
+  static boolean unreachable(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof java.util.concurrent.TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException) {
+        return true;
+      }
+      if (t instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
+          && (pe.getSqlState().startsWith("08") || pe.getSqlState().matches("57P0[123]"))) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** Rebuilds a failure received from the bus. */
@@ -166,7 +218,7 @@ public final class Bus {
     if (err instanceof ReplyException re) {
       switch (re.failureType()) {
         case NO_HANDLERS:
-          return new BusFailure(ErrorCode.UNAVAILABLE, "no instance of " + serviceOf(address) + " is running", 1L);
+          return BusFailure.undelivered("no instance of " + serviceOf(address) + " is running");
         case TIMEOUT:
           return BusFailure.timedOut(serviceOf(address) + " did not answer in time");
         default:

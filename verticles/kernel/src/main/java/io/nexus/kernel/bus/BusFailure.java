@@ -13,6 +13,7 @@ public final class BusFailure extends RuntimeException {
   private final Long retryAfterSeconds;
   private final boolean timedOut;
   private final JsonObject current;
+  private final boolean undelivered;
 
   public BusFailure(ErrorCode code, String detail) {
     this(code, detail, null);
@@ -23,11 +24,27 @@ public final class BusFailure extends RuntimeException {
   }
 
   private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, boolean timedOut, JsonObject current) {
+    this(code, detail, retryAfterSeconds, timedOut, current, false);
+  }
+
+  private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, boolean timedOut, JsonObject current,
+      boolean undelivered) {
     super(detail, null, false, false);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
     this.timedOut = timedOut;
     this.current = current;
+    this.undelivered = undelivered;
+  }
+
+  /** 503: nobody listens at the address, so the request was never delivered (any request may be retried). */
+  public static BusFailure undelivered(String detail) {
+    return new BusFailure(ErrorCode.UNAVAILABLE, detail, 1L, false, null, true);
+  }
+
+  /** True when the request never reached a handler. */
+  public boolean isUndelivered() {
+    return undelivered;
   }
 
   /** 412: the caller's version is stale; {@code current} is the entity as it is now. */

@@ -17,14 +17,15 @@ import java.util.UUID;
  * @param causationId the id of the message that caused this one, or null at the edge
  * @param traceparent W3C trace context, or null
  * @param principal the verified caller, or null when anonymous
+ * @param idempotencyKey the client's idempotency key scoped to the caller, or null (not passed on by {@link #next()})
  */
 public record Call(String messageId, String correlationId, String causationId, String traceparent,
-    Principal principal) {
+    Principal principal, String idempotencyKey) {
 
   /** A fresh call at an edge (HTTP request, socket frame, timer) for a caller. */
   public static Call edge(String correlationId, String traceparent, Principal principal) {
     String id = UUID.randomUUID().toString();
-    return new Call(id, correlationId == null ? id : correlationId, null, traceparent, principal);
+    return new Call(id, correlationId == null ? id : correlationId, null, traceparent, principal, null);
   }
 
   /** A call made by the system itself, with no caller. */
@@ -34,12 +35,17 @@ public record Call(String messageId, String correlationId, String causationId, S
 
   /** The call a handler makes while handling this one: same correlation and caller, caused by this. */
   public Call next() {
-    return new Call(UUID.randomUUID().toString(), correlationId, messageId, traceparent, principal);
+    return new Call(UUID.randomUUID().toString(), correlationId, messageId, traceparent, principal, null);
   }
 
   /** The same call on behalf of another principal (used by edges that verified one). */
   public Call as(Principal who) {
-    return new Call(messageId, correlationId, causationId, traceparent, who);
+    return new Call(messageId, correlationId, causationId, traceparent, who, idempotencyKey);
+  }
+
+  /** The same call carrying the client's idempotency key (scoped to the caller). */
+  public Call withIdempotencyKey(String key) {
+    return new Call(messageId, correlationId, causationId, traceparent, principal, key);
   }
 
   /** The verified caller; 401 when there is none. */
@@ -72,6 +78,9 @@ public record Call(String messageId, String correlationId, String causationId, S
     if (principal != null) {
       options.addHeader(Headers.PRINCIPAL, JsonObject.mapFrom(principal).encode());
     }
+    if (idempotencyKey != null) {
+      options.addHeader(Headers.IDEMPOTENCY_KEY, idempotencyKey);
+    }
     return options;
   }
 
@@ -83,7 +92,7 @@ public record Call(String messageId, String correlationId, String causationId, S
     }
     String corr = headers.get(Headers.CORRELATION_ID);
     return new Call(id, corr == null ? id : corr, headers.get(Headers.CAUSATION_ID),
-        headers.get(Headers.TRACEPARENT), parsePrincipal(headers.get(Headers.PRINCIPAL)));
+        headers.get(Headers.TRACEPARENT), parsePrincipal(headers.get(Headers.PRINCIPAL)), headers.get(Headers.IDEMPOTENCY_KEY));
   }
 
   private static Principal parsePrincipal(String json) {

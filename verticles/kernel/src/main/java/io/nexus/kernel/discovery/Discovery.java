@@ -57,6 +57,26 @@ public final class Discovery {
         });
   }
 
+  /**
+   * Puts a record this node published back when it is missing: survivors remove a node's
+   * records when it leaves the cluster, and a node that was only paused or cut off comes back
+   * (its cluster merges) still running. True when it had to be put back.
+   */
+  public Future<Boolean> ensure(Record record) {
+    String registration = record.getRegistration();
+    return discovery.getRecord(r -> registration.equals(r.getRegistration()), true).compose(found -> {
+      if (found != null) {
+        return Future.succeededFuture(false);
+      }
+      return discovery.update(record).map(r -> {
+        LOG.warn("service instance published again after its record was lost [service: {}, node: {}, registration: {}]",
+            record.getName(), record.getMetadata().getString("node"), registration);
+        announce(SystemFeed.SERVICE_UP, record.getMetadata().getString("node"), record.getName());
+        return true;
+      });
+    });
+  }
+
   /** Withdraws a record this instance published. */
   public Future<Void> unpublish(Record record) {
     return discovery.unpublish(record.getRegistration())

@@ -12,12 +12,27 @@ import java.util.List;
  * it goes).
  */
 public final class ServiceInstance {
+  /** How often an instance checks that its record is still published (see {@link Discovery#ensure}). */
+  static final long CHECK_MS = 3_000;
+  private final Vertx vertx;
   private final Discovery discovery;
   private final Record record;
+  private final long timer;
+  private boolean checking;
 
-  private ServiceInstance(Discovery discovery, Record record) {
+  private ServiceInstance(Vertx vertx, Discovery discovery, Record record) {
+    this.vertx = vertx;
     this.discovery = discovery;
     this.record = record;
+    this.timer = vertx.setPeriodic(CHECK_MS, id -> check());
+  }
+
+  private void check() {
+    if (checking) {
+      return;
+    }
+    checking = true;
+    discovery.ensure(record).onComplete(ar -> checking = false);
   }
 
   /** Announces {@code service} on this node (the node id is {@code node.id} in the config). */
@@ -26,12 +41,13 @@ public final class ServiceInstance {
     var discovery = new Discovery(vertx);
     String node = config.getJsonObject("node", new JsonObject()).getString("id", "local");
     return discovery.publish(service, version, node, addresses)
-        .map(r -> new ServiceInstance(discovery, r))
+        .map(r -> new ServiceInstance(vertx, discovery, r))
         .onFailure(err -> discovery.close());
   }
 
   /** Withdraws the announcement; never fails (the node's departure cleans up what is left). */
   public Future<Void> withdraw() {
+    vertx.cancelTimer(timer);
     return discovery.unpublish(record).otherwiseEmpty().eventually(() -> {
       discovery.close();
       return Future.succeededFuture();

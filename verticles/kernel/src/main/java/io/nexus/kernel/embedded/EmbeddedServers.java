@@ -57,6 +57,8 @@ public final class EmbeddedServers {
           .setDataDirectory(dataDir.toFile())
           .setCleanDataDirectory(false)
           .setPort(port == 0 ? freePort() : port)
+          // the library turns synchronous_commit off for speed: a crash would then lose acknowledged commits
+          .setServerConfig("synchronous_commit", "on")
           .setPGStartupWait(PG_STARTUP_WAIT)
           .start();
       String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
