@@ -135,8 +135,8 @@ final class ApiRoutes {
       limits.address(address).onSuccess(v -> serve.handle(rc)).onFailure(err -> fail(rc, err));
       return;
     }
-    auth.authenticate(rc.request().getHeader("Authorization"), rc.request().getHeader("X-API-Key"))
-        .compose(p -> limits.principal(p.subject()).map(p))
+    auth.authenticate(rc.request().getHeader("Authorization"), rc.request().getHeader("X-API-Key"),
+            p -> limits.principal(p.subject()))
         .onSuccess(p -> {
           if (!p.may(role)) {
             Problems.send(rc, ErrorCode.FORBIDDEN, "requires role " + role.wire() + " or higher; you are " + p.role());

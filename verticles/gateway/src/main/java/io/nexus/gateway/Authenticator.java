@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,27 +130,40 @@ final class Authenticator {
    * with 401 naming what is wrong.
    */
   Future<Principal> authenticate(String authorization, String apiKey) {
+    return authenticate(authorization, apiKey, p -> Future.succeededFuture());
+  }
+
+  /**
+   * As {@link #authenticate(String, String)}, running {@code alongside} (the rate limit) for the
+   * principal as soon as the token is verified, at the same time as the session check in Redis:
+   * one round trip's wait instead of two. A failed authentication wins over its failure.
+   */
+  Future<Principal> authenticate(String authorization, String apiKey, Function<Principal, Future<Void>> alongside) {
     if (apiKey != null) {
-      return verifyApiKey(apiKey);
+      return verifyApiKey(apiKey).compose(p -> alongside.apply(p).map(p));
     }
     if (authorization == null || authorization.isBlank()) {
       return Future.failedFuture(BusFailure.unauthorized("authentication required: send Authorization: Bearer <token>"));
     }
     String[] parts = authorization.trim().split("\\s+", 2);
     if (parts.length == 2 && parts[0].equalsIgnoreCase("ApiKey")) {
-      return verifyApiKey(parts[1]);
+      return verifyApiKey(parts[1]).compose(p -> alongside.apply(p).map(p));
     }
     if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
       return Future.failedFuture(BusFailure.unauthorized("Authorization must be 'Bearer <token>' or 'ApiKey <key>'"));
     }
-    return verifyToken(parts[1]);
+    return verifyToken(parts[1], alongside);
   }
 
   /** Verifies an access token. */
   Future<Principal> verifyToken(String token) {
+    return verifyToken(token, p -> Future.succeededFuture());
+  }
+
+  private Future<Principal> verifyToken(String token, Function<Principal, Future<Void>> alongside) {
     VerifiedToken known = verified.get(token);
     if (known != null && known.expiresAtEpochSecond() + CLOCK_SKEW_SECONDS >= Instant.now().getEpochSecond()) {
-      return notRevoked(known.principal().session()).map(known.principal());
+      return checked(known.principal(), alongside);
     }
     if (token.length() > MAX_TOKEN_CHARS) {
       return Future.failedFuture(BusFailure.unauthorized("token is too long"));
@@ -171,8 +185,16 @@ final class Authenticator {
     return key.compose(k -> {
       Principal p = check(jwt, k);
       remember(token, p, jwt);
-      return notRevoked(p.session()).map(p);
+      return checked(p, alongside);
     });
+  }
+
+  /** The session check and {@code alongside} at the same time; the session's failure first. */
+  private Future<Principal> checked(Principal p, Function<Principal, Future<Void>> alongside) {
+    Future<Void> session = notRevoked(p.session());
+    Future<Void> other = alongside.apply(p);
+    return Future.join(session, other).transform(ar -> session.failed() ? Future.failedFuture(session.cause())
+        : other.failed() ? Future.failedFuture(other.cause()) : Future.succeededFuture(p));
   }
 
   private void remember(String token, Principal p, SignedJWT jwt) {
