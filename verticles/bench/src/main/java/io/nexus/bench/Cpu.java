@@ -22,7 +22,7 @@ final class Cpu {
         }
         try {
           String comm = Files.readString(d.resolve("comm")).trim();
-          if (comm.equals("redis-server") || comm.equals("postgres") || comm.startsWith("postgres")) {
+          if (comm.startsWith("redis-server") || comm.startsWith("postgres") || comm.equals("pgbench")) {
             sum += processJiffies(Long.parseLong(name));
           }
         } catch (IOException | RuntimeException e) {
