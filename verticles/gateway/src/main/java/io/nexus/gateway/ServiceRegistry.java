@@ -44,10 +44,14 @@ final class ServiceRegistry {
   Future<Void> refresh() {
     return discovery.instances().map(records -> {
       var next = new HashMap<String, List<Record>>();
+      var live = new java.util.HashSet<String>();
       for (Record r : records) {
         next.computeIfAbsent(r.getName(), n -> new java.util.ArrayList<>()).add(r);
+        live.add(breakerName(r.getName(), r.getMetadata().getString("node")));
       }
       byService = next;
+      // breakers of instances that are gone (their node left): forgotten, gauges too
+      breakers.retain(name -> !name.contains("@") || live.contains(name));
       return null;
     });
   }

@@ -7,6 +7,7 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,6 +53,24 @@ public final class Breakers {
   public CircuitBreakerState state(String name) {
     CircuitBreaker cb = breakers.get(name);
     return cb == null ? CircuitBreakerState.CLOSED : cb.state();
+  }
+
+  /**
+   * Forgets the breakers {@code keep} rejects, with their gauges: breakers of service instances
+   * whose node is gone would otherwise pile up as nodes come and go.
+   */
+  public void retain(java.util.function.Predicate<String> keep) {
+    for (String name : List.copyOf(breakers.keySet())) {
+      if (!keep.test(name)) {
+        CircuitBreaker cb = breakers.remove(name);
+        if (cb != null) {
+          cb.close();
+        }
+        if (registry != null) {
+          registry.find("nexus_breaker_state").tag("name", name).gauges().forEach(registry::remove);
+        }
+      }
+    }
   }
 
   /** Closes every breaker. */

@@ -195,7 +195,9 @@ public final class Bus {
    */
   static boolean unreachable(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+      // SocketException covers refused and reset connections; ClosedChannelException a channel closed under a write
+      if (t instanceof java.net.SocketException || t instanceof java.nio.channels.ClosedChannelException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
           || t instanceof java.util.concurrent.TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }

@@ -45,4 +45,19 @@ class BreakersTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  @DisplayName("breakers that are no longer wanted (an instance's node is gone) are forgotten with their gauges")
+  void retain(Vertx vertx) {
+    var registry = new SimpleMeterRegistry();
+    var breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES), registry);
+    breakers.of("security@node-a");
+    breakers.of("security@node-b");
+    breakers.of("security-redis");
+    breakers.retain(name -> !name.contains("@") || name.endsWith("@node-a"));
+    assertThat(registry.find("nexus_breaker_state").gauges()).extracting(g -> g.getId().getTag("name"))
+        .containsExactlyInAnyOrder("security@node-a", "security-redis");
+    assertThat(breakers.state("security@node-b")).isEqualTo(CircuitBreakerState.CLOSED);
+    breakers.close();
+  }
 }

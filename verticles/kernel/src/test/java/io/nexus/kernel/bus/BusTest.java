@@ -182,6 +182,27 @@ class BusTest {
         })));
   }
 
+  @Test
+  @DisplayName("a lost or refused connection to a dependency answers 503 with Retry-After, not 500")
+  void unreachableDependency(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(Security.ME, (e, call) -> Future.failedFuture(new IllegalStateException("query failed",
+        new java.net.SocketException("Connection reset"))));
+    bus.handle(Security.GET_USER, (e, call) -> Future.failedFuture(new java.nio.channels.ClosedChannelException()));
+    bus.bind()
+        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.system()).<Void>mapEmpty().recover(err -> {
+          ctx.verify(() -> {
+            assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(((BusFailure) err).retryAfterSeconds()).isNotNull();
+          });
+          return bus.request(Security.GET_USER, new UserRef("u1", null), Call.system()).mapEmpty();
+        }))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+          ctx.completeNow();
+        })));
+  }
+
   private static Future<Void> sleep(Vertx vertx, long ms) {
     return Future.future(p -> vertx.setTimer(ms, t -> p.complete()));
   }
