@@ -125,7 +125,21 @@ public final class ImportJob {
     try {
       return read(in);
     } finally {
-      writer.shutdownNow();
+      // when reading failed (an aborted or oversized upload) a batch may still be on its way to
+      // PostgreSQL over the caller's connection: let it end before the caller rolls back and
+      // records the outcome on that connection (its result no longer matters)
+      Future<Integer> w = writing;
+      writing = null;
+      if (w != null) {
+        try {
+          w.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+          // the import fails anyway; the caller rolls back
+        }
+      }
+      writer.shutdown();
     }
   }
 
