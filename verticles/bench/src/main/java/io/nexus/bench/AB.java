@@ -33,11 +33,11 @@ final class AB {
   private static Reading measure(Measure m) throws Exception {
     long self = ProcessHandle.current().pid();
     long total0 = Cpu.totalBusyJiffies();
-    long own0 = Cpu.processJiffies(self) + Cpu.dependencyJiffies();
+    long own0 = Cpu.withEndedChildren(self) + Cpu.dependencyJiffies();
     long t0 = System.nanoTime();
     double rate = m.rate();
     double wall = (System.nanoTime() - t0) / 1e9;
-    long others = (Cpu.totalBusyJiffies() - total0) - (Cpu.processJiffies(self) + Cpu.dependencyJiffies() - own0);
+    long others = (Cpu.totalBusyJiffies() - total0) - (Cpu.withEndedChildren(self) + Cpu.dependencyJiffies() - own0);
     return new Reading(rate, Math.max(0, others) / Cpu.HZ / wall * 100);
   }
 

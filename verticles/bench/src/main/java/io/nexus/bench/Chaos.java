@@ -304,7 +304,6 @@ public final class Chaos {
     require(r, p99 <= baseline * SLOW_P99_TOLERANCE, String.format(Locale.ROOT,
         "Security p99 %.1f ms during the fault is over 1.2× the baseline %.1f ms (the worse of before and after)", p99,
         baseline));
-    // the invariants of this drill: the failing instance refused writes, none was lost or doubled
     return r;
   }
 

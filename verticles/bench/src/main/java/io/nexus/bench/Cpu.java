@@ -11,7 +11,7 @@ final class Cpu {
 
   private Cpu() {}
 
-  /** User + system jiffies of every PostgreSQL and Redis server process. */
+  /** User + system jiffies of every PostgreSQL, Redis and pgbench process (the servers and load a scenario drives). */
   static long dependencyJiffies() throws IOException {
     long sum = 0;
     try (var dirs = Files.list(Path.of("/proc"))) {
@@ -23,7 +23,7 @@ final class Cpu {
         try {
           String comm = Files.readString(d.resolve("comm")).trim();
           if (comm.startsWith("redis-server") || comm.startsWith("postgres") || comm.equals("pgbench")) {
-            sum += processJiffies(Long.parseLong(name));
+            sum += withEndedChildren(Long.parseLong(name));
           }
         } catch (IOException | RuntimeException e) {
           // the process ended meanwhile
@@ -52,9 +52,23 @@ final class Cpu {
 
   /** User + system jiffies of a process, from /proc/<pid>/stat. */
   static long processJiffies(long pid) throws IOException {
-    String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat(pid);
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /**
+   * As {@link #processJiffies}, plus what its children that ended used (pgbench started by this
+   * JVM, PostgreSQL backends whose connection closed): a run that starts and ends processes
+   * would otherwise see their work as someone else's.
+   */
+  static long withEndedChildren(long pid) throws IOException {
+    String[] f = stat(pid);
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+  }
+
+  private static String[] stat(long pid) throws IOException {
+    String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return s.substring(s.lastIndexOf(')') + 2).split(" ");
   }
 
   static double rssMb(long pid) throws IOException {

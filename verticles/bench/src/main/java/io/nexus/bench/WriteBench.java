@@ -84,8 +84,9 @@ public final class WriteBench {
       report.put("batched", AB.pairs("batched", PAIRS, true, () -> appendRate(vertx, pool, store, BATCH), () -> rawRate(vertx, pool, BATCH)));
       pool.close().await(30, TimeUnit.SECONDS);
       // on a database of its own: the node's subscriptions start from an empty log
-      report.put("commandToSubscriber", latency(vertx, env, env.freshDatabase()));
-      report.put("httpVsPgbench", pgbenchPairs);
+      var commands = commands(vertx, env, env.freshDatabase());
+      report.put("commandToSubscriber", commands.getJsonObject("commandToSubscriber"));
+      report.put("httpVsPgbench", commands.getJsonObject("httpVsPgbench"));
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
@@ -179,11 +180,13 @@ public final class WriteBench {
   }
 
   /**
-   * Starts a node on the database, measures the maximum rate of user renames through HTTP, then
-   * sends renames at half that rate and times each from send to the moment a durable subscriber
-   * in this process applied its event (matched by correlation id).
+   * Starts a node on the database; alternates user renames through HTTP from {@link #CLIENTS}
+   * clients with pgbench ({@code httpVsPgbench}); then measures the maximum rate of renames from
+   * {@link #COMMAND_CLIENTS} clients, sends them at half that rate and times each from send to
+   * the moment a durable subscriber in this process applied its event, matched by correlation id
+   * ({@code commandToSubscriber}).
    */
-  private static JsonObject latency(Vertx vertx, BenchEnv env, String db) throws Exception {
+  private static JsonObject commands(Vertx vertx, BenchEnv env, String db) throws Exception {
     int httpPort = EmbeddedServers.freePort();
     NexusNode node = env.startNode(db, httpPort, Map.of());
     var applied = new ConcurrentHashMap<String, Long>();
@@ -203,26 +206,19 @@ public final class WriteBench {
       var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       String base = "http://127.0.0.1:" + httpPort + "/api/v1";
       String token = BenchEnv.login(http, base);
-      var users = new ArrayList<String>();
-      for (int i = 0; i < COMMAND_CLIENTS; i++) {
-        users.add(new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/users")).header("Authorization",
-            "Bearer " + token).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-            new JsonObject().put("email", "u" + i + "@nexus.bench").put("password", "a-good-long-password").put("name", "U")
-                .put("role", "viewer").encode())).build(), HttpResponse.BodyHandlers.ofString()).body()).getString("id"));
-      }
+      var all = new ArrayList<String>();
       var versions = new ConcurrentHashMap<String, Long>();
-      users.forEach(u -> versions.put(u, 1L));
-      // HTTP commands (each appends one event, sync commit, If-Match) against pgbench single-row INSERTs, 16 clients each
-      var more = new ArrayList<>(users);
-      for (int i = users.size(); i < CLIENTS; i++) {
-        more.add(new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/users")).header("Authorization",
+      for (int i = 0; i < Math.max(CLIENTS, COMMAND_CLIENTS); i++) {
+        all.add(new JsonObject(http.send(HttpRequest.newBuilder(URI.create(base + "/users")).header("Authorization",
             "Bearer " + token).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
             new JsonObject().put("email", "u" + i + "@nexus.bench").put("password", "a-good-long-password").put("name", "U")
                 .put("role", "viewer").encode())).build(), HttpResponse.BodyHandlers.ofString()).body()).getString("id"));
-        versions.put(more.get(i), 1L);
+        versions.put(all.get(i), 1L);
       }
-      pgbenchPairs = AB.pairs("http command vs pgbench", PAIRS, true,
-          () -> commandRate(http, base, token, more, versions, 0, null, null), () -> pgbench(env, db));
+      // HTTP commands (each appends one event, sync commit, If-Match) against pgbench single-row INSERTs, 16 clients each
+      var againstPgbench = AB.pairs("http command vs pgbench", PAIRS, true,
+          () -> commandRate(http, base, token, all.subList(0, CLIENTS), versions, 0, null, null), () -> pgbench(env, db));
+      var users = all.subList(0, COMMAND_CLIENTS);
       double max = commandRate(http, base, token, users, versions, 0, null, null);
       double rate = max / 2;
       var sent = new ConcurrentHashMap<String, Long>();
@@ -233,18 +229,16 @@ public final class WriteBench {
       }
       long[] ms = sent.entrySet().stream().filter(e -> applied.containsKey(e.getKey()))
           .mapToLong(e -> (applied.get(e.getKey()) - e.getValue()) / 1_000_000).toArray();
-      return new JsonObject().put("maxCommandsPerSecond", max).put("offeredPerSecond", rate)
+      var latency = new JsonObject().put("maxCommandsPerSecond", max).put("offeredPerSecond", rate)
           .put("achievedPerSecond", achieved).put("commands", sent.size()).put("applied", ms.length)
           .put("p50Ms", Stats.quantile(ms, 0.50)).put("p99Ms", Stats.quantile(ms, 0.99)).put("maxMs", Stats.quantile(ms, 1.0));
+      return new JsonObject().put("commandToSubscriber", latency).put("httpVsPgbench", againstPgbench);
     } finally {
       subscriber.stop().await(30, TimeUnit.SECONDS);
       pool.close().await(30, TimeUnit.SECONDS);
       node.stop().await(60, TimeUnit.SECONDS);
     }
   }
-
-  /** Filled by {@link #latency}: HTTP commands against pgbench. */
-  private static JsonObject pgbenchPairs;
 
   /**
    * {@code pgbench} with {@link #CLIENTS} clients, each transaction one single-row INSERT (sync

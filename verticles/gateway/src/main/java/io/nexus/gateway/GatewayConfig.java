@@ -33,6 +33,11 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<Str
   private static final int MAX_TIMEOUT_MS = 120_000;
   private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
 
+  /** The longest of the request timeouts, default and per service. */
+  public int slowestTimeoutMs() {
+    return Math.max(requestTimeoutMs, serviceTimeoutsMs.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+  }
+
   /** The timeout for requests to {@code service}. */
   public int timeoutMs(String service) {
     return serviceTimeoutsMs.getOrDefault(service, requestTimeoutMs);

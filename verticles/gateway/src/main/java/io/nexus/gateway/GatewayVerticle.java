@@ -92,9 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
     var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());
-    int slowestMs = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(cfg.requestTimeoutMs()),
-        cfg.serviceTimeoutsMs().values().stream().mapToInt(Integer::intValue)).max().orElse(cfg.requestTimeoutMs());
-    var idempotency = new Idempotency(redis, cfg.idempotencyTtlSeconds(), 2 * slowestMs / 1000 + 5);
+    var idempotency = new Idempotency(redis, cfg.idempotencyTtlSeconds(), 2 * cfg.slowestTimeoutMs() / 1000 + 5);
     var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits, idempotency)
         .afterSuccess(Security.LOGOUT, (req, who) -> auth.sessionRevoked(who.session(),
             java.time.Instant.now().getEpochSecond() + cfg.accessTokenTtlSeconds()))

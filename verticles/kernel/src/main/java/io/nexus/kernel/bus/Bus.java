@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+  private static final long DEPENDENCY_RETRY_AFTER_S = 2;
 
   private final Vertx vertx;
   private final long timeoutMs;
@@ -186,8 +187,6 @@ public final class Bus {
     return Failure.of(ErrorCode.INTERNAL, "internal error; correlation id " + call.correlationId());
   }
 
-  private static final long DEPENDENCY_RETRY_AFTER_S = 2;
-
   /**
    * True for errors that say a dependency could not be reached, not that the request was wrong
    * or the code broken: refused or lost connections, PostgreSQL connection errors (SQLSTATE
@@ -204,9 +203,6 @@ public final class Bus {
       if (t instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
           && (pe.getSqlState().startsWith("08") || pe.getSqlState().matches("57P0[123]"))) {
         return true;
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return false;
