@@ -17,8 +17,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Two years of a trading company's books, generated from a seed: customers invoiced and paying,
- * vendors invoicing and paid on their terms, rent and payroll, in an import file, with planted
+ * Two years of a trading company's books, generated from a seed: share capital paid in, customers
+ * invoiced and paying, goods suppliers and other vendors invoicing and paid on their terms, rent
+ * and payroll, in proportions like a wholesaler's (goods about two thirds of sales, a few per cent
+ * left as profit), in an import file, with planted
  * anomalies of every rule type and the list of what was planted. Amounts are log-uniform over
  * whole decades (so they follow Benford's law), dates are business days, times business hours,
  * own documents numbered without gaps: ordinary books the rules should stay quiet about, except
@@ -57,11 +59,14 @@ public final class DemoBooks {
   private static final String[] SECOND = {"Trading", "Foods", "Tools", "Textiles", "Logistics", "Labs", "Systems", "Retail",
       "Works", "Partners", "Supply", "Digital", "Motors", "Print", "Energy"};
   private static final String[] SUFFIX = {"Ltd", "GmbH", "AG", "SARL", "BV", "Inc"};
-  private static final String[] EXPENSES = {"5000", "6200", "6300", "6400", "6500"};
+  /** Accounts the ordinary vendors book to (goods come from the suppliers). */
+  private static final String[] EXPENSES = {"6200", "6300", "6400", "6500"};
+  private static final Set<String> SMALL_EXPENSES = Set.of("6300", "6400");
 
   private final Random rnd;
   private final int customers;
   private final int vendors;
+  private final int suppliers;
   private final List<Entry> entries = new ArrayList<>();
   private final List<Planted> planted = new ArrayList<>();
   private final Set<String> names = new HashSet<>();
@@ -96,6 +101,7 @@ public final class DemoBooks {
     this.rnd = new Random(seed);
     this.customers = Math.max(5, (int) Math.round(450 * scale));
     this.vendors = Math.max(5, (int) Math.round(100 * scale));
+    this.suppliers = Math.max(2, (int) Math.round(12 * scale));
   }
 
   /** Writes the import file (CSV, with header) and returns what was planted in it. */
@@ -120,6 +126,9 @@ public final class DemoBooks {
 
   private void generate() {
     // ordinary books
+    BigDecimal capital = new BigDecimal("1500000.00");
+    entries.add(new Entry(business(START.plusDays(1)), time(), null, "OPEN-" + START.getYear(), "Share capital paid in", null)
+        .line("1000", capital, null).line("3000", null, capital));
     for (int i = 0; i < customers; i++) {
       customer(name());
     }
@@ -127,7 +136,10 @@ public final class DemoBooks {
     for (int i = 0; i < vendors; i++) {
       String v = name();
       vendorNames.add(v);
-      vendor(v, EXPENSES[i % EXPENSES.length], 6 + rnd.nextInt(12), 1.0);
+      vendor(v, EXPENSES[i % EXPENSES.length], 8 + rnd.nextInt(14), 1.0);
+    }
+    for (int i = 0; i < suppliers; i++) {
+      supplier(name());
     }
     for (LocalDate m = START; !m.isAfter(END); m = m.plusMonths(1)) {
       LocalDate first = business(m);
@@ -138,7 +150,7 @@ public final class DemoBooks {
       while (!businessDay(last)) {
         last = last.minusDays(1);
       }
-      BigDecimal pay = new BigDecimal(38000 + rnd.nextInt(4000) + "." + String.format("%02d", rnd.nextInt(100)));
+      BigDecimal pay = new BigDecimal(118_000 + rnd.nextInt(9000) + "." + String.format("%02d", rnd.nextInt(100)));
       entries.add(new Entry(last, time(), null, "PAY-" + m.getYear() + "-" + String.format("%02d", m.getMonthValue()),
           "Payroll", null).line("6100", pay, null).line("1000", null, pay));
     }
@@ -181,7 +193,7 @@ public final class DemoBooks {
     planted.add(new Planted("round-amount", round + "|", "six invoices in round thousands"));
     // weekends and a holiday
     for (LocalDate day : List.of(LocalDate.of(2024, 6, 15), LocalDate.of(2025, 3, 9), LocalDate.of(2025, 12, 25))) {
-      BigDecimal a = amount(10, 100_000);
+      BigDecimal a = amount(10, 10_000);
       String c = "Weekend " + day;
       entries.add(new Entry(day, time(), customersName(0), null, "Invoice", "SI").line("1100", a, null).line("4000", null, a));
       planted.add(new Planted("weekend-holiday", day.toString(), "booked on " + day.getDayOfWeek() + " " + c));
@@ -189,7 +201,7 @@ public final class DemoBooks {
     // after hours
     for (var at : List.of(new Object[] {LocalDate.of(2024, 9, 10), LocalTime.of(23, 14)},
         new Object[] {LocalDate.of(2025, 5, 6), LocalTime.of(5, 40)})) {
-      BigDecimal a = amount(10, 100_000);
+      BigDecimal a = amount(10, 10_000);
       entries.add(new Entry((LocalDate) at[0], (LocalTime) at[1], customersName(1), null, "Invoice", "SI")
           .line("1100", a, null).line("4000", null, a));
       planted.add(new Planted("after-hours", at[0].toString(), "recorded at " + at[1]));
@@ -289,7 +301,7 @@ public final class DemoBooks {
     LocalDate d = plus(START, rnd.nextInt(40));
     int interval = 5 + rnd.nextInt(11);
     while (d.isBefore(END.minusDays(45))) {
-      BigDecimal a = amount(10, 100_000);
+      BigDecimal a = amount(10, 10_000);
       entries.add(new Entry(d, time(), name, null, "Invoice " + name, "SI").line("1100", a, null).line("4000", null, a));
       entries.add(new Entry(plus(d, 5 + rnd.nextInt(25)), time(), name, null, "Receipt " + name, "RC")
           .line("1000", a, null).line("1100", null, a));
@@ -304,22 +316,46 @@ public final class DemoBooks {
     int terms = 3 + rnd.nextInt(8);
     LocalDate d = plus(START, rnd.nextInt(60));
     LocalDate end = share < 1 ? START.plusDays((long) (730 * share)) : END.minusDays(30);
+    // travel and office supplies come in small amounts (two whole decades), the rest up to 10,000
+    boolean small = SMALL_EXPENSES.contains(expense);
+    double hi = small ? 1000 : 10_000;
     boolean first = true;
     while (d.isBefore(end)) {
       BigDecimal a;
       if (first) {
-        a = amount(10, 5000);
-      } else if (rnd.nextInt(50) == 0) {
+        a = amount(10, hi / 2);
+      } else if (!small && rnd.nextInt(50) == 0) {
         a = amount(10_000, 80_000);
       } else {
         do {
-          a = amount(10, 10_000);
+          a = amount(10, hi);
         } while (a.compareTo(new BigDecimal("9500")) >= 0);
       }
       number += 3 + rnd.nextInt(400);
       purchaseAndPay(name, expense, d, a, prefix + String.format("%06d", number), terms);
       first = false;
       d = plus(d, interval + rnd.nextInt(4));
+    }
+  }
+
+  /**
+   * A goods supplier: stock bought in lots of 1,000 to 100,000 (two whole decades, so the cost of
+   * goods follows Benford's law too; none in the band just below the approval threshold) about
+   * every week, after a first trial order below the threshold, paid on the supplier's terms.
+   */
+  private void supplier(String name) {
+    String prefix = name.replaceAll("[^A-Za-z]", "").substring(0, 3).toUpperCase(Locale.ROOT) + "-";
+    int number = 1000 + rnd.nextInt(90_000);
+    int terms = 5 + rnd.nextInt(20);
+    LocalDate d = plus(START, 1 + rnd.nextInt(30));
+    BigDecimal a = amount(1000, 9000);
+    while (d.isBefore(END.minusDays(40))) {
+      number += 1 + rnd.nextInt(200);
+      purchaseAndPay(name, "5000", d, a, prefix + String.format("%06d", number), terms);
+      do {
+        a = amount(1000, 100_000);
+      } while (a.compareTo(new BigDecimal("9500")) >= 0 && a.compareTo(new BigDecimal("10000")) < 0);
+      d = plus(d, 4 + rnd.nextInt(4));
     }
   }
 
