@@ -13,16 +13,28 @@ const password = process.env.NEXUS_PASSWORD;
 const shots = process.env.NEXUS_SHOTS || 'target/screenshots';
 mkdirSync(shots, { recursive: true });
 
+const ttlSeconds = Number(process.env.NEXUS_TOKEN_TTL_SECONDS || 300);
+
 let browser;
 let token;
 let ledger;
+// a page that signs in and then sleeps (its clock stopped) past its access token's end, and one that stays awake
+let sleeper;
+let watcher;
+let sleepStarted;
 
-async function api(method, path, body) {
+async function api(method, path, body, again) {
   const r = await fetch(url + '/api/v1' + path, {
     method,
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (r.status === 401 && token && !again) {
+    // this helper's token lives NEXUS_TOKEN_TTL_SECONDS too: sign in again
+    token = null;
+    token = (await api('POST', '/auth/login', { email, password })).accessToken;
+    return api(method, path, body, true);
+  }
   const text = await r.text();
   if (!r.ok) throw new Error(method + ' ' + path + ' → ' + r.status + ' ' + text);
   return text ? JSON.parse(text) : null;
@@ -35,11 +47,12 @@ function post(description) {
   });
 }
 
-async function signedIn(name) {
+async function signedIn(name, { clock } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   page.on('console', (m) => console.log('page ' + m.type() + ': ' + m.text()));
+  if (clock) await page.clock.install();
   await page.goto(url + '/');
   await page.screenshot({ path: `${shots}/${name}-0-login.png` });
   const login = page.getByRole('form', { name: 'Sign in' });
@@ -63,6 +76,11 @@ before(async () => {
   for (const [code, name, type] of [['1000', 'Bank', 'asset'], ['4000', 'Sales', 'revenue']]) {
     await api('POST', '/ledgers/' + ledger + '/accounts', { code, name, type });
   }
+  // the session test (last) checks these two after the other tests, while they waited
+  sleeper = await signedIn('session-sleeper', { clock: true });
+  await sleeper.page.clock.pauseAt(new Date(Date.now() + 1000));
+  sleepStarted = Date.now();
+  watcher = await signedIn('session-watcher');
 });
 
 after(async () => {
@@ -101,7 +119,7 @@ test('offline while 20 entries are posted: after reconnecting the feed shows all
   const shown = await page.locator('#feed li', { hasText: run }).allTextContents();
   const numbers = shown.map((t) => Number(t.match(/#(\d+)/)[1]));
   await page.screenshot({ path: `${shots}/reconnect-2-back.png` });
-  assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => 20 - i)); // newest first
   await context.close();
 });
 
@@ -262,4 +280,47 @@ test('admin: create a user, verify the audit chain', async () => {
   await page.locator('#audit-result', { hasText: 'Intact' }).waitFor();
   await page.screenshot({ path: `${shots}/admin-1.png`, fullPage: true });
   await context.close();
+});
+
+test('a session outlives its access token: refreshed while awake; a page that slept past it refreshes on 401 and catches up', async () => {
+  // long enough for the sleeper's token to be refused: its lifetime, the gateway's 30 s of clock skew, and a margin
+  const wait = sleepStarted + (ttlSeconds + 35) * 1000 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  console.log(`sleeper asleep for ${Math.round((Date.now() - sleepStarted) / 1000)} s, tokens live ${ttlSeconds} s`);
+
+  // awake: tokens refreshed along the way, the live connection never dropped (its grant renewed with each token)
+  const refreshes = await watcher.page.evaluate(() => window.nexus.refreshes());
+  assert.ok(refreshes >= 3, `the awake page refreshed ${refreshes} times`);
+  assert.equal(await watcher.page.evaluate(() => window.nexus.bus.opens), 1, 'the awake page connected once');
+  await api('GET', '/me'); // this helper signs in again first if its own token ran out, so that is not timed
+  const description = 'After sleep ' + Date.now();
+  const started = Date.now();
+  await post(description);
+  await watcher.page.locator('#feed li', { hasText: description }).waitFor({ timeout: 1000 });
+  console.log(`awake page: ${refreshes} refreshes, entry in the feed after ${Date.now() - started} ms`);
+  await watcher.page.getByRole('button', { name: 'Ledgers' }).click();
+  await watcher.page.locator(`#ledger-select option[value="${ledger}"]`).waitFor({ state: 'attached', timeout: 5000 });
+
+  // asleep (no timers ran, so no refresh): the expired token gets a 401, the page refreshes and retries
+  assert.equal(await sleeper.page.evaluate(() => window.nexus.refreshes()), 0);
+  const answers = [];
+  sleeper.page.on('response', (r) => answers.push(r.status() + ' ' + new URL(r.url()).pathname));
+  await sleeper.page.getByRole('button', { name: 'Ledgers' }).click();
+  for (let i = 0; i < 50 && !answers.includes('200 /api/v1/ledgers'); i++) await new Promise((r) => setTimeout(r, 100));
+  console.log('sleeper, first answers after waking: ' + answers.slice(0, 4).join(', '));
+  assert.deepEqual(answers.slice(0, 3), ['401 /api/v1/ledgers', '200 /api/v1/auth/refresh', '200 /api/v1/ledgers']);
+  await sleeper.page.locator('#accounts tbody tr').first().waitFor({ timeout: 5000 });
+  assert.equal(await sleeper.page.evaluate(() => window.nexus.refreshes()), 1, 'one refresh after the 401');
+  assert.equal(await sleeper.page.locator('#app-view').isVisible(), true, 'still signed in');
+  // it wakes: the lid opens, timers run; the connection comes back and the feed shows what it missed, once
+  await sleeper.page.clock.fastForward(Date.now() - sleepStarted);
+  await sleeper.page.clock.resume();
+  await sleeper.page.getByRole('button', { name: 'Live feed' }).click();
+  await sleeper.page.locator('#feed li', { hasText: description }).waitFor({ timeout: 15000 });
+  await sleeper.page.locator('#connection[data-state=open]').waitFor({ timeout: 15000 });
+  await sleeper.page.waitForTimeout(500);
+  assert.equal(await sleeper.page.locator('#feed li', { hasText: description }).count(), 1);
+  await sleeper.page.screenshot({ path: `${shots}/session-1-after-sleep.png` });
+  await watcher.context.close();
+  await sleeper.context.close();
 });

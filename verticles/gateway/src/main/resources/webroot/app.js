@@ -8,16 +8,20 @@ import { initAdmin, refresh as refreshAdmin } from './admin.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
-const session = { access: null, refresh: null, me: null, refreshTimer: null };
+const session = { access: null, refresh: null, me: null, refreshTimer: null, expiresAt: 0, refreshes: 0 };
 let bus = null;
 
 // ---- HTTP ----
 
-async function api(method, path, body, extra) {
+async function api(method, path, body, extra, retried) {
   const headers = Object.assign({ 'Accept': 'application/json' }, extra || {});
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (session.access) headers['Authorization'] = 'Bearer ' + session.access;
   const r = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // an access token that ran out (a sleeping laptop misses the refresh timer): refresh once, then again
+  if (r.status === 401 && !retried && session.refresh && !path.startsWith('/auth/')) {
+    if (await refreshNow()) return api(method, path, body, extra, true);
+  }
   const text = await r.text();
   const json = text ? JSON.parse(text) : null;
   if (!r.ok) {
@@ -65,17 +69,49 @@ async function loadLedgers() {
 
 function keepFresh(expiresIn) {
   clearTimeout(session.refreshTimer);
-  // refresh a little before the access token ends; a failed refresh ends the session
-  session.refreshTimer = setTimeout(async () => {
-    try {
-      const t = await api('POST', '/auth/refresh', { refreshToken: session.refresh });
+  session.expiresAt = Date.now() + expiresIn * 1000;
+  // refresh a little before the access token ends
+  session.refreshTimer = setTimeout(refreshNow, Math.max(5, expiresIn - 30) * 1000);
+}
+
+let refreshing = null;
+
+/**
+ * Trades the refresh token for new tokens (one exchange at a time: the server ends a session whose
+ * refresh token is used twice) and renews the live connection's grant; a failed refresh ends the
+ * session here. True when it worked.
+ */
+function refreshNow() {
+  if (!refreshing) {
+    const used = session.refresh;
+    refreshing = api('POST', '/auth/refresh', { refreshToken: used }).then((t) => {
+      if (session.refresh !== used) return false; // signed out meanwhile
+      const late = Date.now() > session.expiresAt;
       session.access = t.accessToken;
       session.refresh = t.refreshToken;
+      session.refreshes++;
       keepFresh(t.expiresIn);
-    } catch (e) {
-      signedOut('Your session ended; please sign in again.');
-    }
-  }, Math.max(5, expiresIn - 30) * 1000);
+      if (bus && late) {
+        // the connection may have registered with the expired token: connect again with this one
+        bus.drop();
+      } else if (bus) {
+        // the bridge lets a socket receive only while its token is valid: show it the new one
+        bus.request('ui.whoami', {}).catch(() => { /* a closed connection renews when it reconnects */ });
+      }
+      return true;
+    }, (e) => {
+      if (session.refresh !== used) return false;
+      if (e.status >= 400 && e.status < 500) {
+        signedOut('Your session ended; please sign in again.');
+      } else {
+        // no network or the server is unavailable: the session may well be fine, try again shortly
+        clearTimeout(session.refreshTimer);
+        session.refreshTimer = setTimeout(refreshNow, 5000);
+      }
+      return false;
+    }).finally(() => { refreshing = null; });
+  }
+  return refreshing;
 }
 
 async function signIn(email, password) {
@@ -112,6 +148,7 @@ function signedOut(message) {
 // ---- live feed ----
 
 const feed = { cursor: null, seen: new Set(), replaying: false, held: [] };
+const FEED_ROWS = 500;
 
 function setConnection(state) {
   const el = $('connection');
@@ -135,7 +172,7 @@ function startBus() {
   bus.onopen = () => resume();
   bus.connect();
   ctx.bus = bus;
-  window.nexus = { bus, feed };
+  window.nexus = { bus, feed, refreshes: () => session.refreshes };
 }
 
 /** After (re)connecting: what the log holds after the last event shown, then what arrived meanwhile. */
@@ -167,6 +204,13 @@ async function resume() {
 function show(event) {
   if (feed.seen.has(event.position)) return;
   feed.seen.add(event.position);
+  if (feed.seen.size > 20 * FEED_ROWS) {
+    // a duplicate can only be recent: forget the oldest positions
+    for (const p of feed.seen) {
+      feed.seen.delete(p);
+      if (feed.seen.size <= 10 * FEED_ROWS) break;
+    }
+  }
   if (!feed.cursor || compare(event.cursor, feed.cursor) > 0) feed.cursor = event.cursor;
   const li = document.createElement('li');
   li.dataset.position = String(event.position);
@@ -181,7 +225,10 @@ function show(event) {
   stream.className = 'stream';
   stream.textContent = summary(event);
   li.append(at, type, stream);
-  $('feed').append(li);
+  // newest first; the page keeps the latest FEED_ROWS (the log keeps everything)
+  const list = $('feed');
+  list.prepend(li);
+  while (list.childElementCount > FEED_ROWS) list.lastElementChild.remove();
   $('feed-empty').hidden = true;
 }
 

@@ -11,6 +11,7 @@ export class Bus {
     this.onopen = () => {};        // called after every (re)connect, once registrations are sent
     this.closedByUser = false;
     this.backoff = 250;
+    this.opens = 0;                // connections made so far
   }
 
   connect() {
@@ -19,6 +20,7 @@ export class Bus {
     const sock = new SockJS(this.url, null, { transports: ['websocket', 'xhr-streaming', 'xhr-polling'] });
     this.sock = sock;
     sock.onopen = () => {
+      this.opens++;
       this.backoff = 250;
       this.onstate('open');
       for (const address of this.handlers.keys()) this.frame({ type: 'register', address });

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -55,6 +56,8 @@ final class Authenticator {
   /** Sessions known to have ended, with the epoch second after which their tokens expire anyway. */
   private final Map<String, Long> revoked = new ConcurrentHashMap<>();
   private final Map<String, CachedKey> apiKeys = new ConcurrentHashMap<>();
+  /** Subjects ({@code apikey:<id>}) of API keys revoked while this gateway ran. */
+  private final Set<String> revokedApiKeys = ConcurrentHashMap.newKeySet();
   /**
    * Tokens whose signature and claims were verified, until they expire. ES256 verification was
    * most of the gateway's CPU per request (JFR: the JDK's P-256 arithmetic); a token seen again
@@ -123,6 +126,43 @@ final class Authenticator {
   /** An API key was revoked: forget it. */
   void apiKeyRevoked(String id) {
     apiKeys.values().removeIf(c -> c.principal().subject().equals("apikey:" + id));
+    revokedApiKeys.add("apikey:" + id);
+  }
+
+  /**
+   * True when this gateway already knows the caller's session (or API key) ended: a lookup in
+   * memory, cheap enough for every message a bridge socket receives.
+   */
+  boolean knownEnded(Principal p) {
+    return p.session() != null ? revoked.containsKey(p.session()) : revokedApiKeys.contains(p.subject());
+  }
+
+  /** What a verified {@code Authorization} value grants: the principal and until when. */
+  record Grant(Principal principal, long expiresAtEpochSecond) {
+    /** True while the token is valid (with the accepted clock skew). */
+    boolean valid(long nowEpochSecond) {
+      return expiresAtEpochSecond + CLOCK_SKEW_SECONDS >= nowEpochSecond;
+    }
+  }
+
+  /** As {@link #authenticate(String, String)}, with the token's expiry (API keys do not expire). */
+  Future<Grant> grant(String authorization) {
+    return authenticate(authorization, null).map(p -> {
+      if (!p.human()) {
+        return new Grant(p, Long.MAX_VALUE);
+      }
+      String token = authorization.trim().split("\\s+", 2)[1];
+      VerifiedToken known = verified.get(token);
+      if (known != null) {
+        return new Grant(p, known.expiresAtEpochSecond());
+      }
+      try {
+        // verified a moment ago, forgotten since (the cache was full): read the expiry again
+        return new Grant(p, SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime().toInstant().getEpochSecond());
+      } catch (ParseException e) {
+        return new Grant(p, Instant.now().getEpochSecond());
+      }
+    });
   }
 
   /**

@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * {@code authorization} header, and a user may only listen on their own organisation's
  * ({@code ui.org.<org>...}) and their own ({@code ui.user.<id>...}) addresses. Headers a
  * browser sends never reach services: the bridge replaces them with the verified principal.
+ *
+ * <p>A socket holds what its latest token granted. It receives on its private addresses only
+ * while that token is valid and its session has not ended: a socket whose session ended (logout,
+ * refresh-token reuse) or whose token ran out is closed at the next message for it. A client
+ * with a fresh token renews the grant with any authenticated frame (the dashboard asks
+ * {@code ui.whoami} after each refresh); a token of another user or organisation on the same
+ * socket is refused.
  */
 final class EventBridge {
   private static final Logger LOG = LoggerFactory.getLogger(EventBridge.class);
@@ -31,8 +38,8 @@ final class EventBridge {
   private static final int MAX_HANDLERS_PER_SOCKET = 100;
 
   private final Authenticator auth;
-  /** Who each socket authenticated as when it registered, for filtering what it receives. */
-  private final Map<SockJSSocket, Principal> sockets = new ConcurrentHashMap<>();
+  /** Who each socket authenticated as, and until when, for filtering what it receives. */
+  private final Map<SockJSSocket, Authenticator.Grant> sockets = new ConcurrentHashMap<>();
 
   EventBridge(Authenticator auth) {
     this.auth = auth;
@@ -66,15 +73,24 @@ final class EventBridge {
       event.complete(true);
       return;
     }
-    principal(event).onComplete(ar -> {
-      boolean ok = ar.succeeded() && owns(ar.result(), address);
+    grant(event).onComplete(ar -> {
+      boolean ok = ar.succeeded() && owns(ar.result().principal(), address) && hold(event.socket(), ar.result());
       if (!ok) {
         LOG.info("bridge refused register [address: {}, authenticated: {}]", address, ar.succeeded());
-      } else {
-        sockets.put(event.socket(), ar.result());
       }
       event.complete(ok);
     });
+  }
+
+  /** Keeps the later of the socket's grants; false for a grant of someone else than the socket's. */
+  private boolean hold(SockJSSocket socket, Authenticator.Grant grant) {
+    Authenticator.Grant held = sockets.merge(socket, grant, (old, now) -> !same(old.principal(), now.principal()) ? old
+        : now.expiresAtEpochSecond() >= old.expiresAtEpochSecond() ? now : old);
+    return same(held.principal(), grant.principal());
+  }
+
+  private static boolean same(Principal a, Principal b) {
+    return a.subject().equals(b.subject()) && a.org().equals(b.org());
   }
 
   /** Outbound: the feed only shows a socket what its role may see; principals never leave the bus. */
@@ -88,10 +104,18 @@ final class EventBridge {
       h.remove(Headers.PRINCIPAL);
     }
     String address = raw.getString("address", "");
-    if (address.startsWith("ui.org.") && address.endsWith(".events") && raw.getValue("body") instanceof JsonObject body) {
-      Principal p = sockets.get(event.socket());
-      String type = body.getString("type", "");
-      if (p == null || !p.may(LiveFeed.leastRole(type))) {
+    if (isScoped(address)) {
+      Authenticator.Grant grant = sockets.get(event.socket());
+      if (grant == null || !grant.valid(System.currentTimeMillis() / 1000) || auth.knownEnded(grant.principal())) {
+        event.complete(false);
+        LOG.info("bridge closed a socket whose session ended or token expired [subject: {}]",
+            grant == null ? null : grant.principal().subject());
+        sockets.remove(event.socket());
+        event.socket().close();
+        return;
+      }
+      if (address.endsWith(".events") && raw.getValue("body") instanceof JsonObject body
+          && !grant.principal().may(LiveFeed.leastRole(body.getString("type", "")))) {
         event.complete(false);
         return;
       }
@@ -103,14 +127,14 @@ final class EventBridge {
   private void send(BridgeEvent event) {
     JsonObject raw = event.getRawMessage();
     String address = raw.getString("address", "");
-    principal(event).onComplete(ar -> {
-      if (ar.failed() || (isScoped(address) && !owns(ar.result(), address))) {
+    grant(event).onComplete(ar -> {
+      if (ar.failed() || (isScoped(address) && !owns(ar.result().principal(), address)) || !hold(event.socket(), ar.result())) {
         LOG.info("bridge refused send [address: {}, authenticated: {}]", address, ar.succeeded());
         event.complete(false);
         return;
       }
       // whatever the browser put in the headers is dropped; the verified principal goes in
-      var delivery = Call.edge(null, null, ar.result()).toDelivery(new DeliveryOptions());
+      var delivery = Call.edge(null, null, ar.result().principal()).toDelivery(new DeliveryOptions());
       var headers = new JsonObject();
       delivery.getHeaders().forEach(e -> headers.put(e.getKey(), e.getValue()));
       event.setRawMessage(raw.put("headers", headers));
@@ -118,13 +142,13 @@ final class EventBridge {
     });
   }
 
-  private Future<Principal> principal(BridgeEvent event) {
+  private Future<Authenticator.Grant> grant(BridgeEvent event) {
     JsonObject headers = event.getRawMessage().getJsonObject("headers");
     String authorization = headers == null ? null : headers.getString("authorization", headers.getString("Authorization"));
     if (authorization == null) {
       return Future.failedFuture("no token");
     }
-    return auth.authenticate(authorization, null);
+    return auth.grant(authorization);
   }
 
   private static boolean isScoped(String address) {

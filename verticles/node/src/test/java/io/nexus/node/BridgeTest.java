@@ -33,6 +33,7 @@ class BridgeTest extends NodeSpec {
     final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
     final WebSocket ws;
+    final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
 
     Socket(int port) {
       ws = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -56,6 +57,17 @@ class BridgeTest extends NodeSpec {
       byte[] bytes = new byte[data.remaining()];
       data.get(bytes);
       return onText(webSocket, new String(bytes, java.nio.charset.StandardCharsets.UTF_8), last);
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.complete(-1);
     }
 
     void send(JsonObject frame) {
@@ -168,6 +180,33 @@ class BridgeTest extends NodeSpec {
       JsonObject err = s.next("err");
       assertThat(err).isNotNull();
       assertThat(err.getString("body")).isEqualTo("access_denied");
+    }
+  }
+
+  @Test
+  @DisplayName("a socket is closed at the next event for it once its session ended (logout); another user's token on it is refused")
+  void endedSessionClosesTheSocket() throws Exception {
+    String org = adminMe.getString("org");
+    String session = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
+    String email = "other-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    assertThat(http.post("/api/v1/users", new JsonObject().put("email", email).put("password", "a-good-long-password")
+        .put("name", "O").put("role", "examiner"), admin).status()).isEqualTo(201);
+    String other = http.login(email, "a-good-long-password");
+    try (var s = new Socket(TestNode.port(cfg))) {
+      s.register("ui.org." + org + ".events", session);
+      Thread.sleep(300);
+      node.vertx().eventBus().publish("ui.org." + org + ".events", new JsonObject().put("n", 1));
+      assertThat(s.next("rec")).as("delivered while the session lives").isNotNull();
+
+      s.register("ui.org." + org + ".events.more", other);
+      JsonObject err = s.next("err");
+      assertThat(err).as("a second user's token on the socket").isNotNull();
+      assertThat(err.getString("body")).isIn(REFUSED);
+
+      assertThat(http.post("/api/v1/auth/logout", null, session).status()).isEqualTo(204);
+      node.vertx().eventBus().publish("ui.org." + org + ".events", new JsonObject().put("n", 2));
+      assertThat(s.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("socket closed").isNotNull();
+      assertThat(s.frames.stream().filter(f -> "rec".equals(f.getString("type")))).as("nothing after the logout").isEmpty();
     }
   }
 }

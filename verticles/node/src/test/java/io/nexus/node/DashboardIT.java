@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.nexus.kernel.config.NodeConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -14,12 +18,31 @@ import org.junit.jupiter.api.Test;
  * The dashboard in a real browser: runs {@code e2e/dashboard.test.mjs} (headless Debian Chromium
  * driven by playwright-core) against a node started here. {@code scripts/test.sh} installs
  * Chromium and the e2e packages when they are missing. Screenshots: target/screenshots.
+ *
+ * <p>Access tokens here live {@value #TOKEN_TTL_SECONDS} s, so every page refreshes its tokens
+ * every few seconds throughout, and one test lets a token run out in a sleeping page.
  */
-class DashboardIT extends NodeSpec {
+class DashboardIT {
   private static final Path E2E = Path.of("..", "..", "e2e");
+  static final int TOKEN_TTL_SECONDS = 30;
+  private static JsonObject cfg;
+  private static NexusNode node;
+
+  @BeforeAll
+  static void startNode() {
+    cfg = TestNode.config();
+    NodeConfig.put(cfg, "security.accessTokenTtlSeconds", TOKEN_TTL_SECONDS);
+    node = TestNode.start(cfg);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    TestNode.stop(node);
+  }
 
   @Test
-  @DisplayName("dashboard: live feed within 1 s, gap-free resume after going offline, services map (Chromium)")
+  @DisplayName("dashboard: live feed within 1 s, gap-free resume after going offline, services map, import, conflicts, "
+      + "ledgers, admin, sessions past their token's lifetime (Chromium)")
   void dashboardInChromium() throws Exception {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertThat(new File(chromium)).as("Chromium (apt-get install chromium, or run scripts/test.sh)").exists();
@@ -35,6 +58,7 @@ class DashboardIT extends NodeSpec {
     pb.environment().put("NEXUS_PASSWORD", TestNode.ADMIN_PASSWORD);
     pb.environment().put("NEXUS_SHOTS", Path.of("target", "screenshots").toAbsolutePath().toString());
     pb.environment().put("CHROMIUM", chromium);
+    pb.environment().put("NEXUS_TOKEN_TTL_SECONDS", String.valueOf(TOKEN_TTL_SECONDS));
     // for the services-map test, which starts a second node in this node's cluster and stops it again
     pb.environment().put("NEXUS_NODE_JAR", Path.of(System.getProperty("nexus.node.jar", "target/nexus-node.jar"))
         .toAbsolutePath().toString());
