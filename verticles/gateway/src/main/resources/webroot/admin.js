@@ -78,6 +78,13 @@ async function keys() {
     tr.append(cell('td', k.name), cell('td', k.role), cell('td', new Date(k.createdAt).toLocaleString()), state);
     return tr;
   }));
+  if (data.keys.length === 0) {
+    const tr = document.createElement('tr');
+    const td = cell('td', 'No API keys yet: create one for a machine client below.');
+    td.colSpan = 4;
+    tr.append(td);
+    $('keys').querySelector('tbody').append(tr);
+  }
 }
 
 async function createKey() {

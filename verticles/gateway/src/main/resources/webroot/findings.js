@@ -20,6 +20,7 @@ export function initFindings(c) {
   }
   $('findings-ledger').addEventListener('change', () => list());
   $('finding-filters').addEventListener('submit', (ev) => { ev.preventDefault(); list(); });
+  $('findings-more').addEventListener('click', () => list(true));
   $('exam-form').addEventListener('submit', (ev) => { ev.preventDefault(); startExamination(); });
   $('fd-form').addEventListener('submit', (ev) => { ev.preventDefault(); save(changeFromForm()); });
   $('fd-reapply').addEventListener('click', () => save(pending));
@@ -68,18 +69,21 @@ async function startExamination() {
   }
 }
 
-async function list() {
+let nextFindings = null;
+
+/** The findings that pass the filters, in the chosen order; with {@code more}, the next page after those shown. */
+async function list(more) {
   const ledger = $('findings-ledger').value;
   if (!ledger) return;
-  const q = new URLSearchParams({ limit: '200' });
+  const q = new URLSearchParams({ limit: '100', sort: $('f-sort').value });
   for (const [k, id] of [['rule', 'f-rule'], ['severity', 'f-severity'], ['status', 'f-status'], ['assignee', 'f-assignee']]) {
     if ($(id).value) q.set(k, $(id).value);
   }
+  if (more && nextFindings) q.set('cursor', nextFindings);
   $('findings-state').textContent = 'Loading…';
   try {
     const page = await ctx.api('GET', '/ledgers/' + ledger + '/findings?' + q);
-    $('findings-state').textContent = page.findings.length ? page.findings.length + ' findings' : 'No findings match.';
-    $('findings').replaceChildren(...page.findings.map((f) => {
+    const items = page.findings.map((f) => {
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.type = 'button';
@@ -92,7 +96,12 @@ async function list() {
       b.addEventListener('click', () => openFinding(f.id));
       li.append(b);
       return li;
-    }));
+    });
+    if (more) $('findings').append(...items); else $('findings').replaceChildren(...items);
+    nextFindings = page.next;
+    $('findings-more').hidden = !page.next;
+    const shown = $('findings').childElementCount;
+    $('findings-state').textContent = shown ? shown + (page.next ? '+' : '') + ' findings' : 'No findings match.';
   } catch (e) {
     $('findings-state').textContent = 'Could not load the findings: ' + e.message;
   }

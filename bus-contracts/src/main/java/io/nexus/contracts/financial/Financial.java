@@ -395,9 +395,13 @@ public final class Financial {
   public record ExaminationProgress(String examinationId, String status, String rule, int rulesDone, int rulesTotal,
       int findingsNew) {}
 
-  /** Every filter is optional; {@code cursor} is the {@code next} of the previous page. */
+  /**
+   * Every filter is optional; {@code cursor} is the {@code next} of the previous page (of the same
+   * order). {@code sort}: {@code newest} (default, last raised first) or {@code severity} (high
+   * first, then by score, highest first).
+   */
   public record FindingSearch(String ledgerId, String rule, String severity, String status, String assignee,
-      String examinationId, Integer limit, String cursor) {}
+      String examinationId, Integer limit, String cursor, String sort) {}
 
   /** A number behind a finding, by name (amounts as decimal strings). */
   public record Figure(String name, String value) {}

@@ -81,39 +81,79 @@ final class Findings {
   Future<FindingPage> list(FindingSearch q, Call call) {
     Principal p = call.require(Role.VIEWER);
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
-    java.time.OffsetDateTime afterAt = null;
-    UUID afterId = null;
+    boolean bySeverity = "severity".equals(q.sort());
+    if (q.sort() != null && !bySeverity && !"newest".equals(q.sort())) {
+      throw BusFailure.badRequest("sort: one of newest, severity");
+    }
+    // keyset pages: (raised_at, id) newest first, or (severity rank, score, id) most severe first
+    String[] after = null;
     if (q.cursor() != null) {
       try {
-        String[] c = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
-        afterAt = java.time.OffsetDateTime.parse(c[0]);
-        afterId = UUID.fromString(c[1]);
+        after = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
+        if (bySeverity) {
+          Integer.parseInt(after[0]);
+          Double.parseDouble(after[1]);
+          UUID.fromString(after[2]);
+        } else {
+          java.time.OffsetDateTime.parse(after[0]);
+          UUID.fromString(after[1]);
+        }
       } catch (RuntimeException e) {
-        throw BusFailure.badRequest("cursor: not a cursor from a previous page");
+        throw BusFailure.badRequest("cursor: not a cursor from a previous page of this order");
       }
     }
     UUID exam = q.examinationId() == null ? null : Ledger.uuid(q.examinationId());
     if (q.examinationId() != null && exam == null) {
       throw BusFailure.badRequest("examinationId: not an examination id");
     }
-    var args = Arrays.<Object>asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam,
-        afterAt, afterId, limit + 1);
+    var args = Arrays.<Object>asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam, limit + 1);
+    String where = "WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
+        + "AND ($3::text IS NULL OR severity = $3) AND ($4::text IS NULL OR status = $4) "
+        + "AND ($5::text IS NULL OR assignee = $5) AND ($6::uuid IS NULL OR examination_id = $6) ";
+    String order;
+    if (bySeverity) {
+      if (after != null) {
+        where += "AND (" + SEVERITY_RANK + ", score, id) < ($8, $9, $10) ";
+        args = new ArrayList<>(args);
+        args.addAll(List.of(Integer.parseInt(after[0]), Double.parseDouble(after[1]), UUID.fromString(after[2])));
+      }
+      order = "ORDER BY " + SEVERITY_RANK + " DESC, score DESC, id DESC";
+    } else {
+      if (after != null) {
+        where += "AND (raised_at, id) < ($8, $9) ";
+        args = new ArrayList<>(args);
+        args.addAll(List.of(java.time.OffsetDateTime.parse(after[0]), UUID.fromString(after[1])));
+      }
+      order = "ORDER BY raised_at DESC, id DESC";
+    }
+    String sql = "SELECT " + COLUMNS + " FROM findings " + where + order + " LIMIT $7";
+    var bound = args;
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId()).compose(l -> {
-      args.set(0, l);
-      return c.preparedQuery("SELECT " + COLUMNS + " FROM findings WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
-              + "AND ($3::text IS NULL OR severity = $3) AND ($4::text IS NULL OR status = $4) "
-              + "AND ($5::text IS NULL OR assignee = $5) AND ($6::uuid IS NULL OR examination_id = $6) "
-              + "AND ($7::timestamptz IS NULL OR (raised_at, id) < ($7, $8)) ORDER BY raised_at DESC, id DESC LIMIT $9")
-          .execute(Tuple.from(args));
+      bound.set(0, l);
+      return c.preparedQuery(sql).execute(Tuple.from(bound));
     }).map(rows -> {
       var out = new ArrayList<FindingView>();
       rows.forEach(r -> out.add(view(r, List.of(), List.of())));
       boolean more = out.size() > limit;
       var page = more ? out.subList(0, limit) : out;
-      String next = more ? Base64.getUrlEncoder().withoutPadding().encodeToString((page.get(page.size() - 1).raisedAt() + "|"
-          + page.get(page.size() - 1).id()).getBytes(StandardCharsets.UTF_8)) : null;
+      String next = null;
+      if (more) {
+        FindingView last = page.get(page.size() - 1);
+        String key = bySeverity ? rank(last.severity()) + "|" + last.score() + "|" + last.id() : last.raisedAt() + "|" + last.id();
+        next = Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+      }
       return new FindingPage(List.copyOf(page), next);
     }));
+  }
+
+  private static final String SEVERITY_RANK = "(CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)";
+
+  private static int rank(String severity) {
+    return switch (severity) {
+      case "high" -> 3;
+      case "medium" -> 2;
+      default -> 1;
+    };
   }
 
   Future<FindingView> get(FindingRef req, Call call) {

@@ -94,6 +94,24 @@ class ExaminationTest extends NodeSpec {
     assertThat(nextPage.getJsonArray("findings").getJsonObject(0).getString("id"))
         .isNotEqualTo(first.getJsonArray("findings").getJsonObject(0).getString("id"));
     assertThat(nextPage.getString("next")).isNull();
+    // most severe first, a page at a time; a cursor of one order is refused by the other
+    var severe = http.get("/api/v1/ledgers/" + l + "/findings?sort=severity&limit=1", admin).json();
+    var severeNext = http.get("/api/v1/ledgers/" + l + "/findings?sort=severity&limit=1&cursor=" + severe.getString("next"),
+        admin).json();
+    JsonObject one = severe.getJsonArray("findings").getJsonObject(0);
+    JsonObject two = severeNext.getJsonArray("findings").getJsonObject(0);
+    System.out.printf("by severity: %s %s %.2f, then %s %s %.2f%n", one.getString("rule"), one.getString("severity"),
+        one.getDouble("score"), two.getString("rule"), two.getString("severity"), two.getDouble("score"));
+    var ranks = java.util.List.of("low", "medium", "high");
+    assertThat(ranks.indexOf(one.getString("severity"))).isGreaterThanOrEqualTo(ranks.indexOf(two.getString("severity")));
+    if (one.getString("severity").equals(two.getString("severity"))) {
+      assertThat(one.getDouble("score")).isGreaterThanOrEqualTo(two.getDouble("score"));
+    }
+    assertThat(severeNext.getString("next")).isNull();
+    var mixed = http.get("/api/v1/ledgers/" + l + "/findings?sort=severity&cursor=" + first.getString("next"), admin);
+    assertThat(mixed.status()).isEqualTo(400);
+    assertThat(mixed.json().getString("detail")).contains("cursor");
+    assertThat(http.get("/api/v1/ledgers/" + l + "/findings?sort=oldest", admin).status()).isEqualTo(400);
     var dup = http.get("/api/v1/ledgers/" + l + "/findings?rule=duplicate-payment", admin).json().getJsonArray("findings")
         .getJsonObject(0);
     assertThat(dup.getJsonArray("entryIds")).hasSize(2);
