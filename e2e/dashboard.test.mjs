@@ -282,6 +282,51 @@ test('admin: create a user, verify the audit chain', async () => {
   await context.close();
 });
 
+test('keyboard and labels: sign in and switch views with the keyboard alone; every control is named; nothing scrolls sideways in a narrow window', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url + '/');
+  const focused = () => page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.textContent));
+  const tabTo = async (name) => {
+    for (let i = 0; i < 30 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), name, `reached ${name} with Tab`);
+  };
+  await tabTo('email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'password');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
+
+  // every view, reached from the keyboard: its visible controls all have an accessible name
+  const views = ['Ledgers', 'Import', 'Findings', 'Services', 'Admin', 'Live feed'];
+  const unnamed = async () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')
+      && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+    .map((el) => el.outerHTML.slice(0, 100)));
+  for (const view of views) {
+    await tabTo(view);
+    await page.keyboard.press('Enter');
+    const id = view === 'Live feed' ? 'feed' : view.toLowerCase();
+    await page.locator(`#${id}-view`).waitFor({ state: 'visible', timeout: 5000 });
+    await page.waitForTimeout(300);
+    assert.deepEqual(await unnamed(), [], `controls without a name in ${view}`);
+  }
+  // a narrow window: each view wraps instead of scrolling sideways
+  await page.setViewportSize({ width: 400, height: 800 });
+  for (const view of views) {
+    await page.getByRole('button', { name: view, exact: true }).first().click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${shots}/narrow-${view.toLowerCase().replace(' ', '-')}.png`, fullPage: true });
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= width, `${view} is ${scroll} px wide in a ${width} px window`);
+  }
+  await context.close();
+});
+
 test('a session outlives its access token: refreshed while awake; a page that slept past it refreshes on 401 and catches up', async () => {
   // long enough for the sleeper's token to be refused: its lifetime, the gateway's 30 s of clock skew, and a margin
   const wait = sleepStarted + (ttlSeconds + 35) * 1000 - Date.now();

@@ -42,8 +42,21 @@ public final class DemoData {
       System.err.println("demo-data: set NEXUS_ADMIN_EMAIL and NEXUS_ADMIN_PASSWORD (the admin the node printed at its first start)");
       System.exit(2);
     }
-    double scale = Double.parseDouble(env("NEXUS_DEMO_SCALE", "1.0"));
-    long seed = Long.parseLong(env("NEXUS_DEMO_SEED", "42"));
+    double scale;
+    long seed;
+    try {
+      scale = Double.parseDouble(env("NEXUS_DEMO_SCALE", "1.0"));
+      seed = Long.parseLong(env("NEXUS_DEMO_SEED", "42"));
+    } catch (NumberFormatException e) {
+      System.err.println("demo-data: NEXUS_DEMO_SCALE must be a number (1.0: about 50,000 entries) and NEXUS_DEMO_SEED a whole number");
+      System.exit(2);
+      return;
+    }
+    if (!(scale >= DemoBooks.MIN_SCALE && scale <= DemoBooks.MAX_SCALE)) {
+      System.err.printf(java.util.Locale.ROOT, "demo-data: NEXUS_DEMO_SCALE must be between %s and %s (1.0: about 50,000 entries)%n",
+          DemoBooks.MIN_SCALE, DemoBooks.MAX_SCALE);
+      System.exit(2);
+    }
     try {
       new DemoData(url).run(email, password, scale, seed);
     } catch (Failed e) {

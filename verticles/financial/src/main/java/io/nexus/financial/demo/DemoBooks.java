@@ -96,11 +96,20 @@ public final class DemoBooks {
     }
   }
 
-  /** @param scale 1.0 gives about 50,000 entries */
+  /** The smallest and largest scales: below, the books still have every planted anomaly, just fewer ordinary entries. */
+  public static final double MIN_SCALE = 0.01;
+  public static final double MAX_SCALE = 100;
+  /** The planted duplicates pick vendors up to this index. */
+  private static final int MIN_VENDORS = 16;
+
+  /** @param scale 1.0 gives about 50,000 entries; between {@link #MIN_SCALE} and {@link #MAX_SCALE} */
   public DemoBooks(long seed, double scale) {
+    if (!(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
+      throw new IllegalArgumentException("scale must be between " + MIN_SCALE + " and " + MAX_SCALE + ": " + scale);
+    }
     this.rnd = new Random(seed);
     this.customers = Math.max(5, (int) Math.round(450 * scale));
-    this.vendors = Math.max(5, (int) Math.round(100 * scale));
+    this.vendors = Math.max(MIN_VENDORS, (int) Math.round(100 * scale));
     this.suppliers = Math.max(2, (int) Math.round(12 * scale));
   }
 

@@ -51,4 +51,14 @@ class DemoBooksTest {
       assertThat(bank.signum()).as("bank balance").isNotNegative();
     }
   }
+
+  @Test
+  @DisplayName("the smallest scale still plants an anomaly of every kind; scales out of range are refused")
+  void smallestScale() throws Exception {
+    var planted = new DemoBooks(42, DemoBooks.MIN_SCALE).write(new StringWriter());
+    org.assertj.core.api.Assertions.assertThat(DemoBooks.rules(planted)).hasSize(io.nexus.contracts.financial.Financial.RULES.size());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DemoBooks(42, 0)).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DemoBooks(42, Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
