@@ -2,7 +2,7 @@
 // NEXUS_URL, NEXUS_EMAIL, NEXUS_PASSWORD; screenshots go to NEXUS_SHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -130,7 +130,7 @@ function freePort() {
   });
 }
 
-test('services map: a second node appears when it joins and disappears when it stops', async () => {
+test('services map: a second node appears when it joins, its failing instance shows an open breaker, and it disappears when it stops', async () => {
   const { context, page } = await signedIn('services');
   await page.getByRole('button', { name: 'Services' }).click();
   await page.locator('#services tr[data-service=financial] .status-up').waitFor({ timeout: 5000 });
@@ -142,7 +142,8 @@ test('services map: a second node appears when it joins and disappears when it s
   const env = { ...inherited, NEXUS_SERVICES: 'financial', NEXUS_CLUSTER_NAME: process.env.NEXUS_TEST_CLUSTER_NAME,
     NEXUS_CLUSTER_PORT: String(port), NEXUS_CLUSTER_MEMBERS: process.env.NEXUS_TEST_CLUSTER_MEMBER + ',127.0.0.1:' + port,
     NEXUS_PG_URL: process.env.NEXUS_TEST_PG_URL, NEXUS_REDIS_URL: process.env.NEXUS_TEST_REDIS_URL,
-    NEXUS_DATA_DIR: 'target/e2e-second-node' };
+    NEXUS_DATA_DIR: 'target/e2e-second-node', NEXUS_TEST_FAULTS: `${shots}/../second-node-faults.json` };
+  writeFileSync(env.NEXUS_TEST_FAULTS, '{}');
   const log = openSync(`${shots}/../second-node.log`, 'w');
   const second = spawn('java', ['-Xmx512m', '-jar', process.env.NEXUS_NODE_JAR], { env, stdio: ['ignore', log, log] });
   try {
@@ -151,11 +152,24 @@ test('services map: a second node appears when it joins and disappears when it s
     console.log(`second node on the map ${Date.now() - joined} ms after it was started`);
     await page.locator('#services tr[data-service=financial] td:last-child', { hasText: ',' }).waitFor({ timeout: 10000 });
     await page.screenshot({ path: `${shots}/services-2-two-nodes.png` });
+    // the second node's Financial fails every request: this gateway opens its breaker for that instance, and the map says so
+    writeFileSync(env.NEXUS_TEST_FAULTS, '{"financial": {"failPercent": 100}}');
+    await new Promise((r) => setTimeout(r, 500));
+    await api('GET', '/me'); // a fresh token for the raw requests below
+    for (let i = 0; i < 30; i++) {
+      await fetch(url + '/api/v1/ledgers', { headers: { Authorization: 'Bearer ' + token } });
+    }
+    // announced on ui.system the moment it opens (the map's 5 s refresh is only a safety net)
+    const opened = Date.now();
+    await page.locator('#services tr[data-service=financial] td:last-child', { hasText: '(open)' }).waitFor({ timeout: 2000 });
+    console.log(`open breaker on the map ${Date.now() - opened} ms after the last failed request`);
+    assert.match(await page.locator('#services tr[data-service=financial] .status-degraded').textContent(), /degraded/);
+    await page.screenshot({ path: `${shots}/services-3-breaker-open.png` });
     second.kill('SIGTERM');
     const left = Date.now();
     await page.waitForFunction(() => document.querySelectorAll('#nodes .node').length === 1, null, { timeout: 30000 });
     console.log(`second node gone from the map ${Date.now() - left} ms after SIGTERM`);
-    await page.screenshot({ path: `${shots}/services-3-back-to-one.png` });
+    await page.screenshot({ path: `${shots}/services-4-back-to-one.png` });
   } finally {
     second.kill('SIGKILL');
   }

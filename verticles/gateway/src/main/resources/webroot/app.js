@@ -257,7 +257,9 @@ async function loadServices() {
       const tr = document.createElement('tr');
       tr.dataset.service = s.name;
       s.instances.forEach((i) => nodes.add(i.node));
-      const cells = [s.name, s.status, s.breaker, s.instances.map((i) => i.node.slice(0, 8)).join(', ') || '—'];
+      // an instance whose breaker is not closed says so: that is the one this gateway avoids
+      const instances = s.instances.map((i) => i.node.slice(0, 8) + (i.breaker && i.breaker !== 'closed' ? ` (${i.breaker})` : ''));
+      const cells = [s.name, s.status, s.breaker, instances.join(', ') || '—'];
       cells.forEach((text, n) => {
         const td = document.createElement(n === 0 ? 'th' : 'td');
         if (n === 0) td.scope = 'row';

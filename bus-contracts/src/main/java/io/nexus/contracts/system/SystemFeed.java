@@ -43,11 +43,17 @@ public final class SystemFeed {
   public static final String NODE_LEFT = "node-left";
   public static final String SERVICE_UP = "service-up";
   public static final String SERVICE_DOWN = "service-down";
+  /**
+   * A gateway's circuit breaker for an instance of {@code service} opened, half-opened or closed;
+   * {@code node} is that gateway's node. The states themselves are in {@code GET /services}
+   * (signed in), so this public feed says only that something changed.
+   */
+  public static final String BREAKER_CHANGED = "breaker-changed";
 
   /**
-   * @param type one of node-joined, node-left, service-up, service-down
-   * @param node the cluster node id
-   * @param service the service name for service events, else null
+   * @param type one of node-joined, node-left, service-up, service-down, breaker-changed
+   * @param node the cluster node id (for breaker-changed: the gateway's)
+   * @param service the service name for service and breaker events, else null
    * @param at ISO-8601 instant
    */
   public record SystemEvent(String type, String node, String service, String at) {}

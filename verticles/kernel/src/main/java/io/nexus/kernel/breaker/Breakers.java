@@ -21,6 +21,7 @@ public final class Breakers {
   private final CircuitBreakerOptions options;
   private final MeterRegistry registry;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private volatile java.util.function.BiConsumer<String, CircuitBreakerState> onChange = (name, state) -> { };
 
   /**
    * @param options shared settings; the timeout of each call is left to the caller (the bus
@@ -33,12 +34,21 @@ public final class Breakers {
     this.registry = registry;
   }
 
+  /** Tells {@code listener} each time a breaker opens, half-opens or closes (set before breakers are used). */
+  public Breakers onChange(java.util.function.BiConsumer<String, CircuitBreakerState> listener) {
+    this.onChange = listener;
+    return this;
+  }
+
   /** The breaker of a dependency. */
   public CircuitBreaker of(String name) {
     return breakers.computeIfAbsent(name, n -> {
       // a caller's mistake (4xx) says nothing about the dependency's health: only 5xx and transport failures count
       CircuitBreaker cb = CircuitBreaker.create("nexus-" + n, vertx, options)
           .failurePolicy(f -> f.failed() && !(f.cause() instanceof BusFailure bf && bf.code().status() < 500));
+      cb.openHandler(v -> onChange.accept(n, CircuitBreakerState.OPEN))
+          .halfOpenHandler(v -> onChange.accept(n, CircuitBreakerState.HALF_OPEN))
+          .closeHandler(v -> onChange.accept(n, CircuitBreakerState.CLOSED));
       if (registry != null) {
         Gauge.builder("nexus_breaker_state", cb, b -> ordinal(b.state()))
             .description("circuit breaker state: 0 closed, 1 half-open, 2 open")

@@ -43,6 +43,11 @@ public final class Bus {
     this.nodeId = cm == null ? null : cm.getNodeId();
   }
 
+  /** This node's cluster id, or null when not clustered. */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /**
    * The address of one instance of an endpoint: every handler is also bound on
    * {@code <address>@<node>}, so that a caller can choose the instance (and keep a breaker per

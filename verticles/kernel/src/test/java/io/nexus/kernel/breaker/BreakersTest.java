@@ -20,10 +20,12 @@ class BreakersTest {
   private static final int MAX_FAILURES = 3;
 
   @Test
-  @DisplayName("callers' mistakes (4xx) never open a breaker; server failures do, and then calls fail fast; the state is a gauge")
+  @DisplayName("callers' mistakes (4xx) never open a breaker; server failures do, and then calls fail fast; the state is a gauge and told to a listener")
   void opensOnServerFailuresOnly(Vertx vertx, VertxTestContext ctx) {
     var registry = new SimpleMeterRegistry();
     var breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES).setResetTimeout(60_000), registry);
+    var changes = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    breakers.onChange((name, state) -> changes.add(name + " " + state));
     var cb = breakers.of("ledger");
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < MAX_FAILURES * 2; i++) {
@@ -41,6 +43,7 @@ class BreakersTest {
           assertThat(err).isInstanceOf(OpenCircuitException.class);
           assertThat(breakers.state("ledger")).isEqualTo(CircuitBreakerState.OPEN);
           assertThat(registry.get("nexus_breaker_state").tag("name", "ledger").gauge().value()).isEqualTo(2.0);
+          assertThat(changes).as("state changes told to the listener").containsExactly("ledger OPEN");
           breakers.close();
           ctx.completeNow();
         })));
