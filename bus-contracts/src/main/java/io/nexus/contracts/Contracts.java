@@ -1,6 +1,7 @@
 package io.nexus.contracts;
 
 import io.nexus.contracts.financial.Financial;
+import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.system.SystemFeed;
 import java.util.ArrayList;
@@ -13,12 +14,13 @@ public final class Contracts {
 
   /** Every request/reply endpoint. */
   public static List<Endpoint<?, ?>> endpoints() {
-    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, SystemFeed.ENDPOINTS).flatMap(List::stream).toList();
+    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
+        .flatMap(List::stream).toList();
   }
 
   /** Every pub/sub topic. */
   public static List<Topic<?>> topics() {
-    return Stream.of(Security.TOPICS, Financial.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
+    return Stream.of(Security.TOPICS, Financial.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
   }
 
   /** The names of the services that own endpoints ({@code security}, ...), in catalogue order. */

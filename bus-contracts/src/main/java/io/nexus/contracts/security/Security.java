@@ -96,15 +96,21 @@ public final class Security {
   public static final Endpoint<ProjectionRef, ProjectionStatus> PROJECTION_STATUS =
       Endpoint.query("nexus.security.projection-status", ProjectionRef.class, ProjectionStatus.class);
 
-  /** Events the service's subscriptions gave up on, with the reason (operator admins). */
+  /**
+   * Events any subscription gave up on (this service's and the gateway's live feed), with the
+   * reason (operator admins).
+   */
   public static final Endpoint<Empty, ParkedList> LIST_PARKED =
       Endpoint.query("nexus.security.list-parked", Empty.class, ParkedList.class);
 
-  /** Processes a parked event once more; 422 with the reason when it fails again (operator admins). */
+  /**
+   * Processes a parked event once more (the gateway's, by asking it); 404 when none is parked
+   * there, 422 with the reason when it fails again (operator admins).
+   */
   public static final Endpoint<ParkedRef, Done> RETRY_PARKED =
       Endpoint.command("nexus.security.retry-parked", ParkedRef.class, Done.class);
 
-  /** Drops a parked event without processing it (operator admins). */
+  /** Drops a parked event without processing it (the gateway's, by asking it) (operator admins). */
   public static final Endpoint<ParkedRef, Done> SKIP_PARKED =
       Endpoint.command("nexus.security.skip-parked", ParkedRef.class, Done.class);
 

@@ -3,10 +3,13 @@ package io.nexus.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Contracts;
+import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Role;
+import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.ParkedRef;
 import io.nexus.contracts.system.SystemFeed;
 import io.nexus.kernel.breaker.Breakers;
 import io.nexus.kernel.bus.Bus;
@@ -111,7 +114,10 @@ public final class GatewayVerticle extends VerticleBase {
             .onFailure(err -> LOG.warn("could not refresh token keys after rotation [kid: {}]", ev.kid())))
         .subscribe(Security.API_KEY_REVOKED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
         .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()))
-        .handle(SystemFeed.FEED_REPLAY, feed::replay);
+        .handle(SystemFeed.FEED_REPLAY, feed::replay)
+        // reached only through Security's parked-event endpoints, after its operator check
+        .handle(Gateway.RETRY_PARKED, (ref, call) -> parked(ref, call).retryParkedOrFail(ref.position()).map(Done.INSTANCE))
+        .handle(Gateway.SKIP_PARKED, (ref, call) -> parked(ref, call).skipParkedOrFail(ref.position()).map(Done.INSTANCE));
 
     return bus.bind()
         .compose(b -> auth.loadKeys(cfg.keysWaitMs()))
@@ -174,6 +180,15 @@ public final class GatewayVerticle extends VerticleBase {
           instance = i;
           LOG.info("gateway listening [port: {}, timeoutMs: {}]", server.actualPort(), cfg.requestTimeoutMs());
         });
+  }
+
+  /** The subscription a parked-event operation names: the live feed is this verticle's only one. */
+  private DurableSubscription parked(ParkedRef ref, Call call) {
+    call.require(Role.ADMIN);
+    if (!LiveFeed.SUBSCRIPTION.equals(ref.subscription())) {
+      throw BusFailure.notFound("no subscription " + ref.subscription() + " in the gateway; known: " + LiveFeed.SUBSCRIPTION);
+    }
+    return feedSubscription;
   }
 
   private HealthChecks readiness(PgConfig pg) {

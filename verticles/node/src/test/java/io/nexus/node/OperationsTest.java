@@ -89,6 +89,47 @@ class OperationsTest extends NodeSpec {
   }
 
   @Test
+  @DisplayName("events the gateway's live feed parked are listed with Security's; retry publishes them to the browsers, skip drops them")
+  void liveFeedParkedEvents() throws Exception {
+    String org = http.get("/api/v1/me", admin).json().getString("org");
+    String ledger = http.post("/api/v1/ledgers", new JsonObject().put("name", "Parked feed").put("currency", "EUR"), admin)
+        .json().getString("id");
+    var pg = new PgConfig(cfg.getJsonObject("postgres").getString("url"), 1);
+    long[] positions = new long[2];
+    try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); var st = c.createStatement()) {
+      // the ledger's event, as if publishing it had failed every time: parked for the live feed
+      var rs = st.executeQuery("SELECT position FROM eventlog.events WHERE stream_id = 'ledger-" + ledger + "' ORDER BY position");
+      assertThat(rs.next()).as("the ledger's event").isTrue();
+      positions[0] = rs.getLong(1);
+      rs = st.executeQuery("SELECT max(position) FROM eventlog.events WHERE position < " + positions[0]);
+      rs.next();
+      positions[1] = rs.getLong(1);
+      for (long p : positions) {
+        st.execute("INSERT INTO eventlog.parked_events (subscription, position, partition, attempts, reason) VALUES "
+            + "('gateway.live-feed', " + p + ", 0, 5, 'publish failed (test)')");
+      }
+    }
+    var listed = http.get("/api/v1/admin/security/parked", admin).json().getJsonArray("events").stream()
+        .map(o -> (JsonObject) o).filter(e -> "gateway.live-feed".equals(e.getString("subscription"))).toList();
+    assertThat(listed).extracting(e -> e.getLong("position")).contains(positions[0], positions[1]);
+    String at = "/api/v1/admin/security/parked/gateway.live-feed/";
+    try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
+      s.register("ui.org." + org + ".events", admin);
+      Thread.sleep(300);
+      var retried = http.post(at + positions[0] + "/retry", null, admin);
+      assertThat(retried.status()).as(retried.toString()).isEqualTo(204);
+      JsonObject rec = s.next("rec");
+      assertThat(rec).as("the parked event, published on retry").isNotNull();
+      assertThat(rec.getJsonObject("body").getLong("position")).isEqualTo(positions[0]);
+    }
+    assertThat(http.post(at + positions[0] + "/retry", null, admin).status()).as("no longer parked").isEqualTo(404);
+    assertThat(http.method("DELETE", at + positions[1], null, null, admin).status()).isEqualTo(204);
+    assertThat(http.method("DELETE", at + positions[1], null, null, admin).status()).isEqualTo(404);
+    assertThat(http.method("DELETE", "/api/v1/admin/security/parked/gateway.nothing/" + positions[1], null, null, admin)
+        .status()).isEqualTo(404);
+  }
+
+  @Test
   @DisplayName("platform operations are refused to admins of other organisations")
   void operatorOnly() {
     String email = "op-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";

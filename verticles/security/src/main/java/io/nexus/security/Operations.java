@@ -5,11 +5,13 @@ import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
+import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.security.Security.ParkedEvent;
 import io.nexus.contracts.security.Security.ParkedList;
 import io.nexus.contracts.security.Security.ParkedRef;
 import io.nexus.contracts.security.Security.ProjectionRef;
 import io.nexus.contracts.security.Security.ProjectionStatus;
+import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.events.DurableSubscription;
@@ -24,16 +26,19 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The service's platform operations, for admins of the operator organisation: rebuilding read
- * models and dealing with events its subscriptions parked.
+ * The platform operations, for admins of the operator organisation: rebuilding this service's
+ * read models, and dealing with the events any subscription of the mesh parked — this service's
+ * own here, the gateway's live feed by asking the gateway (after the operator check here).
  */
 final class Operations {
   private final Pool pool;
+  private final Bus bus;
   private final Map<String, Projection> projections;
   private final Map<String, DurableSubscription> subscriptions;
 
-  Operations(Pool pool, Map<String, Projection> projections, Map<String, DurableSubscription> subscriptions) {
+  Operations(Pool pool, Bus bus, Map<String, Projection> projections, Map<String, DurableSubscription> subscriptions) {
     this.pool = pool;
+    this.bus = bus;
     this.projections = projections;
     this.subscriptions = subscriptions;
   }
@@ -49,8 +54,8 @@ final class Operations {
   Future<ParkedList> listParked(Empty req, Call call) {
     return operator(call).compose(v -> pool.preparedQuery("SELECT p.subscription, p.position, e.type, e.stream_id, "
             + "p.attempts, p.reason, p.parked_at FROM " + EventStore.SCHEMA + ".parked_events p JOIN " + EventStore.SCHEMA
-            + ".events e ON e.position = p.position WHERE p.subscription = ANY($1) ORDER BY p.parked_at")
-        .execute(Tuple.of(subscriptions.keySet().toArray(new String[0]))))
+            + ".events e ON e.position = p.position ORDER BY p.parked_at")
+        .execute())
         .map(rows -> {
           var out = new ArrayList<ParkedEvent>();
           for (Row r : rows) {
@@ -63,20 +68,18 @@ final class Operations {
   }
 
   Future<Done> retryParked(ParkedRef ref, Call call) {
-    return operator(call).compose(v -> subscription(ref).retryParked(ref.position()))
-        .map(Done.INSTANCE)
-        .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
-            : new BusFailure(ErrorCode.UNPROCESSABLE, "still failing: " + err.getMessage())));
+    return operator(call).compose(v -> gatewayOwns(ref) ? bus.request(Gateway.RETRY_PARKED, ref, call.next())
+        : subscription(ref).retryParkedOrFail(ref.position()).map(Done.INSTANCE));
   }
 
   Future<Done> skipParked(ParkedRef ref, Call call) {
-    return operator(call).compose(v -> subscription(ref).skipParked(ref.position()))
-        .map(found -> {
-          if (!found) {
-            throw BusFailure.notFound("no parked event at " + ref.position() + " for " + ref.subscription());
-          }
-          return Done.INSTANCE;
-        });
+    return operator(call).compose(v -> gatewayOwns(ref) ? bus.request(Gateway.SKIP_PARKED, ref, call.next())
+        : subscription(ref).skipParkedOrFail(ref.position()).map(Done.INSTANCE));
+  }
+
+  /** The gateway's subscriptions are named {@code gateway.*}. */
+  private static boolean gatewayOwns(ParkedRef ref) {
+    return ref.subscription().startsWith("gateway.");
   }
 
   private Projection projection(ProjectionRef ref) {

@@ -72,7 +72,7 @@ public final class SecurityVerticle extends VerticleBase {
     userActivity = new Projection(vertx, pg, db.pool(), UserActivityModel.NAME, "security", UserActivityModel.TABLE,
         UserActivityModel::apply);
     var activity = new UserActivityModel(db.pool());
-    var operations = new Operations(db.pool(), Map.of(UserActivityModel.NAME, userActivity),
+    var operations = new Operations(db.pool(), bus, Map.of(UserActivityModel.NAME, userActivity),
         Map.of(AuditTrail.SUBSCRIPTION, auditFeed, UserActivityModel.NAME, userActivity.subscription()));
 
     return db.migrate()

@@ -3,6 +3,8 @@ package io.nexus.kernel.events;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.contracts.ErrorCode;
+import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.db.PgConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -293,13 +295,13 @@ public final class DurableSubscription {
 
   /**
    * Processes a parked event once more; on success it is no longer parked. Fails with the
-   * handler's error when it fails again (and it stays parked).
+   * handler's error when it fails again (and it stays parked), 404 when nothing is parked there.
    */
   public Future<Void> retryParked(long position) {
     return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM " + EventStore.SCHEMA + ".parked_events "
                 + "WHERE subscription = $1 AND position = $2 RETURNING position").execute(Tuple.of(opts.name(), position))
             .compose(rows -> rows.rowCount() == 0
-                ? Future.failedFuture(new IllegalArgumentException("no parked event at position " + position))
+                ? Future.failedFuture(BusFailure.notFound("no parked event at position " + position + " for " + opts.name()))
                 : store.readAt(tx, position))
             .compose(e -> handler.apply(e, tx)))
         .onSuccess(v -> {
@@ -307,6 +309,21 @@ public final class DurableSubscription {
             processed.increment();
           }
         });
+  }
+
+  /**
+   * As {@link #retryParked}, failing as an operator route answers: 404 when nothing is parked at
+   * {@code position}, 422 with the reason when the handler fails again.
+   */
+  public Future<Void> retryParkedOrFail(long position) {
+    return retryParked(position).recover(err -> Future.failedFuture(err instanceof BusFailure ? err
+        : new BusFailure(ErrorCode.UNPROCESSABLE, "still failing: " + err.getMessage())));
+  }
+
+  /** As {@link #skipParked}, with 404 when nothing is parked at {@code position}. */
+  public Future<Void> skipParkedOrFail(long position) {
+    return skipParked(position).compose(found -> found ? Future.<Void>succeededFuture()
+        : Future.failedFuture(BusFailure.notFound("no parked event at " + position + " for " + opts.name())));
   }
 
   /** Drops a parked event without processing it. */
