@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 const url = process.env.NEXUS_URL;
@@ -279,7 +279,7 @@ test('ledgers: post an entry in the form, find it, reverse it; the trial balance
   await context.close();
 });
 
-test('admin: create a user, verify the audit chain', async () => {
+test('admin: create a user, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();
   const form = page.getByRole('form', { name: 'Create a user' });
@@ -292,6 +292,19 @@ test('admin: create a user, verify the audit chain', async () => {
   await page.locator('#users tbody tr', { hasText: email }).waitFor();
   await page.getByRole('button', { name: 'Verify the audit chain' }).click();
   await page.locator('#audit-result', { hasText: 'Intact' }).waitFor();
+  // an event of this org parked by the live feed (as if publishing it had failed): retried from the page,
+  // it reaches the feed and leaves the list
+  const sql = (q) => execFileSync('psql', [process.env.NEXUS_TEST_PG_URL, '-Atc', q]).toString().trim();
+  const position = sql(`SELECT position FROM eventlog.events WHERE stream_id = 'ledger-${ledger}' ORDER BY position LIMIT 1`);
+  sql(`INSERT INTO eventlog.parked_events (subscription, position, partition, attempts, reason) VALUES `
+    + `('gateway.live-feed', ${position}, 0, 5, 'publish failed (test)')`);
+  await page.getByRole('button', { name: 'Live feed' }).click();
+  await page.getByRole('button', { name: 'Admin' }).click();
+  const row = page.locator('#parked tbody tr', { hasText: 'publish failed (test)' });
+  await row.waitFor();
+  await row.getByRole('button', { name: /^Retry event/ }).click();
+  await page.locator('#admin-msg', { hasText: `Event ${position} processed.` }).waitFor();
+  await row.waitFor({ state: 'detached' });
   await page.screenshot({ path: `${shots}/admin-1.png`, fullPage: true });
   await context.close();
 });

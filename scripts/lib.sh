@@ -28,8 +28,10 @@ ensure_toolchain() {
 
 # Builds the node jar when it is missing or older than any source, config or pom.
 ensure_jar() {
-  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/data" -prune -o -path '*/target' -prune -o \
-      \( -name '*.java' -o -name '*.yaml' -o -name '*.xml' -o -name '*.sql' -o -name '*.json' \) -newer "$JAR" -print -quit)" ]; then
+  # sources newer than the jar, the dashboard's files included (not the browser tests' packages)
+  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/data" -prune -o -path '*/target' -prune -o -path "$ROOT/e2e" -prune -o \
+      \( -name '*.java' -o -name '*.yaml' -o -name '*.xml' -o -name '*.sql' -o -name '*.json' -o -name '*.js' -o -name '*.html' \
+      -o -name '*.css' -o -name '*.svg' \) -newer "$JAR" -print -quit)" ]; then
     echo "nexus: building the node jar (first run takes a few minutes)" >&2
     (cd "$ROOT" && mvn -B -q -DskipTests install) >&2
   fi

@@ -106,13 +106,25 @@ async function parked() {
     tbody.replaceChildren(...data.events.map((p) => {
       const tr = document.createElement('tr');
       const td = document.createElement('td');
-      const b = cell('button', 'Retry');
-      b.type = 'button';
-      b.addEventListener('click', () => act(async () => {
-        await ctx.api('POST', '/admin/security/parked/' + encodeURIComponent(p.subscription) + '/' + p.position + '/retry');
+      const at = '/admin/security/parked/' + encodeURIComponent(p.subscription) + '/' + p.position;
+      const retry = cell('button', 'Retry');
+      retry.type = 'button';
+      retry.setAttribute('aria-label', 'Retry event ' + p.position + ' of ' + p.subscription);
+      retry.addEventListener('click', () => act(async () => {
+        await ctx.api('POST', at + '/retry');
+        $('admin-msg').textContent = 'Event ' + p.position + ' processed.';
         await parked();
       }));
-      td.append(b);
+      const drop = cell('button', 'Drop');
+      drop.type = 'button';
+      drop.setAttribute('aria-label', 'Drop event ' + p.position + ' of ' + p.subscription + ' without processing it');
+      drop.addEventListener('click', () => act(async () => {
+        if (!window.confirm('Drop event ' + p.position + ' of ' + p.subscription + ' without processing it?')) return;
+        await ctx.api('DELETE', at);
+        $('admin-msg').textContent = 'Event ' + p.position + ' dropped.';
+        await parked();
+      }));
+      td.append(retry, ' ', drop);
       tr.append(cell('td', p.subscription), cell('td', String(p.position)), cell('td', p.type), cell('td', p.reason), td);
       return tr;
     }));
