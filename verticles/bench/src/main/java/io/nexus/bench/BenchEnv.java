@@ -32,6 +32,8 @@ final class BenchEnv implements AutoCloseable {
   final String redisUrl;
   private final EmbeddedServers.Postgres embeddedPg;
   private final EmbeddedServers.Redis embeddedRedis;
+  /** Databases made on the server for this run, dropped at the end when the server is not the run's own. */
+  private final java.util.List<String> databases = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private BenchEnv(Path out, String pgBase, String redisUrl, EmbeddedServers.Postgres pg, EmbeddedServers.Redis redis) {
     this.out = out;
@@ -68,6 +70,7 @@ final class BenchEnv implements AutoCloseable {
     try (var c = DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()); var st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
     }
+    databases.add(name);
     URI u = URI.create(pgBase);
     return u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + u.getHost() + ":"
         + (u.getPort() < 0 ? 5432 : u.getPort()) + "/" + name;
@@ -121,6 +124,17 @@ final class BenchEnv implements AutoCloseable {
 
   @Override
   public void close() {
+    if (embeddedPg == null) {
+      // a server the run does not own (NEXUS_PG_URL): leave it as it was
+      var cfg = new PgConfig(pgBase, 1);
+      for (String name : databases) {
+        try (var c = DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()); var st = c.createStatement()) {
+          st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (java.sql.SQLException e) {
+          System.err.println("bench: could not drop database " + name + ": " + e.getMessage());
+        }
+      }
+    }
     if (embeddedRedis != null) {
       embeddedRedis.close();
     }
