@@ -199,10 +199,14 @@ public final class Bus {
    */
   static boolean unreachable(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
-      // SocketException covers refused and reset connections; ClosedChannelException a channel closed under a write
-      if (t instanceof java.net.SocketException || t instanceof java.nio.channels.ClosedChannelException
+      // a connection refused or reset (SocketException, or the bare IOException "Connection reset by
+      // peer" a socket write raises), a channel closed under a write (ClosedChannelException); not the
+      // other I/O errors (bad input, character coding), which say nothing of a dependency
+      if (t instanceof java.net.SocketException || t.getClass() == java.io.IOException.class
+          || t instanceof java.nio.channels.ClosedChannelException
           || t instanceof io.vertx.sqlclient.ClosedConnectionException
-          || t instanceof java.util.concurrent.TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException) {
+          || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
       if (t instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
