@@ -18,7 +18,7 @@ async function api(method, path, body, extra, retried) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (session.access) headers['Authorization'] = 'Bearer ' + session.access;
   const r = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  // an access token that ran out (a sleeping laptop misses the refresh timer): refresh once, then again
+  // an access token that ran out (a sleeping laptop misses the refresh timer): refresh, then repeat the request once
   if (r.status === 401 && !retried && session.refresh && !path.startsWith('/auth/')) {
     if (await refreshNow()) return api(method, path, body, extra, true);
   }
@@ -78,8 +78,8 @@ let refreshing = null;
 
 /**
  * Trades the refresh token for new tokens (one exchange at a time: the server ends a session whose
- * refresh token is used twice) and renews the live connection's grant; a failed refresh ends the
- * session here. True when it worked.
+ * refresh token is used twice) and renews the live connection's grant. A refused refresh ends the
+ * session here; one that failed on the network is tried again shortly. True when it worked.
  */
 function refreshNow() {
   if (!refreshing) {

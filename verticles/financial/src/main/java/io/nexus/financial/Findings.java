@@ -81,56 +81,26 @@ final class Findings {
   Future<FindingPage> list(FindingSearch q, Call call) {
     Principal p = call.require(Role.VIEWER);
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
+    // keyset pages: (raised_at, id) newest first, or (severity rank, score, id) most severe first;
+    // the schema admits only those two orders
     boolean bySeverity = "severity".equals(q.sort());
-    if (q.sort() != null && !bySeverity && !"newest".equals(q.sort())) {
-      throw BusFailure.badRequest("sort: one of newest, severity");
-    }
-    // keyset pages: (raised_at, id) newest first, or (severity rank, score, id) most severe first
-    String[] after = null;
-    if (q.cursor() != null) {
-      try {
-        after = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
-        if (bySeverity) {
-          Integer.parseInt(after[0]);
-          Double.parseDouble(after[1]);
-          UUID.fromString(after[2]);
-        } else {
-          java.time.OffsetDateTime.parse(after[0]);
-          UUID.fromString(after[1]);
-        }
-      } catch (RuntimeException e) {
-        throw BusFailure.badRequest("cursor: not a cursor from a previous page of this order");
-      }
-    }
+    List<Object> after = q.cursor() == null ? List.of() : afterCursor(q.cursor(), bySeverity);
     UUID exam = q.examinationId() == null ? null : Ledger.uuid(q.examinationId());
     if (q.examinationId() != null && exam == null) {
       throw BusFailure.badRequest("examinationId: not an examination id");
     }
-    var args = Arrays.<Object>asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam, limit + 1);
-    String where = "WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
+    var args = new ArrayList<Object>(Arrays.asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam, limit + 1));
+    args.addAll(after);
+    String keyset = bySeverity ? "(" + SEVERITY_RANK + ", score, id)" : "(raised_at, id)";
+    String sql = "SELECT " + COLUMNS + " FROM findings WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
         + "AND ($3::text IS NULL OR severity = $3) AND ($4::text IS NULL OR status = $4) "
-        + "AND ($5::text IS NULL OR assignee = $5) AND ($6::uuid IS NULL OR examination_id = $6) ";
-    String order;
-    if (bySeverity) {
-      if (after != null) {
-        where += "AND (" + SEVERITY_RANK + ", score, id) < ($8, $9, $10) ";
-        args = new ArrayList<>(args);
-        args.addAll(List.of(Integer.parseInt(after[0]), Double.parseDouble(after[1]), UUID.fromString(after[2])));
-      }
-      order = "ORDER BY " + SEVERITY_RANK + " DESC, score DESC, id DESC";
-    } else {
-      if (after != null) {
-        where += "AND (raised_at, id) < ($8, $9) ";
-        args = new ArrayList<>(args);
-        args.addAll(List.of(java.time.OffsetDateTime.parse(after[0]), UUID.fromString(after[1])));
-      }
-      order = "ORDER BY raised_at DESC, id DESC";
-    }
-    String sql = "SELECT " + COLUMNS + " FROM findings " + where + order + " LIMIT $7";
-    var bound = args;
+        + "AND ($5::text IS NULL OR assignee = $5) AND ($6::uuid IS NULL OR examination_id = $6) "
+        + (after.isEmpty() ? "" : "AND " + keyset + " < (" + (bySeverity ? "$8, $9, $10" : "$8, $9") + ") ")
+        + (bySeverity ? "ORDER BY " + SEVERITY_RANK + " DESC, score DESC, id DESC" : "ORDER BY raised_at DESC, id DESC")
+        + " LIMIT $7";
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId()).compose(l -> {
-      bound.set(0, l);
-      return c.preparedQuery(sql).execute(Tuple.from(bound));
+      args.set(0, l);
+      return c.preparedQuery(sql).execute(Tuple.from(args));
     }).map(rows -> {
       var out = new ArrayList<FindingView>();
       rows.forEach(r -> out.add(view(r, List.of(), List.of())));
@@ -147,6 +117,17 @@ final class Findings {
   }
 
   private static final String SEVERITY_RANK = "(CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)";
+
+  /** The keyset values a cursor of the given order carries; 400 when it is not one. */
+  private static List<Object> afterCursor(String cursor, boolean bySeverity) {
+    try {
+      String[] c = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+      return bySeverity ? List.of(Integer.parseInt(c[0]), Double.parseDouble(c[1]), UUID.fromString(c[2]))
+          : List.of(java.time.OffsetDateTime.parse(c[0]), UUID.fromString(c[1]));
+    } catch (RuntimeException e) {
+      throw BusFailure.badRequest("cursor: not a cursor from a previous page of this order");
+    }
+  }
 
   private static int rank(String severity) {
     return switch (severity) {

@@ -93,12 +93,8 @@ public final class GatewayVerticle extends VerticleBase {
     breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), meters);
     // service maps follow breaker changes at once; what changed is in GET /services, for signed-in users
-    breakers.onChange((name, state) -> {
-      int at = name.indexOf('@');
-      if (at > 0 && bus.nodeId() != null) {
-        discovery.announce(SystemFeed.BREAKER_CHANGED, bus.nodeId(), name.substring(0, at));
-      }
-    });
+    breakers.onChange((name, state) -> ServiceRegistry.serviceOfBreaker(name).filter(s -> bus.nodeId() != null)
+        .ifPresent(service -> discovery.announce(SystemFeed.BREAKER_CHANGED, bus.nodeId(), service)));
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
     var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());

@@ -51,7 +51,7 @@ final class ServiceRegistry {
       }
       byService = next;
       // breakers of instances that are gone (their node left): forgotten, gauges too
-      breakers.retain(name -> !name.contains("@") || live.contains(name));
+      breakers.retain(name -> serviceOfBreaker(name).isEmpty() || live.contains(name));
       return null;
     });
   }
@@ -70,6 +70,12 @@ final class ServiceRegistry {
   /** The name of the breaker that guards one instance of a service. */
   static String breakerName(String service, String node) {
     return service + "@" + node;
+  }
+
+  /** The service whose instance a breaker of {@link #breakerName} guards; empty for other breakers. */
+  static java.util.Optional<String> serviceOfBreaker(String breaker) {
+    int at = breaker.indexOf('@');
+    return at > 0 ? java.util.Optional.of(breaker.substring(0, at)) : java.util.Optional.empty();
   }
 
   /** How many instances of the service are published. */

@@ -52,7 +52,7 @@ public final class DemoData {
       System.exit(2);
       return;
     }
-    if (!(scale >= DemoBooks.MIN_SCALE && scale <= DemoBooks.MAX_SCALE)) {
+    if (!DemoBooks.validScale(scale)) {
       System.err.printf(java.util.Locale.ROOT, "demo-data: NEXUS_DEMO_SCALE must be between %s and %s (1.0: about 50,000 entries)%n",
           DemoBooks.MIN_SCALE, DemoBooks.MAX_SCALE);
       System.exit(2);

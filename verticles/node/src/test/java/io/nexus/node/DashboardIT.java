@@ -2,13 +2,13 @@ package io.nexus.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexus.kernel.config.NodeConfig;
+import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.nexus.kernel.config.NodeConfig;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class DashboardIT {
   private static final Path E2E = Path.of("..", "..", "e2e");
-  static final int TOKEN_TTL_SECONDS = 30;
+  private static final int TOKEN_TTL_SECONDS = 30;
   private static JsonObject cfg;
   private static NexusNode node;
 

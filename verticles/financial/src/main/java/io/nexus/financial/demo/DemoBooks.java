@@ -102,9 +102,14 @@ public final class DemoBooks {
   /** The planted duplicates pick vendors up to this index. */
   private static final int MIN_VENDORS = 16;
 
+  /** True for a scale between {@link #MIN_SCALE} and {@link #MAX_SCALE} (not NaN). */
+  public static boolean validScale(double scale) {
+    return scale >= MIN_SCALE && scale <= MAX_SCALE;
+  }
+
   /** @param scale 1.0 gives about 50,000 entries; between {@link #MIN_SCALE} and {@link #MAX_SCALE} */
   public DemoBooks(long seed, double scale) {
-    if (!(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
+    if (!validScale(scale)) {
       throw new IllegalArgumentException("scale must be between " + MIN_SCALE + " and " + MAX_SCALE + ": " + scale);
     }
     this.rnd = new Random(seed);

@@ -301,7 +301,7 @@ public final class DurableSubscription {
     return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM " + EventStore.SCHEMA + ".parked_events "
                 + "WHERE subscription = $1 AND position = $2 RETURNING position").execute(Tuple.of(opts.name(), position))
             .compose(rows -> rows.rowCount() == 0
-                ? Future.failedFuture(BusFailure.notFound("no parked event at position " + position + " for " + opts.name()))
+                ? Future.failedFuture(BusFailure.notFound("no parked event at " + position + " for " + opts.name()))
                 : store.readAt(tx, position))
             .compose(e -> handler.apply(e, tx)))
         .onSuccess(v -> {
