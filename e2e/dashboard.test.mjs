@@ -142,7 +142,8 @@ test('services map: a second node appears when it joins, its failing instance sh
   const env = { ...inherited, NEXUS_SERVICES: 'financial', NEXUS_CLUSTER_NAME: process.env.NEXUS_TEST_CLUSTER_NAME,
     NEXUS_CLUSTER_PORT: String(port), NEXUS_CLUSTER_MEMBERS: process.env.NEXUS_TEST_CLUSTER_MEMBER + ',127.0.0.1:' + port,
     NEXUS_PG_URL: process.env.NEXUS_TEST_PG_URL, NEXUS_REDIS_URL: process.env.NEXUS_TEST_REDIS_URL,
-    NEXUS_DATA_DIR: 'target/e2e-second-node', NEXUS_TEST_FAULTS: `${shots}/../second-node-faults.json` };
+    NEXUS_DATA_DIR: 'target/e2e-second-node', NEXUS_CLUSTER_SECRETS: process.env.NEXUS_TEST_CLUSTER_SECRETS,
+    NEXUS_TEST_FAULTS: `${shots}/../second-node-faults.json` };
   writeFileSync(env.NEXUS_TEST_FAULTS, '{}');
   const log = openSync(`${shots}/../second-node.log`, 'w');
   const second = spawn('java', ['-Xmx512m', '-jar', process.env.NEXUS_NODE_JAR], { env, stdio: ['ignore', log, log] });

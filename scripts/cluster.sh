@@ -4,8 +4,11 @@
 #
 # Node i listens on HTTP 8080+i-1 and Hazelcast 5701+i-1; all share one PostgreSQL and one
 # Redis: NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started once (data in
-# ./data/cluster/shared). Logs go to ./data/logs, pids to ./data/cluster.
+# ./data/cluster/shared). Logs go to ./data/logs, pids to ./data/cluster. The nodes share one
+# set of cluster secrets (NEXUS_CLUSTER_SECRETS, default ./data/cluster/secrets: principal seals,
+# event-bus TLS certificate, audit and key-encryption keys), made by the first node to start.
 set -euo pipefail
+umask 077   # logs, pids and secrets are the operator's alone
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DATA="${NEXUS_DATA_DIR:-$ROOT/data}"
 RUN="$DATA/cluster"
@@ -59,10 +62,12 @@ if [ -z "${NEXUS_PG_URL:-}" ] || [ -z "${NEXUS_REDIS_URL:-}" ]; then
     kill -0 "$(cat "$RUN/shared.pid")" 2>/dev/null || { echo "embedded servers failed; see $LOGS/shared.log" >&2; tail -20 "$LOGS/shared.log" >&2; exit 1; }
     sleep 1
   done
-  export NEXUS_PG_URL="${NEXUS_PG_URL:-$(sed -n 's/^NEXUS_PG_URL=//p' "$LOGS/shared.log")}"
+  # the URL carries the embedded server's password: read from its 0600 file, never from a log
+  export NEXUS_PG_URL="${NEXUS_PG_URL:-$(cat "$RUN/shared/pg.url")}"
   export NEXUS_REDIS_URL="${NEXUS_REDIS_URL:-$(sed -n 's/^NEXUS_REDIS_URL=//p' "$LOGS/shared.log")}"
 fi
 
+export NEXUS_CLUSTER_SECRETS="${NEXUS_CLUSTER_SECRETS:-$RUN/secrets}"
 members=""
 for i in $(seq 1 "$N"); do members="${members:+$members,}127.0.0.1:$((HZ_BASE + i - 1))"; done
 
@@ -92,8 +97,9 @@ echo "  Redis:      $NEXUS_REDIS_URL"
 for i in $(seq 1 "$N"); do
   echo "  node $i: http://127.0.0.1:$((HTTP_BASE + i - 1))  (hazelcast 127.0.0.1:$((HZ_BASE + i - 1)), pid $(cat "$RUN/node-$i.pid"), log $LOGS/node-$i.log)"
 done
-pw=$(grep -h -A0 "password: " "$LOGS"/node-*.log 2>/dev/null | head -n1 | sed 's/.*password: *//' || true)
-if [ -n "$pw" ]; then
-  echo "  bootstrap admin: ${NEXUS_ADMIN_EMAIL:-admin@nexus.local} / $pw (generated on first start; change it)"
+# the one-time password is never in a log: the node that made it left it in the secrets directory
+otp="$NEXUS_CLUSTER_SECRETS/bootstrap-admin.txt"
+if [ -f "$otp" ]; then
+  echo "  bootstrap admin: ${NEXUS_ADMIN_EMAIL:-admin@nexus.local} / $(sed -n 's/^password: //p' "$otp") (generated on first start; change it, then delete $otp)"
 fi
 echo "stop with: scripts/cluster.sh stop"

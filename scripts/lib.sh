@@ -44,6 +44,11 @@ ensure_pg_client() {
   fi
 }
 
+# Installs openssl with apt when it is missing (the gateway TLS specification makes a certificate with it).
+ensure_openssl() {
+  command -v openssl >/dev/null 2>&1 || apt_install openssl
+}
+
 # The database URL: NEXUS_PG_URL, else the one a node with embedded PostgreSQL wrote into its
 # data directory (NEXUS_DATA_DIR, default ./data; scripts/cluster.sh's shared servers too).
 nexus_pg_url() {

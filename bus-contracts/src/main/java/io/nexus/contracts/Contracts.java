@@ -29,6 +29,16 @@ public final class Contracts {
         .map(Endpoint::service).distinct().toList();
   }
 
+  /**
+   * The request addresses browsers may SEND to over the bridge: exactly the endpoints whose
+   * address is {@code ui.*} (a contract declares one to open it to browsers). Browsers never
+   * PUBLISH; everything else on {@code ui.*} comes from services.
+   */
+  public static java.util.Set<String> browserRequests() {
+    return endpoints().stream().map(Endpoint::address).filter(a -> a.startsWith("ui.")).collect(
+        java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   /** The endpoint bound to an address, if any. */
   public static java.util.Optional<Endpoint<?, ?>> endpoint(String address) {
     return endpoints().stream().filter(e -> e.address().equals(address)).findFirst();

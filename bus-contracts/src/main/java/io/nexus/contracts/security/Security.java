@@ -38,7 +38,7 @@ public final class Security {
   public static final Endpoint<Empty, Jwks> JWKS =
       Endpoint.query("nexus.security.jwks", Empty.class, Jwks.class);
 
-  /** Starts signing with a new key; the old one keeps verifying until its tokens expire. */
+  /** Starts signing with a new key; the old one keeps verifying until its tokens expire (operator admins). */
   public static final Endpoint<Empty, KeyRotated> ROTATE_KEYS =
       Endpoint.command("nexus.security.rotate-keys", Empty.class, KeyRotated.class);
 
@@ -80,7 +80,10 @@ public final class Security {
   public static final Endpoint<AuditQuery, AuditPage> QUERY_AUDIT =
       Endpoint.query("nexus.security.query-audit", AuditQuery.class, AuditPage.class);
 
-  /** Walks the whole hash-chained audit log and names the first broken row (admin). */
+  /**
+   * Walks the keyed hash chain and names the first broken row: all of it for operator admins, the
+   * caller's organisation's own chain for a tenant's admin.
+   */
   public static final Endpoint<Empty, AuditVerification> VERIFY_AUDIT =
       Endpoint.query("nexus.security.verify-audit", Empty.class, AuditVerification.class);
 
@@ -118,6 +121,17 @@ public final class Security {
   public static final Endpoint<ChangeRole, UserView> CHANGE_ROLE =
       Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class);
 
+  /**
+   * Disables a user of the caller's organisation (admin; not oneself): every session of theirs
+   * ends at once, the API keys they issued are revoked, and they can no longer log in.
+   */
+  public static final Endpoint<UserTarget, UserDisabled> DISABLE_USER =
+      Endpoint.command("nexus.security.disable-user", UserTarget.class, UserDisabled.class);
+
+  /** Ends every session of a user of the caller's organisation at once (admin): their next request is refused. */
+  public static final Endpoint<UserTarget, SessionsEnded> END_SESSIONS =
+      Endpoint.command("nexus.security.end-sessions", UserTarget.class, SessionsEnded.class);
+
   /** Issues an API key for a machine client (admin). The secret is shown once. */
   public static final Endpoint<CreateApiKey, ApiKeyCreated> CREATE_API_KEY =
       Endpoint.command("nexus.security.create-api-key", CreateApiKey.class, ApiKeyCreated.class);
@@ -152,7 +166,7 @@ public final class Security {
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(LOGIN, REFRESH, LOGOUT, JWKS,
       ROTATE_KEYS, CREATE_ORG, ME, CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER, CHANGE_ROLE, REVERT_USER, QUERY_AUDIT, VERIFY_AUDIT, USER_ACTIVITY, REBUILD_PROJECTION, PROJECTION_STATUS,
       LIST_PARKED, RETRY_PARKED, SKIP_PARKED,
-      CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY);
+      CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY, DISABLE_USER, END_SESSIONS);
 
   // ---- events of the log, as the relay publishes them ----
 
@@ -178,7 +192,8 @@ public final class Security {
   public record LoginRequest(String email, String password, String clientIp) {}
 
   /** An access token (JWT) and the opaque refresh token of the same session. */
-  public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn) {}
+  public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn)
+      implements io.nexus.contracts.CarriesSecret {}
 
   public record RefreshRequest(String refreshToken, String clientIp) {}
 
@@ -205,6 +220,15 @@ public final class Security {
   public record UpdateUser(String id, String name, String password, String currentPassword, Long expectedVersion) {}
 
   public record ChangeRole(String id, String role, Long expectedVersion) {}
+
+  /** A user an admin acts on. */
+  public record UserTarget(String id) {}
+
+  /** A user was disabled: how many sessions ended and API keys (issued by them) were revoked. */
+  public record UserDisabled(String id, int sessionsEnded, int apiKeysRevoked) {}
+
+  /** How many live sessions of a user were ended. */
+  public record SessionsEnded(String id, int sessionsEnded) {}
 
   public record RevertUser(String id, long version, Long expectedVersion) {}
 
@@ -252,7 +276,8 @@ public final class Security {
   public record CreateApiKey(String name, String role) {}
 
   /** @param key the secret, returned only here */
-  public record ApiKeyCreated(String id, String name, String role, String key, String createdAt) {}
+  public record ApiKeyCreated(String id, String name, String role, String key, String createdAt)
+      implements io.nexus.contracts.CarriesSecret {}
 
   public record ApiKeyView(String id, String name, String role, String createdAt, String revokedAt) {}
 

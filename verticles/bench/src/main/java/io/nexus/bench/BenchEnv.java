@@ -52,7 +52,7 @@ final class BenchEnv implements AutoCloseable {
     EmbeddedServers.Postgres pg = null;
     if (base == null || base.isBlank()) {
       pg = EmbeddedServers.postgres(out.resolve("pg"), 0);
-      base = pg.url();
+      base = pg.adminUrl();
     }
     String redisUrl = System.getenv("NEXUS_REDIS_URL");
     EmbeddedServers.Redis redis = null;

@@ -303,6 +303,8 @@ final class ChaosCluster implements AutoCloseable {
         Map.entry("NEXUS_CLUSTER_MEMBERS", members.toString()),
         Map.entry("NEXUS_CLUSTER_NAME", clusterName),
         Map.entry("NEXUS_DATA_DIR", dir.resolve("node-" + i).toString()),
+        // one cluster, one set of secrets (principal seals, event-bus TLS), as scripts/cluster.sh does
+        Map.entry("NEXUS_CLUSTER_SECRETS", dir.resolve("secrets").toAbsolutePath().toString()),
         Map.entry("NEXUS_PG_URL", pgUrl()),
         Map.entry("NEXUS_REDIS_URL", redisUrl()),
         Map.entry("NEXUS_ADMIN_EMAIL", ADMIN_EMAIL),

@@ -56,8 +56,8 @@ final class EntrySearchQuery {
         throw BusFailure.badRequest("cursor: not a cursor from a previous page");
       }
     }
-    String like = q.text() == null ? null : "%" + q.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-    String party = q.counterparty() == null ? null : "%" + q.counterparty().replace("%", "\\%").replace("_", "\\_") + "%";
+    String like = contains(q.text());
+    String party = contains(q.counterparty());
     var args = Arrays.<Object>asList(null, q.account(), party, min, max, from, to, like, afterDate, afterId, limit + 1);
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
         .compose(l -> {
@@ -115,5 +115,10 @@ final class EntrySearchQuery {
   private static String cursor(EntryView last) {
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString((last.bookingDate() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** An ILIKE pattern for "contains {@code text}" with its own wildcards and the escape character taken literally. */
+  static String contains(String text) {
+    return text == null ? null : "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 }

@@ -151,6 +151,11 @@ final class Findings {
       throw BusFailure.forbidden("confirming or dismissing a finding requires role examiner or higher; you are " + p.role());
     }
     return change(p, req.ledgerId(), req.findingId(), req.expectedVersion(), call, (tx, current) -> {
+      if (("confirmed".equals(current.status()) || "dismissed".equals(current.status())) && !p.may(Role.EXAMINER)) {
+        // an examiner's decision stands until an examiner revisits it: analysts may still comment
+        return Future.failedFuture(BusFailure.forbidden("finding " + current.id() + " was " + current.status()
+            + " by an examiner; only an examiner may change it now; you are " + p.role()));
+      }
       var data = new JsonObject();
       if (req.status() != null && !req.status().equals(current.status())) {
         data.put("status", new JsonObject().put("from", current.status()).put("to", req.status()));

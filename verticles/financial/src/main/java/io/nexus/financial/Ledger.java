@@ -114,15 +114,17 @@ final class Ledger {
    * Posts an entry. With the client's idempotency key the entry's id is derived from it, so a
    * late copy of the request (its first try timed out at the gateway, the client retried
    * elsewhere, then the first copy ran) finds the entry already there and answers with it
-   * instead of posting it twice.
+   * instead of posting it twice. The request itself is part of the id too: the same key reused
+   * with another entry (after the gateway forgot the key) posts that entry, never answers with
+   * the old one.
    */
   Future<EntryView> post(PostEntry req, Call call) {
     Principal p = call.require(Role.EXAMINER);
     LocalDate date = date("bookingDate", req.bookingDate());
     var amounts = checkLines(req.lines());
     UUID id = call.idempotencyKey() == null ? UUID.randomUUID()
-        : UUID.nameUUIDFromBytes(("entry\u0000" + req.ledgerId() + "\u0000" + call.idempotencyKey())
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        : UUID.nameUUIDFromBytes(("entry\u0000" + req.ledgerId() + "\u0000" + call.idempotencyKey() + "\u0000"
+            + Codec.toJson(req).encode()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return pool.<EntryView>withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
         .compose(l -> accountIds(tx, l, req.lines())
             .compose(ids -> insertEntry(tx, id, l, date, req.description(), req.counterparty(), req.documentNumber(),

@@ -53,9 +53,16 @@ final class ApiRoutes {
   private final Idempotency idempotency;
   private final Map<String, java.util.function.BiConsumer<Object, Principal>> afterSuccess = new java.util.HashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+  private final ClientAddress clients;
+  private final int failedAuthPerMinute;
+  /** Per client address: failed authentications it may still make (refilled failedAuthPerMinute a minute). */
+  private final Map<String, TokenBucket> authFailures = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_TRACKED_ADDRESSES = 100_000;
 
   ApiRoutes(Bus bus, java.util.function.ToLongFunction<String> timeoutMs, Breakers breakers, Authenticator auth,
-      ServiceRegistry registry, RateLimiter limits, Idempotency idempotency) {
+      ServiceRegistry registry, RateLimiter limits, Idempotency idempotency, ClientAddress clients, int failedAuthPerMinute) {
+    this.clients = clients;
+    this.failedAuthPerMinute = failedAuthPerMinute;
     this.limits = limits;
     this.idempotency = idempotency;
     this.bus = bus;
@@ -128,15 +135,32 @@ final class ApiRoutes {
     }
   }
 
-  /** Sets the correlation id, authenticates and checks the role, then serves. */
+  /**
+   * Sets the correlation id, authenticates and checks the role, then serves. Before any token is
+   * verified, an address that has failed to authenticate too often is refused (429) unless its
+   * credential is one this gateway already verified: forged tokens cost a map lookup, not a
+   * signature check.
+   */
   void guard(RoutingContext rc, boolean secured, Role role, Handler<RoutingContext> serve) {
+    String address = clients.address(rc);
     if (!secured) {
-      String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
       limits.address(address).onSuccess(v -> serve.handle(rc)).onFailure(err -> fail(rc, err));
       return;
     }
-    auth.authenticate(rc.request().getHeader("Authorization"), rc.request().getHeader("X-API-Key"),
-            p -> limits.principal(p.subject()))
+    String authorization = rc.request().getHeader("Authorization");
+    String apiKey = rc.request().getHeader("X-API-Key");
+    TokenBucket failures = failedAuth(address);
+    if (!failures.available() && !auth.alreadyVerified(authorization, apiKey)) {
+      Problems.send(rc, new BusFailure(ErrorCode.TOO_MANY_REQUESTS, "too many failed authentications from this address; "
+          + "credentials are not checked until it cools down", Math.max(1, failures.secondsToNext())));
+      return;
+    }
+    auth.authenticate(authorization, apiKey, p -> limits.principal(p.subject()))
+        .onFailure(err -> {
+          if (err instanceof BusFailure bf && bf.code() == ErrorCode.UNAUTHORIZED) {
+            failures.take();
+          }
+        })
         .onSuccess(p -> {
           if (!p.may(role)) {
             Problems.send(rc, ErrorCode.FORBIDDEN, "requires role " + role.wire() + " or higher; you are " + p.role());
@@ -146,6 +170,13 @@ final class ApiRoutes {
           serve.handle(rc);
         })
         .onFailure(err -> fail(rc, err));
+  }
+
+  private TokenBucket failedAuth(String address) {
+    if (authFailures.size() > MAX_TRACKED_ADDRESSES) {
+      authFailures.clear();
+    }
+    return authFailures.computeIfAbsent(address, a -> new TokenBucket(failedAuthPerMinute / 60.0, failedAuthPerMinute));
   }
 
   /** Stamps a correlation id on the request and the response: the client's if sane, else a new one. */
@@ -190,7 +221,7 @@ final class ApiRoutes {
       }
     }
     if (clientIp) {
-      body.put("clientIp", rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress());
+      body.put("clientIp", clients.address(rc));
     }
     Q request;
     try {
@@ -216,7 +247,7 @@ final class ApiRoutes {
             headers.put("ETag", "\"" + v.longValue() + "\"");
           }
           headers.put("Content-Type", "application/json");
-          return new Outcome(status, headers, json.encode());
+          return new Outcome(status, headers, json.encode(), reply instanceof io.nexus.contracts.CarriesSecret);
         })
         .recover(err -> Future.succeededFuture(outcomeOf(rc, err)));
   }

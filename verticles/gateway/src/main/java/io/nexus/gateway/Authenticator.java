@@ -43,6 +43,9 @@ final class Authenticator {
   /** How long a session found ended in Redis is remembered here without asking again. */
   private static final long REVOKED_MEMORY_SECONDS = 3600;
   private static final long API_KEY_CACHE_MS = 30_000;
+  /** How long a refused API key is refused without asking the Security service again. */
+  private static final long REFUSED_API_KEY_CACHE_MS = 10_000;
+  private static final int MAX_REFUSED_API_KEYS = 10_000;
   private static final long REDIS_TIMEOUT_MS = 300;
   private static final int MAX_TOKEN_CHARS = 8192;
 
@@ -56,6 +59,7 @@ final class Authenticator {
   /** Sessions known to have ended, with the epoch second after which their tokens expire anyway. */
   private final Map<String, Long> revoked = new ConcurrentHashMap<>();
   private final Map<String, CachedKey> apiKeys = new ConcurrentHashMap<>();
+  private final Map<String, Long> refusedApiKeys = new ConcurrentHashMap<>();
   /** Subjects ({@code apikey:<id>}) of API keys revoked while this gateway ran. */
   private final Set<String> revokedApiKeys = ConcurrentHashMap.newKeySet();
   /**
@@ -318,15 +322,46 @@ final class Authenticator {
         });
   }
 
+  /**
+   * True when this credential was verified here before and still holds (a token in the verified
+   * cache, an API key in the key cache): checking it again costs nothing.
+   */
+  boolean alreadyVerified(String authorization, String apiKey) {
+    String key = apiKey;
+    if (key == null && authorization != null) {
+      String[] parts = authorization.trim().split("\\s+", 2);
+      if (parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")) {
+        VerifiedToken t = verified.get(parts[1]);
+        return t != null && t.expiresAtEpochSecond() + CLOCK_SKEW_SECONDS >= Instant.now().getEpochSecond();
+      }
+      key = parts.length == 2 && parts[0].equalsIgnoreCase("ApiKey") ? parts[1] : null;
+    }
+    CachedKey cached = key == null ? null : apiKeys.get(key.trim());
+    return cached != null && System.currentTimeMillis() - cached.at() < API_KEY_CACHE_MS;
+  }
+
   private Future<Principal> verifyApiKey(String key) {
     String k = key.trim();
     CachedKey cached = apiKeys.get(k);
     if (cached != null && System.currentTimeMillis() - cached.at() < API_KEY_CACHE_MS) {
       return Future.succeededFuture(cached.principal());
     }
+    Long refusedAt = refusedApiKeys.get(k);
+    if (refusedAt != null && System.currentTimeMillis() - refusedAt < REFUSED_API_KEY_CACHE_MS) {
+      return Future.failedFuture(BusFailure.unauthorized("API key is not valid"));
+    }
     return bus.request(Security.VERIFY_API_KEY, new VerifyApiKey(k), Call.system())
-        .recover(err -> Future.failedFuture(err instanceof BusFailure bf && bf.code().status() == 400
-            ? BusFailure.unauthorized("API key is not valid") : err))
+        .recover(err -> {
+          boolean refused = err instanceof BusFailure bf && (bf.code().status() == 400 || bf.code().status() == 401);
+          if (refused) {
+            // a key Security refused is refused here for a while without asking again
+            if (refusedApiKeys.size() > MAX_REFUSED_API_KEYS) {
+              refusedApiKeys.clear();
+            }
+            refusedApiKeys.put(k, System.currentTimeMillis());
+          }
+          return Future.failedFuture(refused ? BusFailure.unauthorized("API key is not valid") : err);
+        })
         .onSuccess(p -> {
           if (apiKeys.size() > 10_000) {
             apiKeys.clear();

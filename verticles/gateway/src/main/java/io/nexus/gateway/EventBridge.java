@@ -1,5 +1,7 @@
 package io.nexus.gateway;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.contracts.Contracts;
 import io.nexus.contracts.Headers;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.system.SystemFeed;
@@ -13,6 +15,7 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * The browser's window on the bus, deny by default: only {@code ui.*} addresses; the public
  * {@code ui.system} feed may be read anonymously; anything else needs a token in the frame's
  * {@code authorization} header, and a user may only listen on their own organisation's
- * ({@code ui.org.<org>...}) and their own ({@code ui.user.<id>...}) addresses. Headers a
- * browser sends never reach services: the bridge replaces them with the verified principal.
+ * ({@code ui.org.<org>...}) and their own ({@code ui.user.<id>...}) addresses. Browsers SEND
+ * only to the request addresses the contracts open to them ({@link Contracts#browserRequests()})
+ * and never PUBLISH: what arrives on {@code ui.org.*}, {@code ui.user.*} and {@code ui.system}
+ * comes from services. Headers a browser sends never reach services: the bridge replaces them
+ * with the verified principal, sealed. Frames are rate limited per socket and per user; refused
+ * frames are counted by reason ({@code nexus_bridge_refused_frames_total}) and logged at most
+ * once a second per socket.
  *
  * <p>A socket holds what its latest token granted. It receives on its private addresses only
  * while that token is valid and its session has not ended: a socket whose session ended (logout,
@@ -36,13 +44,37 @@ final class EventBridge {
   static final String UI_PATTERN = "ui\\.[a-z0-9.-]+";
   private static final long REPLY_TIMEOUT_MS = 10_000;
   private static final int MAX_HANDLERS_PER_SOCKET = 100;
+  private static final int MAX_TRACKED_USERS = 100_000;
+
+  /** Frames a socket may send per second, and in a burst. */
+  static final int SOCKET_FRAMES_PER_SECOND = 20;
+  static final int SOCKET_FRAME_BURST = 40;
+  /** Frames one user may send per second over all their sockets on this gateway, and in a burst. */
+  static final int USER_FRAMES_PER_SECOND = 50;
+  static final int USER_FRAME_BURST = 100;
+  private static final Set<String> BROWSER_REQUESTS = Contracts.browserRequests();
 
   private final Authenticator auth;
   /** Who each socket authenticated as, and until when, for filtering what it receives. */
   private final Map<SockJSSocket, Authenticator.Grant> sockets = new ConcurrentHashMap<>();
+  private final Map<SockJSSocket, TokenBucket> socketBudgets = new ConcurrentHashMap<>();
+  private final Map<String, TokenBucket> userBudgets = new ConcurrentHashMap<>();
+  private final MeterRegistry meters;
+  private final io.nexus.kernel.bus.PrincipalSeal seal;
 
-  EventBridge(Authenticator auth) {
+  /** Why a frame was refused: the tag of {@code nexus_bridge_refused_frames_total}. */
+  enum Refusal {
+    PUBLISH, ADDRESS, AUTHENTICATION, RATE;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  EventBridge(Authenticator auth, io.nexus.kernel.bus.PrincipalSeal seal, MeterRegistry meters) {
     this.auth = auth;
+    this.seal = seal;
+    this.meters = meters;
   }
 
   SockJSBridgeOptions options() {
@@ -55,12 +87,19 @@ final class EventBridge {
 
   void handle(BridgeEvent event) {
     BridgeEventType type = event.type();
+    if ((type == BridgeEventType.REGISTER || type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH)
+        && !socketBudgets.computeIfAbsent(event.socket(), s -> new TokenBucket(SOCKET_FRAMES_PER_SECOND, SOCKET_FRAME_BURST)).take()) {
+      refuse(event, Refusal.RATE, "more than " + SOCKET_FRAMES_PER_SECOND + " frames per second on this socket");
+      return;
+    }
     switch (type) {
       case REGISTER -> register(event);
-      case SEND, PUBLISH -> send(event);
+      case SEND -> send(event);
+      case PUBLISH -> refuse(event, Refusal.PUBLISH, "browsers may not publish");
       case RECEIVE -> receive(event);
       case SOCKET_CLOSED -> {
         sockets.remove(event.socket());
+        socketBudgets.remove(event.socket());
         event.complete(true);
       }
       default -> event.complete(true);
@@ -74,11 +113,15 @@ final class EventBridge {
       return;
     }
     grant(event).onComplete(ar -> {
-      boolean ok = ar.succeeded() && owns(ar.result().principal(), address) && hold(event.socket(), ar.result());
-      if (!ok) {
-        LOG.info("bridge refused register [address: {}, authenticated: {}]", address, ar.succeeded());
+      if (ar.failed()) {
+        refuse(event, Refusal.AUTHENTICATION, "register " + address + " without a valid token");
+      } else if (!userTokenBucket(ar.result().principal()).take()) {
+        refuse(event, Refusal.RATE, "more than " + USER_FRAMES_PER_SECOND + " frames per second for this user");
+      } else if (!owns(ar.result().principal(), address) || !hold(event.socket(), ar.result())) {
+        refuse(event, Refusal.ADDRESS, "register " + address + ", not the caller's");
+      } else {
+        event.complete(true);
       }
-      event.complete(ok);
     });
   }
 
@@ -124,22 +167,54 @@ final class EventBridge {
     event.complete(true);
   }
 
+  /** Browsers send only to the request addresses meant for them, with a token; the principal is sealed in here. */
   private void send(BridgeEvent event) {
     JsonObject raw = event.getRawMessage();
     String address = raw.getString("address", "");
+    if (!BROWSER_REQUESTS.contains(address)) {
+      refuse(event, Refusal.ADDRESS, "send to " + address + ", which is not a browser request address");
+      return;
+    }
     grant(event).onComplete(ar -> {
-      if (ar.failed() || (isScoped(address) && !owns(ar.result().principal(), address)) || !hold(event.socket(), ar.result())) {
-        LOG.info("bridge refused send [address: {}, authenticated: {}]", address, ar.succeeded());
-        event.complete(false);
+      if (ar.failed()) {
+        refuse(event, Refusal.AUTHENTICATION, "send to " + address + " without a valid token");
+        return;
+      }
+      if (!userTokenBucket(ar.result().principal()).take()) {
+        refuse(event, Refusal.RATE, "more than " + USER_FRAMES_PER_SECOND + " frames per second for this user");
+        return;
+      }
+      if (!hold(event.socket(), ar.result())) {
+        refuse(event, Refusal.AUTHENTICATION, "a token of another user on this socket");
         return;
       }
       // whatever the browser put in the headers is dropped; the verified principal goes in
-      var delivery = Call.edge(null, null, ar.result().principal()).toDelivery(new DeliveryOptions());
+      var delivery = Call.edge(null, null, ar.result().principal()).toDelivery(new DeliveryOptions(), seal);
       var headers = new JsonObject();
       delivery.getHeaders().forEach(e -> headers.put(e.getKey(), e.getValue()));
       event.setRawMessage(raw.put("headers", headers));
       event.complete(true);
     });
+  }
+
+  private TokenBucket userTokenBucket(Principal p) {
+    if (userBudgets.size() > MAX_TRACKED_USERS) {
+      userBudgets.clear();
+    }
+    return userBudgets.computeIfAbsent(p.org() + "/" + p.subject(), k -> new TokenBucket(USER_FRAMES_PER_SECOND, USER_FRAME_BURST));
+  }
+
+  /** Refuses a frame: counted by reason, logged at most once a second per socket (with how many since). */
+  private void refuse(BridgeEvent event, Refusal why, String what) {
+    event.complete(false);
+    if (meters != null) {
+      meters.counter("nexus_bridge_refused_frames", "reason", why.tag()).increment();
+    }
+    TokenBucket b = socketBudgets.computeIfAbsent(event.socket(), s -> new TokenBucket(SOCKET_FRAMES_PER_SECOND, SOCKET_FRAME_BURST));
+    long n = b.refusedDueForLog(System.currentTimeMillis());
+    if (n > 0) {
+      LOG.info("bridge refused a frame [reason: {}, what: {}, refusedOnSocketSinceLastLine: {}]", why.tag(), what, n);
+    }
   }
 
   private Future<Authenticator.Grant> grant(BridgeEvent event) {

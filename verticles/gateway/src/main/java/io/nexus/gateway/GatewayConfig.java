@@ -24,11 +24,24 @@ import java.util.Map;
  * @param idempotencyTtlSeconds how long an {@code Idempotency-Key} and its response are kept
  * @param uploadLimitMb largest streamed upload (import files), in MiB
  * @param accessTokenTtlSeconds the longest an access token lives: how long an ended session is remembered
+ * @param trustedProxies addresses of proxies whose {@code X-Forwarded-For} is believed; none by default
+ * @param failedAuthPerMinute failed authentications a client address may make per minute (burst: as many) before
+ *     its unverified credentials are refused unchecked (429)
+ * @param opsToken when set, {@code /metrics} and the details of {@code /health/ready} need {@code Authorization:
+ *     Bearer <opsToken>}; {@code /health/live} stays open
+ * @param tlsCert PEM certificate chain for HTTPS; empty: plain HTTP
+ * @param tlsKey PEM private key for HTTPS
  */
 public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<String, Integer> serviceTimeoutsMs,
     int bodyLimitBytes, List<String> corsOrigins,
     int breakerMaxFailures, int breakerResetMs, int keysWaitMs, int perPrincipalPerSecond, int perAddressPerSecond, int idempotencyTtlSeconds, String issuer, String audience,
-    int accessTokenTtlSeconds, int uploadLimitMb) {
+    int accessTokenTtlSeconds, int uploadLimitMb, java.util.Set<String> trustedProxies, int failedAuthPerMinute,
+    String opsToken, String tlsCert, String tlsKey) {
+
+  /** True when the listener speaks HTTPS. */
+  public boolean tls() {
+    return !tlsCert.isBlank();
+  }
 
   private static final int MAX_TIMEOUT_MS = 120_000;
   private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
@@ -66,6 +79,23 @@ public record GatewayConfig(String host, int port, int requestTimeoutMs, Map<Str
         g.section("rateLimit").integer("perAddressPerSecond", 1, 10_000_000),
         g.integer("idempotencyTtlSeconds", 60, 30 * 86_400, 86_400),
         security.string("issuer"), security.string("audience"),
-        security.integer("accessTokenTtlSeconds", 1, 86_400), g.integer("uploadLimitMb", 1, 1_048_576, 4096));
+        security.integer("accessTokenTtlSeconds", 1, 86_400), g.integer("uploadLimitMb", 1, 1_048_576, 4096),
+        java.util.Set.copyOf(g.strings("trustedProxies")), g.integer("failedAuthPerMinute", 1, 1_000_000, 30),
+        g.string("opsToken", ""), tls(http, "tlsCert", "tlsKey"), tls(http, "tlsKey", "tlsCert"));
+  }
+
+  /** A TLS file setting: empty, or a readable file whose partner setting is set too. */
+  private static String tls(Conf http, String name, String partner) {
+    String path = http.string(name, "");
+    if (path.isBlank()) {
+      if (!http.string(partner, "").isBlank()) {
+        throw new io.nexus.kernel.config.ConfigException(http.key(name), "is needed with " + http.key(partner));
+      }
+      return "";
+    }
+    if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(path))) {
+      throw new io.nexus.kernel.config.ConfigException(http.key(name), "cannot read " + path);
+    }
+    return path;
   }
 }

@@ -99,39 +99,60 @@ public final class GatewayVerticle extends VerticleBase {
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
     var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());
     var idempotency = new Idempotency(redis, cfg.idempotencyTtlSeconds(), 2 * cfg.slowestTimeoutMs() / 1000 + 5);
-    var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits, idempotency)
+    var routes = new ApiRoutes(bus, cfg::timeoutMs, breakers, auth, registry, limits, idempotency,
+        new ClientAddress(cfg.trustedProxies()), cfg.failedAuthPerMinute())
         .afterSuccess(Security.LOGOUT, (req, who) -> auth.sessionRevoked(who.session(),
             java.time.Instant.now().getEpochSecond() + cfg.accessTokenTtlSeconds()))
         .afterSuccess(Security.REVOKE_API_KEY, (ref, who) -> auth.apiKeyRevoked(ref.id()));
-    var bridge = new EventBridge(auth);
+    var bridge = new EventBridge(auth, bus.seal(), meters);
 
     bus.subscribe(Security.SESSION_REVOKED, (ev, call) -> auth.sessionRevoked(ev.session(), ev.expiresAt()))
         .subscribe(Security.KEYS_ROTATED, (ev, call) -> auth.refreshKeys()
             .onFailure(err -> LOG.warn("could not refresh token keys after rotation [kid: {}]", ev.kid())))
         .subscribe(Security.API_KEY_REVOKED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
         .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()))
-        .handle(SystemFeed.FEED_REPLAY, feed::replay)
         // reached only through Security's parked-event endpoints, after its operator check
         .handle(Gateway.RETRY_PARKED, (ref, call) -> parked(ref, call).retryParkedOrFail(ref.position()).map(Done.INSTANCE))
         .handle(Gateway.SKIP_PARKED, (ref, call) -> parked(ref, call).skipParkedOrFail(ref.position()).map(Done.INSTANCE));
 
     return bus.bind()
-        .compose(b -> auth.loadKeys(cfg.keysWaitMs()))
+        // replays read and filter many log rows: on a worker, not on this event loop
+        .compose(b -> vertx.deployVerticle(new FeedReplayVerticle(cfg.requestTimeoutMs()), new io.vertx.core.DeploymentOptions()
+            .setThreadingModel(io.vertx.core.ThreadingModel.WORKER).setConfig(config())))
+        .compose(id -> auth.loadKeys(cfg.keysWaitMs()))
         .compose(v -> registry.start())
         .compose(v -> feedSubscription.start(meters))
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString()))))
         .compose(contract -> {
           Router root = Router.router(vertx);
-          root.route().handler(ApiRoutes::correlate).handler(GatewayVerticle::securityHeaders);
+          root.route().handler(ApiRoutes::correlate).handler(rc -> securityHeaders(rc, cfg.tls()));
           if (!cfg.corsOrigins().isEmpty()) {
             root.route().handler(CorsHandler.create().addOrigins(cfg.corsOrigins())
                 .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-API-Key",
                     ApiRoutes.CORRELATION_HEADER)));
           }
           root.get("/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
-          root.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(pg)));
-          root.get("/metrics").handler(PrometheusScrapingHandler.create());
+          HealthChecks checks = readiness(pg);
+          var ready = HealthCheckHandler.createWithHealthChecks(checks);
+          root.get("/health/ready").handler(rc -> {
+            if (opsAllowed(rc, cfg.opsToken())) {
+              ready.handle(rc);
+            } else {
+              // without the operations token: the verdict, not what is behind it
+              checks.checkStatus().onComplete(ar -> rc.response().setStatusCode(ar.succeeded() && ar.result().getUp() ? 200 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("status", ar.succeeded() && ar.result().getUp() ? "UP" : "DOWN").encode()));
+            }
+          });
+          var scrape = PrometheusScrapingHandler.create();
+          root.get("/metrics").handler(rc -> {
+            if (opsAllowed(rc, cfg.opsToken())) {
+              scrape.handle(rc);
+            } else {
+              Problems.send(rc, ErrorCode.UNAUTHORIZED, "metrics need Authorization: Bearer <operations token>");
+            }
+          });
           root.get("/.well-known/jwks.json").handler(rc -> bus.request(Security.JWKS, Empty.INSTANCE, Call.system())
               .onSuccess(jwks -> rc.response().putHeader("Content-Type", "application/jwk-set+json")
                   .putHeader("Cache-Control", "max-age=60").end(Codec.toJson(jwks).encode()))
@@ -154,6 +175,7 @@ public final class GatewayVerticle extends VerticleBase {
             routes.guard(rc, true, Role.EXAMINER, uploads::handle);
           });
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
+          root.route("/api/*").handler(GatewayVerticle::literalQueryValues);
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
           routes.bind(builder, Map.of("listServices", rc -> rc.json(registry.describe()),
               // reached only when the streamed route above did not match (it always does)
@@ -167,8 +189,12 @@ public final class GatewayVerticle extends VerticleBase {
           root.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false));
           root.route().failureHandler(GatewayVerticle::failure);
 
-          server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
-              .setCompressionSupported(true));
+          var options = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port()).setCompressionSupported(true);
+          if (cfg.tls()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                .setCertPath(cfg.tlsCert()).setKeyPath(cfg.tlsKey()));
+          }
+          server = vertx.createHttpServer(options);
           return server.requestHandler(root).listen();
         })
         .compose(s -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, bus.addresses()))
@@ -214,7 +240,50 @@ public final class GatewayVerticle extends VerticleBase {
     return checks;
   }
 
-  private static void securityHeaders(RoutingContext rc) {
+  /**
+   * The contract's validator URL-decodes query values a second time and reads one that is not a
+   * plain word as JSON, so a value with a backslash, a double quote, a percent sign or a plus
+   * ({@code ?text=a\}, {@code ?text=100%}) failed with 400 "can't be decoded" or changed. Such
+   * values are handed to it as the JSON string they are, URL-encoded once more, so that any text
+   * can be searched for; values of other types never contain these characters.
+   */
+  private static void literalQueryValues(RoutingContext rc) {
+    var params = rc.request().params();
+    for (String name : java.util.List.copyOf(params.names())) {
+      var values = params.getAll(name);
+      if (values.stream().anyMatch(GatewayVerticle::alteredByValidator)) {
+        params.remove(name);
+        values.forEach(v -> params.add(name, alteredByValidator(v) ? java.net.URLEncoder.encode(io.vertx.core.json.Json.encode(v),
+            java.nio.charset.StandardCharsets.UTF_8) : v));
+      }
+    }
+    rc.next();
+  }
+
+  private static boolean alteredByValidator(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '\\' || c == '"' || c == '%' || c == '+') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when no operations token is configured, or the request carries it. */
+  private static boolean opsAllowed(RoutingContext rc, String opsToken) {
+    if (opsToken.isEmpty()) {
+      return true;
+    }
+    String given = rc.request().getHeader("Authorization");
+    return given != null && java.security.MessageDigest.isEqual(("Bearer " + opsToken).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8), given.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static void securityHeaders(RoutingContext rc, boolean tls) {
+    if (tls) {
+      rc.response().putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
     rc.response()
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")

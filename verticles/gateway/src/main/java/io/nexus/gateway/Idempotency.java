@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * {@code Idempotency-Key} for POST, PUT and PATCH, kept in Redis per caller: the first request
  * with a key runs and its response is kept; a repeat with the same method, path and body gets
  * that response again (with {@code Idempotent-Replayed: true}) without running; a repeat with a
- * different request gets 422; a repeat while the first is still running gets 409. Server
+ * different request gets 422; a repeat while the first is still running gets 409, and so does a
+ * repeat of a request whose answer carried a secret (that answer is never stored). Server
  * failures (5xx) are not kept, so the client may retry them. Without Redis the key cannot be
  * honoured, and such requests are refused with 503 rather than risk running twice.
  */
@@ -99,6 +100,11 @@ final class Idempotency {
       return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "a request with this " + HEADER
           + " is still in progress", 1L));
     }
+    if ("done-secret".equals(s.getString("state"))) {
+      return Future.failedFuture(new BusFailure(ErrorCode.CONFLICT, "this request was already carried out with this "
+          + HEADER + "; its answer carried a secret (a token or an API key), which is shown once and never kept, so it "
+          + "cannot be replayed: list what it created, or send a new request with a new key"));
+    }
     Outcome first = Outcome.fromJson(s.getJsonObject("outcome"));
     first.headers().put("Idempotent-Replayed", "true");
     return Future.succeededFuture(first);
@@ -109,7 +115,10 @@ final class Idempotency {
     if (outcome.status() >= 500) {
       return guarded(redis.del(List.of(redisKey))).<Void>mapEmpty().otherwiseEmpty();
     }
-    String done = new JsonObject().put("state", "done").put("fp", fingerprint).put("outcome", outcome.toJson()).encode();
+    // an answer that hands out a secret is never stored: only that the request was done
+    String done = outcome.secret() && outcome.status() < 300
+        ? new JsonObject().put("state", "done-secret").put("fp", fingerprint).encode()
+        : new JsonObject().put("state", "done").put("fp", fingerprint).put("outcome", outcome.toJson()).encode();
     return guarded(redis.set(List.of(redisKey, done, "EX", String.valueOf(ttlSeconds)))).<Void>mapEmpty().otherwiseEmpty();
   }
 

@@ -10,8 +10,13 @@ import java.util.Map;
  * idempotency store keeps it, and {@link #write} sends it.
  *
  * @param body null for no body
+ * @param secret true when the body hands the caller a secret: it is written once and never kept
  */
-record Outcome(int status, Map<String, String> headers, String body) {
+record Outcome(int status, Map<String, String> headers, String body, boolean secret) {
+
+  Outcome(int status, Map<String, String> headers, String body) {
+    this(status, headers, body, false);
+  }
 
   /** The JSON form kept for replays. */
   JsonObject toJson() {

@@ -7,6 +7,10 @@ import io.nexus.kernel.config.NodeConfig;
 import io.nexus.kernel.discovery.Discovery;
 import io.nexus.kernel.embedded.EmbeddedServers;
 import io.nexus.kernel.events.EventLogVerticle;
+import io.nexus.kernel.bus.PrincipalSeal;
+import io.nexus.kernel.secrets.ClusterSecrets;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -141,7 +145,9 @@ public final class NexusNode {
       redis.close();
       pg.close();
     }, "nexus-embedded-shutdown"));
-    System.out.println("NEXUS_PG_URL=" + pg.url());
+    // the URL (with its password) is in <dataDir>/pg.url (0600), not on the console or in a log
+    System.out.println("NEXUS_PG_URL=" + io.nexus.kernel.db.PgConfig.redact(pg.url()) + " (in " + s.dataDir().resolve("pg.url")
+        + ")");
     System.out.println("NEXUS_REDIS_URL=" + redis.url());
     System.out.println("embedded servers ready");
     try {
@@ -154,7 +160,21 @@ public final class NexusNode {
 
   private Future<NexusNode> boot() {
     try {
+      // the data directory holds databases, secrets and logs: its owner's alone
+      ClusterSecrets.privateDir(settings.dataDir());
       startEmbedded();
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException("node.dataDir", "cannot make " + settings.dataDir() + ": "
+          + e.getMessage()));
+    } catch (RuntimeException e) {
+      closeEmbedded();
+      return Future.failedFuture(e);
+    }
+    ClusterSecrets secrets;
+    try {
+      secrets = ClusterSecrets.open(settings.secretsDir());
+      // services open the same directory for their keys (Security: audit chain, key encryption)
+      config.getJsonObject("cluster").put("secretsDir", secrets.dir().toString());
     } catch (RuntimeException e) {
       closeEmbedded();
       return Future.failedFuture(e);
@@ -166,10 +186,11 @@ public final class NexusNode {
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     var options = new VertxOptions()
         .setMetricsOptions(metrics)
-        .setEventBusOptions(new EventBusOptions().setHost(settings.clusterHost()).setPort(settings.busPort()));
+        .setEventBusOptions(eventBusOptions(secrets));
     return Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory()).buildClustered()
         .compose(v -> {
           vertx = v;
+          PrincipalSeal.install(vertx, secrets.key(ClusterSecrets.Purpose.BUS_PRINCIPAL));
           config.getJsonObject("node").put("id", cm.getNodeId());
           if (!settings.testFaults().isBlank()) {
             io.nexus.kernel.bus.Faults.install(vertx, Path.of(settings.testFaults()));
@@ -182,6 +203,17 @@ public final class NexusNode {
         .map(this)
         .onSuccess(n -> LOG.info("node ready [node: {}, services: {}]", nodeId(), settings.services()))
         .recover(err -> stop().transform(x -> Future.failedFuture(err)));
+  }
+
+  /**
+   * Node-to-node event bus traffic over TLS with client certificates: a node accepts a
+   * connection only from a peer holding the cluster's certificate, and connects only to one.
+   */
+  private EventBusOptions eventBusOptions(ClusterSecrets secrets) {
+    var store = new PfxOptions().setPath(secrets.keyStore().toString()).setPassword(secrets.keyStorePassword());
+    return new EventBusOptions().setHost(settings.clusterHost()).setPort(settings.busPort())
+        .setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(store).setTrustOptions(store.copy());
   }
 
   private Future<Void> deployAll() {
@@ -277,6 +309,7 @@ public final class NexusNode {
   private static void writeUrl(Path dataDir, String url) {
     try {
       java.nio.file.Files.writeString(dataDir.resolve("pg.url"), url + "\n");
+      ClusterSecrets.privateFile(dataDir.resolve("pg.url"));
     } catch (IOException e) {
       LOG.warn("could not write {}: {}", dataDir.resolve("pg.url"), e.getMessage());
     }
@@ -309,8 +342,12 @@ public final class NexusNode {
     var network = hz.getNetworkConfig();
     network.setPort(settings.clusterPort()).setPortAutoIncrement(false);
     network.setPublicAddress(settings.clusterHost() + ":" + settings.clusterPort());
-    // bind to the configured address only: loopback clusters stay on loopback
+    // bind to the configured address only (not every interface): loopback clusters stay on loopback
     hz.setProperty("hazelcast.local.localAddress", settings.clusterHost());
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    if (settings.clusterHost().matches("[0-9.]+")) {
+      network.getInterfaces().setEnabled(true).setInterfaces(List.of(settings.clusterHost()));
+    }
     var join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -13,7 +13,7 @@ import java.util.List;
  */
 record NodeSettings(List<String> services, Path dataDir, int shutdownTimeoutMs, String clusterName, String clusterHost,
     int clusterPort, List<String> members, int busPort, String clusterConfigFile, String pgUrl, int pgEmbeddedPort,
-    String redisUrl, int redisEmbeddedPort, String testFaults) {
+    String redisUrl, int redisEmbeddedPort, String testFaults, Path secretsDir) {
 
   private static final int MAX_PORT = 65535;
 
@@ -43,7 +43,12 @@ record NodeSettings(List<String> services, Path dataDir, int shutdownTimeoutMs, 
         cluster.integer("port", 1, MAX_PORT), members, cluster.integer("busPort", 0, MAX_PORT, 0),
         cluster.string("configFile", ""), pg.string("url", ""), pg.integer("embeddedPort", 0, MAX_PORT, 0),
         redis.string("url", ""), redis.integer("embeddedPort", 0, MAX_PORT, 0),
-        node.string("testFaults", ""));
+        node.string("testFaults", ""), secretsDir(cluster.string("secretsDir", ""), Path.of(node.string("dataDir"))));
+  }
+
+  /** Where the cluster's secrets are: the configured directory, or {@code <dataDir>/secrets}. */
+  private static Path secretsDir(String configured, Path dataDir) {
+    return configured.isBlank() ? dataDir.resolve("secrets") : Path.of(configured);
   }
 
   boolean runsGateway() {

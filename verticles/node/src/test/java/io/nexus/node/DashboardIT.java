@@ -64,6 +64,7 @@ class DashboardIT {
         .toAbsolutePath().toString());
     pb.environment().put("NEXUS_TEST_CLUSTER_NAME", cfg.getJsonObject("cluster").getString("name"));
     pb.environment().put("NEXUS_TEST_CLUSTER_MEMBER", "127.0.0.1:" + cfg.getJsonObject("cluster").getInteger("port"));
+    pb.environment().put("NEXUS_TEST_CLUSTER_SECRETS", cfg.getJsonObject("cluster").getString("secretsDir"));
     pb.environment().put("NEXUS_TEST_PG_URL", cfg.getJsonObject("postgres").getString("url"));
     pb.environment().put("NEXUS_TEST_REDIS_URL", cfg.getJsonObject("redis").getString("url"));
     Process p = pb.start();

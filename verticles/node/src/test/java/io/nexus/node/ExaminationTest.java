@@ -189,6 +189,12 @@ class ExaminationTest extends NodeSpec {
     String viewer = user("viewer");
     assertThat(http.json("PATCH", path, new JsonObject().put("status", "open"), viewer, "If-Match", "\"4\"").status())
         .isEqualTo(403);
+    // the examiner's decision stands against analysts: no reopening, no re-tagging; comments still go
+    var reopen = http.json("PATCH", path, new JsonObject().put("status", "open"), analyst, "If-Match", "\"4\"");
+    assertThat(reopen.status()).isEqualTo(403);
+    assertThat(reopen.json().getString("detail")).contains("only an examiner");
+    assertThat(http.json("PATCH", path, new JsonObject().put("tags", new JsonArray().add("x")), analyst, "If-Match", "\"4\"")
+        .status()).isEqualTo(403);
     assertThat(http.get("/api/v1/ledgers/" + l + "/findings?status=confirmed&assignee=ana", viewer).json()
         .getJsonArray("findings")).hasSize(1);
   }

@@ -33,6 +33,7 @@ final class NodeProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     var pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar));
     pb.environment().keySet().removeIf(k -> k.startsWith("NEXUS_"));
+    pb.environment().put("NEXUS_CLUSTER_SECRETS", TestNode.SECRETS.toString());
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return new NodeProcess(name, pb.start(), log);

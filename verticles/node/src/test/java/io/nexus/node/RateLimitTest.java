@@ -41,4 +41,39 @@ class RateLimitTest {
       TestNode.stop(node);
     }
   }
+
+  @Test
+  @DisplayName("400 forged tokens from one address: past the failed-authentication allowance they are refused unchecked (429), "
+      + "while a token this gateway verified before still works")
+  void forgedTokensFromOneAddressThrottled() throws Exception {
+    JsonObject cfg = TestNode.config();
+    NodeConfig.put(cfg, "gateway.failedAuthPerMinute", 30);
+    NexusNode node = TestNode.start(cfg);
+    try {
+      var http = new Http(TestNode.port(cfg));
+      String admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
+      assertThat(http.get("/api/v1/me", admin).status()).isEqualTo(200);
+      String[] parts = admin.split("\\.");
+      int unauthorized = 0;
+      int throttled = 0;
+      for (int i = 0; i < 400; i++) {
+        // the real header and claims with a signature of someone else's
+        String forged = parts[0] + "." + parts[1] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+            .encodeToString(("forged-" + i + "-" + "x".repeat(40)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int status = http.get("/api/v1/me", forged).status();
+        if (status == 401) {
+          unauthorized++;
+        } else if (status == 429) {
+          throttled++;
+        }
+      }
+      System.out.printf("forged tokens: 400 sent, %d checked (401), %d refused unchecked (429)%n", unauthorized, throttled);
+      assertThat(unauthorized + throttled).isEqualTo(400);
+      assertThat(unauthorized).as("checked before the address was throttled").isLessThanOrEqualTo(35);
+      assertThat(http.get("/api/v1/me", admin).status()).as("an already verified token from the same address").isEqualTo(200);
+      assertThat(http.get("/api/v1/me", "nxk_" + "y".repeat(43)).status()).as("unverified credentials stay refused").isEqualTo(429);
+    } finally {
+      TestNode.stop(node);
+    }
+  }
 }

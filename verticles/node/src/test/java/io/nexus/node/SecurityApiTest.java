@@ -243,15 +243,44 @@ class SecurityApiTest extends NodeSpec {
     return jwt.serialize();
   }
 
-  /** The live signing key, read the way only someone with database access could. */
+  /**
+   * The live signing key, read the way only someone with database access and the cluster's
+   * secrets could: the database alone holds it encrypted.
+   */
   private static ECKey signingKey() throws Exception {
     var pg = new PgConfig(cfg.getJsonObject("postgres").getString("url"), 1);
     try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
          var rs = c.createStatement().executeQuery(
-             "SELECT private_jwk FROM security.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1")) {
+             "SELECT kid, private_jwk FROM security.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1")) {
       rs.next();
-      return ECKey.parse(rs.getString(1));
+      byte[] stored = Base64.getDecoder().decode(rs.getString(2));
+      var kek = new javax.crypto.spec.SecretKeySpec(io.nexus.kernel.secrets.ClusterSecrets.open(TestNode.SECRETS)
+          .key(io.nexus.kernel.secrets.ClusterSecrets.Purpose.KEY_ENCRYPTION), "AES");
+      var cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(javax.crypto.Cipher.DECRYPT_MODE, kek, new javax.crypto.spec.GCMParameterSpec(128, stored, 0, 12));
+      cipher.updateAAD(rs.getString(1).getBytes(StandardCharsets.UTF_8));
+      return ECKey.parse(new String(cipher.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8));
     }
+  }
+
+  @Test
+  @DisplayName("private signing keys are not in the database in clear")
+  void signingKeysEncryptedAtRest() throws Exception {
+    var pg = new PgConfig(cfg.getJsonObject("postgres").getString("url"), 1);
+    try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+         var rs = c.createStatement().executeQuery("SELECT private_jwk, encrypted FROM security.signing_keys")) {
+      int n = 0;
+      while (rs.next()) {
+        n++;
+        assertThat(rs.getBoolean(2)).isTrue();
+        assertThat(rs.getString(1)).doesNotContain("\"d\"").doesNotContain("P-256");
+      }
+      assertThat(n).isPositive();
+    }
+    // and the decrypted key is the one that verifies tokens: a token it signs is accepted
+    var me = http.get("/api/v1/me", admin).json();
+    assertThat(http.get("/api/v1/me", sign(signingKey(), claims(me, "nexus", "nexus-api", Instant.now().plusSeconds(300))))
+        .status()).isEqualTo(200);
   }
 
   private static String b64(String s) {

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** Starts real nodes in this JVM for tests: free ports, a cluster of their own, a fresh database. */
 final class TestNode {
   static final String ADMIN_PASSWORD = "admin-password-for-tests";
+  /** The test nodes' shared cluster secrets (made once): nodes of one test cluster need the same. */
+  static final Path SECRETS = Path.of("target", "test-secrets").toAbsolutePath();
 
   private TestNode() {}
 
@@ -28,12 +30,16 @@ final class TestNode {
     NodeConfig.put(cfg, "cluster.name", "test-" + id);
     NodeConfig.put(cfg, "cluster.port", clusterPort);
     NodeConfig.put(cfg, "cluster.members", new JsonArray().add("127.0.0.1:" + clusterPort));
+    NodeConfig.put(cfg, "cluster.secretsDir", SECRETS.toString());
     NodeConfig.put(cfg, "postgres.url", TestServers.freshDatabase());
     NodeConfig.put(cfg, "redis.url", TestServers.redisUrl());
     NodeConfig.put(cfg, "security.admin.email", "admin-" + id + "@nexus.test");
     NodeConfig.put(cfg, "security.admin.password", ADMIN_PASSWORD);
     // every test client is 127.0.0.1: per-address throttling is tested on its own
     NodeConfig.put(cfg, "security.login.maxFailuresPerIp", 100000);
+    NodeConfig.put(cfg, "gateway.failedAuthPerMinute", 1000000);
+    // tests stand for clients at other addresses with X-Forwarded-For from loopback
+    NodeConfig.put(cfg, "gateway.trustedProxies", new JsonArray().add("127.0.0.1"));
     return cfg;
   }
 

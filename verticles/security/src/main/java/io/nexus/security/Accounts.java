@@ -12,6 +12,12 @@ import io.nexus.contracts.security.Security.UpdateUser;
 import io.nexus.contracts.security.Security.UserList;
 import io.nexus.contracts.security.Security.UserRef;
 import io.nexus.contracts.security.Security.UserView;
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.ApiKeyRef;
+import io.nexus.contracts.security.Security.SessionsEnded;
+import io.nexus.contracts.security.Security.UserDisabled;
+import io.nexus.contracts.security.Security.UserTarget;
+import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.cache.ReadCache;
@@ -48,6 +54,12 @@ final class Accounts {
   private static final int GENERATED_PASSWORD_BYTES = 18;
   static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version";
   static final String ORG_CREATED = "security.org-created";
+  static final String SESSIONS_ENDED = "security.sessions-ended";
+  /**
+   * The one answer to an email that is taken, whether by a member of the caller's organisation or
+   * of another: which of the two it is would tell a tenant about other tenants' members.
+   */
+  static final String EMAIL_TAKEN = "this email address cannot be used for a new user; choose another";
   private static final int TRANSIENT_ATTEMPTS = 5;
 
   private final Vertx vertx;
@@ -56,7 +68,17 @@ final class Accounts {
   private final EventStore events;
   private final ReadCache cache;
 
-  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher, EventStore events, ReadCache cache) {
+  private final Operators operators;
+  private final Sessions sessions;
+  private final Bus bus;
+  private final LoginThrottle throttle;
+
+  Accounts(Vertx vertx, Pool pool, PasswordHasher hasher, EventStore events, ReadCache cache, Operators operators,
+      Sessions sessions, Bus bus, LoginThrottle throttle) {
+    this.throttle = throttle;
+    this.operators = operators;
+    this.sessions = sessions;
+    this.bus = bus;
     this.vertx = vertx;
     this.pool = pool;
     this.hasher = hasher;
@@ -126,20 +148,17 @@ final class Accounts {
   }
 
   Future<OrgCreated> createOrg(CreateOrg req, Call call) {
-    Principal p = call.require(Role.ADMIN);
     UUID org = UUID.randomUUID();
     UUID admin = UUID.randomUUID();
-    return pool.preparedQuery("SELECT operator FROM orgs WHERE id = $1").execute(Tuple.of(UUID.fromString(p.org())))
-        .compose(rows -> rows.size() == 1 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0))
-            ? hash(req.adminPassword())
-            : Future.failedFuture(BusFailure.forbidden("only admins of the operator organisation create organisations")))
+    return operators.require(call, "create organisations")
+        .compose(p -> hash(req.adminPassword()))
         .compose(phc -> pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO orgs (id, name) VALUES ($1, $2)")
             .execute(Tuple.of(org, req.name().trim()))
             .compose(v -> orgCreated(conn, org, req.name().trim(), call))
             .compose(v -> insertUser(conn, admin, org, req.adminEmail().trim(), req.adminName(), "admin", phc, call))))
         .map(u -> new OrgCreated(org.toString(), req.name().trim(), u))
         .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
-            ? BusFailure.conflict("an organisation named " + req.name() + " or a user " + req.adminEmail() + " already exists")
+            ? BusFailure.conflict("an organisation named " + req.name() + " already exists, or " + EMAIL_TAKEN)
             : err));
   }
 
@@ -157,7 +176,7 @@ final class Accounts {
     return hash(req.password()).compose(phc -> pool.withTransaction(tx -> insertUser(tx, UUID.randomUUID(),
             UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc, call)))
         .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
-            ? BusFailure.conflict("a user with email " + req.email() + " already exists") : err));
+            ? BusFailure.conflict(EMAIL_TAKEN) : err));
   }
 
   Future<UserView> get(UserRef ref, Call call) {
@@ -231,7 +250,7 @@ final class Accounts {
             .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()),
                 req.name(), h.orElse(null)))
             .map(rows -> new Change(view(rows.iterator().next()),
-                List.of(UserEvents.updated(req.name(), h.isPresent(), null))))));
+                List.of(UserEvents.updated(req.name(), h.isPresent(), null)), h.isPresent()))));
   }
 
   Future<UserView> changeRole(ChangeRole req, Call call) {
@@ -269,7 +288,7 @@ final class Accounts {
                   + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
               .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), then.name(), then.role(),
                   changes.size()))
-              .map(rows -> new Change(view(rows.iterator().next()), changes));
+              .map(rows -> new Change(view(rows.iterator().next()), changes, !then.role().equals(current.role())));
         }));
   }
 
@@ -277,11 +296,22 @@ final class Accounts {
     return tx.preparedQuery("UPDATE users SET role = $3, version = version + 1, updated_at = now() "
             + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
         .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), role))
-        .map(rows -> new Change(view(rows.iterator().next()), List.of(UserEvents.roleChanged(role, current.role(), revertedTo))));
+        .map(rows -> new Change(view(rows.iterator().next()), List.of(UserEvents.roleChanged(role, current.role(), revertedTo)),
+            true));
   }
 
-  /** A change to a user: the row after it and the events that record it. */
-  private record Change(UserView after, List<NewEvent> events) {}
+  /**
+   * A change to a user: the row after it, the events that record it, and whether it ends the
+   * user's sessions (a new password or role: tokens issued before must stop working).
+   */
+  private record Change(UserView after, List<NewEvent> events, boolean endsSessions) {
+    Change(UserView after, List<NewEvent> events) {
+      this(after, events, false);
+    }
+  }
+
+  /** The user after a committed change, and the sessions it ended (announced after the commit). */
+  private record Changed(UserView after, List<String> endedSessions) {}
 
   /**
    * Changes a user in one transaction: lock the row, check the caller's expected version (412
@@ -304,10 +334,77 @@ final class Accounts {
             return Future.failedFuture(BusFailure.stale("user " + id + " is at version " + current.version()
                 + ", not " + expectedVersion + "; review the current state and retry", Codec.toJson(current)));
           }
-          return apply.apply(tx, current).compose(c -> c.events().isEmpty() ? Future.succeededFuture(c.after())
-              : events.append(tx, UserEvents.stream(id), current.version(), c.events(), call).map(c.after()));
+          return apply.apply(tx, current).compose(c -> (c.events().isEmpty() ? Future.succeededFuture(c.after())
+                  : events.append(tx, UserEvents.stream(id), current.version(), c.events(), call).map(c.after()))
+              .compose(after -> c.endsSessions() ? sessions.endAll(tx, uid).map(ended -> new Changed(after, ended))
+                  : Future.succeededFuture(new Changed(after, List.of()))));
         })))
-        .compose(after -> forget(after.id()).map(after));
+        .compose(done -> sessions.announce(done.endedSessions()).compose(v -> forget(done.after().id())).map(done.after()));
+  }
+
+  /**
+   * Disables a user: the row is marked, the stream records it, every session ends and the API
+   * keys the user issued are revoked, all in one transaction; gateways hear of it after commit.
+   */
+  Future<UserDisabled> disable(UserTarget req, Call call) {
+    Principal p = call.require(Role.ADMIN);
+    if (p.subject().equals(req.id())) {
+      throw BusFailure.forbidden("an admin cannot disable themself");
+    }
+    UUID uid = uuidOrNull(req.id());
+    if (uid == null) {
+      throw BusFailure.notFound("no user " + req.id());
+    }
+    record Disabled(List<String> sessions, List<String> keys) {}
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT version, disabled_at FROM users WHERE org_id = $1 AND id = $2 "
+            + "FOR UPDATE").execute(Tuple.of(UUID.fromString(p.org()), uid))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no user " + req.id()));
+          }
+          Row r = rows.iterator().next();
+          Future<Void> marked = r.getValue("disabled_at") != null ? Future.succeededFuture()
+              : tx.preparedQuery("UPDATE users SET disabled_at = now(), version = version + 1, updated_at = now() WHERE id = $1")
+                  .execute(Tuple.of(uid))
+                  .compose(v -> events.append(tx, UserEvents.stream(req.id()), r.getLong("version"),
+                      List.of(UserEvents.disabled()), call))
+                  .mapEmpty();
+          return marked.compose(v -> sessions.endAll(tx, uid))
+              .compose(ended -> tx.preparedQuery("UPDATE api_keys SET revoked_at = now() WHERE created_by = $1 "
+                      + "AND revoked_at IS NULL RETURNING id").execute(Tuple.of(uid))
+                  .compose(keys -> {
+                    var ids = new java.util.ArrayList<String>();
+                    keys.forEach(k -> ids.add(k.getUUID(0).toString()));
+                    Future<Void> audited = Future.succeededFuture();
+                    for (String k : ids) {
+                      audited = audited.compose(x -> events.append(tx, "apikey-" + k, EventStore.ANY, List.of(new NewEvent(
+                          ApiKeys.REVOKED, new io.vertx.core.json.JsonObject().put("id", k).put("because", "creator disabled"))),
+                          call).mapEmpty());
+                    }
+                    return audited.map(x -> new Disabled(ended, ids));
+                  }));
+        }))
+        .compose(d -> {
+          d.keys().forEach(k -> bus.publish(Security.API_KEY_REVOKED, new ApiKeyRef(k), call.next()));
+          return sessions.announce(d.sessions()).compose(v -> forget(req.id()))
+              .map(v -> new UserDisabled(req.id(), d.sessions().size(), d.keys().size()));
+        });
+  }
+
+  /** Ends every live session of a user of the caller's organisation (admin). */
+  Future<SessionsEnded> endSessions(UserTarget req, Call call) {
+    Principal p = call.require(Role.ADMIN);
+    return find(p.org(), req.id()).compose(u -> {
+      if (u.isEmpty()) {
+        return Future.failedFuture(BusFailure.notFound("no user " + req.id()));
+      }
+      UUID uid = UUID.fromString(u.get().id());
+      return pool.withTransaction(tx -> sessions.endAll(tx, uid).compose(ended -> events.append(tx,
+              "user-sessions-" + uid, EventStore.ANY, List.of(new NewEvent(SESSIONS_ENDED,
+                  new io.vertx.core.json.JsonObject().put("user", uid.toString()).put("sessions", ended.size()))), call)
+              .map(ended)))
+          .compose(ended -> sessions.announce(ended).map(new SessionsEnded(req.id(), ended.size())));
+    });
   }
 
   /** The user of an organisation, if there. */
@@ -321,15 +418,21 @@ final class Accounts {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
   }
 
+  /** Checks the user's own current password, throttled like a login (the same per-account allowance). */
   private Future<Void> checkCurrentPassword(Principal p, String id, String current) {
-    return pool.preparedQuery("SELECT password_hash FROM users WHERE org_id = $1 AND id = $2")
+    return pool.preparedQuery("SELECT email, password_hash FROM users WHERE org_id = $1 AND id = $2")
         .execute(Tuple.of(UUID.fromString(p.org()), uuidOrNull(id)))
         .compose(rows -> {
-          String phc = rows.size() == 0 ? null : rows.iterator().next().getString(0);
-          return vertx.executeBlocking(() -> hasher.verify(current, phc), false);
-        })
-        .compose(ok -> ok ? Future.succeededFuture()
-            : Future.failedFuture(BusFailure.forbidden("currentPassword: does not match")));
+          if (rows.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no user " + id));
+          }
+          String email = rows.iterator().next().getString("email");
+          String phc = rows.iterator().next().getString("password_hash");
+          return throttle.reserve(email, null)
+              .compose(delay -> vertx.executeBlocking(() -> hasher.verify(current, phc), false))
+              .compose(ok -> ok ? throttle.succeeded(email, null)
+                  : Future.failedFuture(BusFailure.forbidden("currentPassword: does not match")));
+        });
   }
 
   private Future<String> hash(String password) {

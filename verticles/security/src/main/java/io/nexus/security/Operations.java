@@ -36,8 +36,12 @@ final class Operations {
   private final Map<String, Projection> projections;
   private final Map<String, DurableSubscription> subscriptions;
 
-  Operations(Pool pool, Bus bus, Map<String, Projection> projections, Map<String, DurableSubscription> subscriptions) {
+  private final Operators operators;
+
+  Operations(Pool pool, Bus bus, Operators operators, Map<String, Projection> projections,
+      Map<String, DurableSubscription> subscriptions) {
     this.pool = pool;
+    this.operators = operators;
     this.bus = bus;
     this.projections = projections;
     this.subscriptions = subscriptions;
@@ -100,11 +104,7 @@ final class Operations {
 
   /** 403 unless the caller is an admin of the operator organisation. */
   private Future<Void> operator(Call call) {
-    Principal p = call.require(Role.ADMIN);
-    return pool.preparedQuery("SELECT operator FROM orgs WHERE id = $1").execute(Tuple.of(UUID.fromString(p.org())))
-        .compose(rows -> rows.size() == 1 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0))
-            ? Future.succeededFuture()
-            : Future.failedFuture(BusFailure.forbidden("only admins of the operator organisation run platform operations")));
+    return operators.require(call, "run platform operations").mapEmpty();
   }
 
   private static ProjectionStatus status(Projection.Status s) {

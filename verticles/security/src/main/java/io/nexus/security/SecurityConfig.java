@@ -19,15 +19,35 @@ import io.vertx.core.json.JsonObject;
  * @param adminEmail bootstrap admin's email
  * @param adminPassword bootstrap admin's password; empty means generate one
  * @param adminOrg bootstrap admin's organisation
+ * @param sessionLifetimeSeconds a login session's absolute lifetime: no refresh extends it
+ * @param keyEncryptionKey 32 bytes (base64) that encrypt private signing keys at rest; null: derived from the
+ *     cluster secret
  */
 public record SecurityConfig(String issuer, String audience, int accessTokenTtlSeconds, int refreshTokenTtlSeconds,
     int keyRetentionSeconds, int maxFailuresPerAccount, int maxFailuresPerIp, int loginWindowSeconds,
-    PasswordHasher.Cost argon2, String adminEmail, String adminPassword, String adminOrg) {
+    PasswordHasher.Cost argon2, String adminEmail, String adminPassword, String adminOrg, int sessionLifetimeSeconds,
+    byte[] keyEncryptionKey) {
 
   private static final int MIN_ARGON2_MEMORY_KIB = 19_456;
   private static final int MIN_ARGON2_ITERATIONS = 2;
   private static final int DAY_SECONDS = 86_400;
   private static final int MIN_ADMIN_PASSWORD = 12;
+
+  private static byte[] kek(Conf s) {
+    String given = s.string("keyEncryptionKey", "");
+    if (given.isBlank()) {
+      return null;
+    }
+    try {
+      byte[] k = java.util.Base64.getDecoder().decode(given.trim());
+      if (k.length == 32) {
+        return k;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw new ConfigException(s.key("keyEncryptionKey"), "must be 32 bytes in base64 (e.g. openssl rand -base64 32)");
+  }
 
   /** Reads and checks the {@code security} section. */
   public static SecurityConfig from(JsonObject config) {
@@ -56,6 +76,7 @@ public record SecurityConfig(String issuer, String audience, int accessTokenTtlS
         login.integer("windowSeconds", 1, DAY_SECONDS),
         new PasswordHasher.Cost(argon.integer("memoryKiB", MIN_ARGON2_MEMORY_KIB, 4 * 1024 * 1024),
             argon.integer("iterations", MIN_ARGON2_ITERATIONS, 100), argon.integer("parallelism", 1, 64)),
-        email, password, admin.string("org"));
+        email, password, admin.string("org"), s.integer("sessionLifetimeSeconds", 60, 30 * DAY_SECONDS, DAY_SECONDS / 2),
+        kek(s));
   }
 }

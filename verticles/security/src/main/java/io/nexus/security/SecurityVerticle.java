@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.List;
 import io.nexus.kernel.redis.RedisConfig;
+import io.nexus.kernel.secrets.ClusterSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.RedisAPI;
@@ -50,41 +51,45 @@ public final class SecurityVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var cfg = SecurityConfig.from(config());
+    var secrets = ClusterSecrets.open(java.nio.file.Path.of(config().getJsonObject("cluster").getString("secretsDir")));
     var pg = PgConfig.from(config());
     var redisCfg = RedisConfig.from(config());
     db = Database.connect(vertx, pg, "security");
     redis = redisCfg.connect(vertx);
     bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
     var hasher = new PasswordHasher(cfg.argon2());
-    var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds());
+    var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds(), cfg.keyEncryptionKey() != null ? cfg.keyEncryptionKey()
+        : secrets.key(ClusterSecrets.Purpose.KEY_ENCRYPTION));
     var events = new EventStore(db.pool());
     var meters = BackendRegistries.getDefaultNow();
     breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(REDIS_BREAKER_FAILURES)
         .setResetTimeout(REDIS_BREAKER_RESET_MS), meters);
     var cache = new ReadCache(redis, breakers.of("security-redis"), "security", CACHE_TTL_SECONDS, meters);
-    var accounts = new Accounts(vertx, db.pool(), hasher, events, cache);
+    var operators = new Operators(db.pool());
     var throttle = new LoginThrottle(redis, cfg.maxFailuresPerAccount(), cfg.maxFailuresPerIp(), cfg.loginWindowSeconds());
     var sessions = new Sessions(vertx, db.pool(), redis, bus, hasher, keys, throttle, cfg, events);
+    var accounts = new Accounts(vertx, db.pool(), hasher, events, cache, operators, sessions, bus, throttle);
     var apiKeys = new ApiKeys(db.pool(), bus, events);
-    var audit = new AuditTrail(db.pool());
+    var audit = new AuditTrail(db.pool(), operators, secrets.key(ClusterSecrets.Purpose.AUDIT_CHAIN));
     auditFeed = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(AuditTrail.SUBSCRIPTION),
         audit::record);
     userActivity = new Projection(vertx, pg, db.pool(), UserActivityModel.NAME, "security", UserActivityModel.TABLE,
         UserActivityModel::apply);
     var activity = new UserActivityModel(db.pool());
-    var operations = new Operations(db.pool(), bus, Map.of(UserActivityModel.NAME, userActivity),
+    var operations = new Operations(db.pool(), bus, operators, Map.of(UserActivityModel.NAME, userActivity),
         Map.of(AuditTrail.SUBSCRIPTION, auditFeed, UserActivityModel.NAME, userActivity.subscription()));
 
     return db.migrate()
         .compose(v -> keys.init())
         .compose(v -> accounts.bootstrap(cfg.adminEmail(), cfg.adminPassword(), cfg.adminOrg()))
-        .onSuccess(generated -> generated.ifPresent(pw -> printBootstrap(cfg.adminEmail(), pw)))
+        .onSuccess(generated -> generated.ifPresent(pw -> handOver(cfg.adminEmail(), pw, secrets)))
         .compose(v -> bus
             .handle(Security.LOGIN, sessions::login)
             .handle(Security.REFRESH, sessions::refresh)
             .handle(Security.LOGOUT, sessions::logout)
             .handle(Security.JWKS, (e, call) -> Future.succeededFuture(new Jwks(keys.jwks())))
-            .handle(Security.ROTATE_KEYS, (e, call) -> rotate(keys, events, call))
+            .handle(Security.ROTATE_KEYS, (e, call) -> operators.require(call, "rotate the platform's signing keys")
+                .compose(p -> rotate(keys, events, call)))
             .handle(Security.CREATE_ORG, accounts::createOrg)
             .handle(Security.ME, accounts::me)
             .handle(Security.CREATE_USER, accounts::create)
@@ -93,6 +98,8 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.UPDATE_USER, accounts::update)
             .handle(Security.CHANGE_ROLE, accounts::changeRole)
             .handle(Security.REVERT_USER, accounts::revert)
+            .handle(Security.DISABLE_USER, accounts::disable)
+            .handle(Security.END_SESSIONS, accounts::endSessions)
             .handle(Security.QUERY_AUDIT, audit::query)
             .handle(Security.VERIFY_AUDIT, audit::verify)
             .handle(Security.USER_ACTIVITY, activity::list)
@@ -122,7 +129,6 @@ public final class SecurityVerticle extends VerticleBase {
   }
 
   private Future<KeyRotated> rotate(SigningKeys keys, EventStore events, Call call) {
-    call.require(Role.ADMIN);
     return keys.rotate().compose(kid -> db.pool().withTransaction(tx -> events.append(tx, "signing-keys", EventStore.ANY,
             List.of(new NewEvent(KEY_ROTATED, new JsonObject().put("kid", kid))), call)).map(kid))
         .map(kid -> {
@@ -149,12 +155,24 @@ public final class SecurityVerticle extends VerticleBase {
         });
   }
 
-  private static void printBootstrap(String email, String password) {
-    // printed, not logged: it must be seen once on the console and not kept in log files
-    System.out.println();
-    System.out.println("  NEXUS bootstrap admin (shown once; change it after logging in)");
-    System.out.println("    email:    " + email);
-    System.out.println("    password: " + password);
-    System.out.println();
+  /**
+   * Hands the generated one-time password to the operator without it landing in a log: written
+   * to {@code bootstrap-admin.txt} (0600) in the cluster's secrets directory, and shown on the
+   * console only when there is a terminal (a node whose output goes to a file has none).
+   */
+  private static void handOver(String email, String password, ClusterSecrets secrets) {
+    var file = secrets.dir().resolve("bootstrap-admin.txt");
+    try {
+      java.nio.file.Files.writeString(file, "email: " + email + "\npassword: " + password + "\n");
+      ClusterSecrets.privateFile(file);
+    } catch (java.io.IOException e) {
+      LOG.error("could not write the bootstrap admin's one-time password to {}: {}", file, e.getMessage());
+    }
+    if (System.console() != null) {
+      System.console().printf("%n  NEXUS bootstrap admin (shown once; change it after logging in)%n    email:    %s%n"
+          + "    password: %s%n%n", email, password);
+    }
+    System.out.println("NEXUS bootstrap admin " + email + " created; its one-time password is in " + file
+        + " (readable by this user only): change it after logging in, then delete the file");
   }
 }

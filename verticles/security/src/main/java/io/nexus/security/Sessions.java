@@ -83,12 +83,14 @@ final class Sessions {
     this.cfg = cfg;
   }
 
-  private record Account(UUID id, UUID org, String role, String hash) {}
+  private record Account(UUID id, UUID org, String role, String hash, boolean disabled) {}
 
   Future<TokenPair> login(LoginRequest req, Call call) {
     String email = req.email().trim();
-    return throttle.check(email, req.clientIp())
-        .compose(v -> pool.preparedQuery("SELECT id, org_id, role, password_hash FROM users WHERE lower(email) = lower($1)")
+    return throttle.reserve(email, req.clientIp())
+        .compose(delay -> delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture())
+        .compose(v -> pool.preparedQuery("SELECT id, org_id, role, password_hash, disabled_at FROM users "
+                + "WHERE lower(email) = lower($1)")
             .execute(Tuple.of(email)))
         .compose(rows -> {
           Account a = rows.size() == 0 ? null : account(rows.iterator().next());
@@ -96,10 +98,13 @@ final class Sessions {
           return vertx.executeBlocking(() -> hasher.verify(req.password(), a == null ? null : a.hash()), false)
               .compose(ok -> {
                 if (!ok) {
-                  return throttle.failed(email, req.clientIp())
-                      .compose(x -> Future.<TokenPair>failedFuture(BusFailure.unauthorized(BAD_CREDENTIALS)));
+                  return Future.<TokenPair>failedFuture(BusFailure.unauthorized(BAD_CREDENTIALS));
                 }
-                return throttle.succeeded(email).compose(x -> open(a, call, req.clientIp()));
+                if (a.disabled()) {
+                  // said only to whoever knows the password: the account exists but may not be used
+                  return Future.failedFuture(BusFailure.forbidden("this account is disabled; ask an admin of your organisation"));
+                }
+                return throttle.succeeded(email, req.clientIp()).compose(x -> open(a, call, req.clientIp()));
               });
         });
   }
@@ -114,7 +119,8 @@ final class Sessions {
   Future<TokenPair> refresh(RefreshRequest req, Call call) {
     byte[] hash = sha256(req.refreshToken());
     return pool.withTransaction(conn -> conn.preparedQuery(
-            "SELECT t.session_id, t.used_at, t.expires_at, s.revoked_at, u.id, u.org_id, u.role "
+            "SELECT t.session_id, t.used_at, t.expires_at, s.revoked_at, s.absolute_expires_at, u.id, u.org_id, u.role, "
+                + "u.disabled_at "
                 + "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id "
                 + "WHERE t.token_hash = $1 FOR UPDATE OF t")
         .execute(Tuple.of(hash))
@@ -133,12 +139,19 @@ final class Sessions {
             return revoke(conn, session).map(v -> new Refreshed(null, BusFailure.unauthorized("session has ended"),
                 session.toString()));
           }
+          if (r.getValue("disabled_at") != null) {
+            return Future.succeededFuture(Refreshed.refused("this account is disabled"));
+          }
+          Instant end = r.getOffsetDateTime("absolute_expires_at").toInstant();
+          if (!end.isAfter(Instant.now())) {
+            return Future.succeededFuture(Refreshed.refused("session reached its absolute lifetime; log in again"));
+          }
           if (r.getOffsetDateTime("expires_at").toInstant().isBefore(Instant.now())) {
             return Future.succeededFuture(Refreshed.refused("refresh token has expired"));
           }
-          Account a = new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), null);
+          Account a = new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), null, false);
           return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1").execute(Tuple.of(hash))
-              .compose(v -> issue(conn, a, session))
+              .compose(v -> issue(conn, a, session, end))
               .map(pair -> new Refreshed(pair, null, null));
         }))
         .compose(out -> out.failure() == null ? Future.succeededFuture(out.pair())
@@ -160,29 +173,59 @@ final class Sessions {
 
   private Future<TokenPair> open(Account a, Call call, String clientIp) {
     UUID session = UUID.randomUUID();
-    Instant expires = Instant.now().plusSeconds(cfg.refreshTokenTtlSeconds());
+    Instant end = Instant.now().plusSeconds(cfg.sessionLifetimeSeconds());
+    Instant expires = earlier(Instant.now().plusSeconds(cfg.refreshTokenTtlSeconds()), end);
     // the session is audited as the user who opened it
     Call asUser = call.as(new Principal(a.id().toString(), a.org().toString(), a.role(), session.toString()));
     return pool.withTransaction(conn -> conn.preparedQuery(
-            "INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(session, a.id(), OffsetDateTime.ofInstant(expires, ZoneOffset.UTC)))
+            "INSERT INTO sessions (id, user_id, expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4)")
+        .execute(Tuple.of(session, a.id(), OffsetDateTime.ofInstant(expires, ZoneOffset.UTC),
+            OffsetDateTime.ofInstant(end, ZoneOffset.UTC)))
         .compose(v -> events.append(conn, "session-" + session, EventStore.NO_STREAM, List.of(new NewEvent(LOGGED_IN,
             new JsonObject().put("user", a.id().toString()).put("clientIp", clientIp))), asUser))
-        .compose(v -> issue(conn, a, session)));
+        .compose(v -> issue(conn, a, session, end)));
   }
 
-  /** A new access token and refresh token for a session. */
-  private Future<TokenPair> issue(SqlConnection conn, Account a, UUID session) {
+  /** A new access token and refresh token for a session; neither outlives the session's absolute {@code end}. */
+  private Future<TokenPair> issue(SqlConnection conn, Account a, UUID session, Instant end) {
     byte[] raw = new byte[REFRESH_TOKEN_BYTES];
     random.nextBytes(raw);
     String refresh = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    Instant expires = Instant.now().plusSeconds(cfg.refreshTokenTtlSeconds());
+    Instant now = Instant.now();
+    Instant expires = earlier(now.plusSeconds(cfg.refreshTokenTtlSeconds()), end);
+    Instant accessEnd = earlier(now.plusSeconds(cfg.accessTokenTtlSeconds()), end);
     return conn.preparedQuery("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
         .execute(Tuple.of(sha256(refresh), session, OffsetDateTime.ofInstant(expires, ZoneOffset.UTC)))
-        .map(v -> new TokenPair(accessToken(a, session), refresh, "Bearer", cfg.accessTokenTtlSeconds()));
+        .map(v -> new TokenPair(accessToken(a, session, accessEnd), refresh, "Bearer",
+            Math.max(1, accessEnd.getEpochSecond() - now.getEpochSecond())));
   }
 
-  private String accessToken(Account a, UUID session) {
+  private static Instant earlier(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  /**
+   * Ends every live session of a user inside the caller's transaction (a password or role
+   * change, a disabled account, an admin's order); returns their ids, for {@link #announce}
+   * after the commit.
+   */
+  Future<List<String>> endAll(SqlConnection tx, UUID user) {
+    return tx.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL "
+            + "AND absolute_expires_at > now() RETURNING id")
+        .execute(Tuple.of(user))
+        .map(rows -> {
+          var ids = new java.util.ArrayList<String>();
+          rows.forEach(r -> ids.add(r.getUUID(0).toString()));
+          return ids;
+        });
+  }
+
+  /** Tells every gateway the sessions ended (see {@link #announceRevoked}). */
+  Future<Void> announce(List<String> sessions) {
+    return Future.all(sessions.stream().map(this::announceRevoked).toList()).mapEmpty();
+  }
+
+  private String accessToken(Account a, UUID session, Instant expiresAt) {
     Instant now = Instant.now();
     ECKey key = keys.active();
     var claims = new JWTClaimsSet.Builder()
@@ -195,7 +238,7 @@ final class Sessions {
         .jwtID(UUID.randomUUID().toString())
         .issueTime(Date.from(now))
         .notBeforeTime(Date.from(now))
-        .expirationTime(Date.from(now.plusSeconds(cfg.accessTokenTtlSeconds())))
+        .expirationTime(Date.from(expiresAt))
         .build();
     var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
         claims);
@@ -232,7 +275,8 @@ final class Sessions {
   }
 
   private static Account account(Row r) {
-    return new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), r.getString("password_hash"));
+    return new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), r.getString("password_hash"),
+        r.getValue("disabled_at") != null);
   }
 
   static byte[] sha256(String s) {

@@ -15,6 +15,7 @@ final class UserEvents {
   static final String CREATED = "security.user-created";
   static final String UPDATED = "security.user-updated";
   static final String ROLE_CHANGED = "security.role-changed";
+  static final String DISABLED = "security.user-disabled";
 
   private UserEvents() {}
 
@@ -46,6 +47,10 @@ final class UserEvents {
     return new NewEvent(ROLE_CHANGED, data);
   }
 
+  static NewEvent disabled() {
+    return new NewEvent(DISABLED, new JsonObject().put("disabled", true));
+  }
+
   /**
    * The user after the stream's events up to {@code version}, or at or before {@code at}
    * (either may be null); null when the stream has no such event.
@@ -64,6 +69,7 @@ final class UserEvents {
             e.version());
         case ROLE_CHANGED -> new UserView(u.id(), u.org(), u.email(), u.name(), d.getString("role"), u.createdAt(),
             e.version());
+        case DISABLED -> new UserView(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt(), e.version());
         default -> u;
       };
     }

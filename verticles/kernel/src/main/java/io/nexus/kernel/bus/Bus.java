@@ -34,13 +34,20 @@ public final class Bus {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Faults faults;
   private final String nodeId;
+  private final PrincipalSeal seal;
 
   private Bus(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
+    this.seal = PrincipalSeal.of(vertx);
     this.timeoutMs = timeoutMs;
     this.faults = Faults.of(vertx);
     var cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
     this.nodeId = cm == null ? null : cm.getNodeId();
+  }
+
+  /** The seal principals travel under on this node. */
+  public PrincipalSeal seal() {
+    return seal;
   }
 
   /** This node's cluster id, or null when not clustered. */
@@ -77,7 +84,7 @@ public final class Bus {
 
   /** As {@link #request(Endpoint, Object, Call, long)}, to the instance on {@code node} (null: any instance). */
   public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call, long timeout, String node) {
-    DeliveryOptions opts = call.toDelivery(new DeliveryOptions().setSendTimeout(timeout));
+    DeliveryOptions opts = call.toDelivery(new DeliveryOptions().setSendTimeout(timeout), seal);
     String address = node == null ? endpoint.address() : instanceAddress(endpoint.address(), node);
     return vertx.eventBus().<JsonObject>request(address, Codec.toJson(body), opts)
         .recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
@@ -86,7 +93,7 @@ public final class Bus {
 
   /** Publishes an event to every subscriber on every node. */
   public <E> void publish(Topic<E> topic, E event, Call call) {
-    vertx.eventBus().publish(topic.address(), Codec.toJson(event), call.toDelivery(new DeliveryOptions()));
+    vertx.eventBus().publish(topic.address(), Codec.toJson(event), call.toDelivery(new DeliveryOptions(), seal));
   }
 
   /**
@@ -128,7 +135,14 @@ public final class Bus {
         LOG.warn("dropped event that fails its schema [topic: {}, problem: {}]", topic.address(), violation.get());
         return;
       }
-      listener.accept(Codec.fromJson(json, topic.event()), Call.fromHeaders(msg.headers()));
+      Call call;
+      try {
+        call = Call.fromHeaders(msg.headers(), seal);
+      } catch (BusFailure forged) {
+        LOG.warn("dropped event whose principal was refused [topic: {}, problem: {}]", topic.address(), forged.getMessage());
+        return;
+      }
+      listener.accept(Codec.fromJson(json, topic.event()), call);
     });
     consumers.add(consumer);
     return this;
@@ -150,7 +164,15 @@ public final class Bus {
   }
 
   private <Q, R> void serve(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic, Message<Object> msg) {
-    Call call = Call.fromHeaders(msg.headers());
+    Call call;
+    try {
+      call = Call.fromHeaders(msg.headers(), seal);
+    } catch (BusFailure forged) {
+      LOG.warn("refused a request whose principal is not sealed by this cluster [address: {}, problem: {}]",
+          endpoint.address(), forged.getMessage());
+      msg.fail(forged.code().status(), Codec.toJson(forged.toFailure()).encode());
+      return;
+    }
     Future<R> result;
     try {
       if (!(msg.body() instanceof JsonObject json)) {

@@ -5,7 +5,6 @@ import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
@@ -65,8 +64,8 @@ public record Call(String messageId, String correlationId, String causationId, S
     return p;
   }
 
-  /** Writes these facts as message headers. */
-  public DeliveryOptions toDelivery(DeliveryOptions options) {
+  /** Writes these facts as message headers, the principal sealed by {@code seal}. */
+  public DeliveryOptions toDelivery(DeliveryOptions options, PrincipalSeal seal) {
     options.addHeader(Headers.MESSAGE_ID, messageId);
     options.addHeader(Headers.CORRELATION_ID, correlationId);
     if (causationId != null) {
@@ -76,7 +75,7 @@ public record Call(String messageId, String correlationId, String causationId, S
       options.addHeader(Headers.TRACEPARENT, traceparent);
     }
     if (principal != null) {
-      options.addHeader(Headers.PRINCIPAL, JsonObject.mapFrom(principal).encode());
+      options.addHeader(Headers.PRINCIPAL, seal.seal(principal));
     }
     if (idempotencyKey != null) {
       options.addHeader(Headers.IDEMPOTENCY_KEY, idempotencyKey);
@@ -84,25 +83,18 @@ public record Call(String messageId, String correlationId, String causationId, S
     return options;
   }
 
-  /** Reads the facts from received headers. A principal header that does not parse is treated as absent. */
-  public static Call fromHeaders(MultiMap headers) {
+  /**
+   * Reads the facts from received headers.
+   *
+   * @throws BusFailure 401 when a principal is there but {@code seal} does not open it
+   */
+  public static Call fromHeaders(MultiMap headers, PrincipalSeal seal) {
     String id = headers.get(Headers.MESSAGE_ID);
     if (id == null) {
       id = UUID.randomUUID().toString();
     }
     String corr = headers.get(Headers.CORRELATION_ID);
     return new Call(id, corr == null ? id : corr, headers.get(Headers.CAUSATION_ID),
-        headers.get(Headers.TRACEPARENT), parsePrincipal(headers.get(Headers.PRINCIPAL)), headers.get(Headers.IDEMPOTENCY_KEY));
-  }
-
-  private static Principal parsePrincipal(String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return new JsonObject(json).mapTo(Principal.class);
-    } catch (RuntimeException e) {
-      return null;
-    }
+        headers.get(Headers.TRACEPARENT), seal.open(headers.get(Headers.PRINCIPAL)), headers.get(Headers.IDEMPOTENCY_KEY));
   }
 }

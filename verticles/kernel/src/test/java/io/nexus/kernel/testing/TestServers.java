@@ -31,7 +31,7 @@ public final class TestServers {
       } else {
         var pg = EmbeddedServers.postgres(Path.of("target", "embedded-pg-" + ProcessHandle.current().pid()), 0);
         Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
-        pgBase = pg.url();
+        pgBase = pg.adminUrl();
       }
       Runtime.getRuntime().addShutdownHook(new Thread(TestServers::dropCreated));
     }
