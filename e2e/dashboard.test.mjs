@@ -280,7 +280,7 @@ test('ledgers: post an entry in the form, find it, reverse it; the trial balance
   await context.close();
 });
 
-test('admin: create a user, verify the audit chain, retry an event the live feed parked', async () => {
+test('admin: create a user, end their sessions, disable them, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();
   const form = page.getByRole('form', { name: 'Create a user' });
@@ -290,7 +290,20 @@ test('admin: create a user, verify the audit chain, retry an event the live feed
   await form.getByLabel('Password').fill('a-good-long-password');
   await form.getByLabel('Role').selectOption('analyst');
   await form.getByRole('button', { name: 'Create user' }).click();
-  await page.locator('#users tbody tr', { hasText: email }).waitFor();
+  const userRow = page.locator('#users tbody tr', { hasText: email });
+  await userRow.waitFor();
+  // the new user signs in elsewhere; the admin ends that session, then disables the user
+  const signIn = () => fetch(url + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: 'a-good-long-password' }) });
+  const theirs = (await (await signIn()).json()).accessToken;
+  await userRow.getByRole('button', { name: 'End every session of Dash User' }).click();
+  await page.locator('#admin-msg', { hasText: '1 session(s) of Dash User ended.' }).waitFor();
+  assert.equal((await fetch(url + '/api/v1/me', { headers: { Authorization: 'Bearer ' + theirs } })).status, 401);
+  page.once('dialog', (d) => d.accept());
+  await userRow.getByRole('button', { name: 'Disable Dash User' }).click();
+  await page.locator('#admin-msg', { hasText: 'Dash User is disabled' }).waitFor();
+  await page.locator('#users tbody tr', { hasText: email }).getByText('disabled', { exact: true }).waitFor();
+  assert.equal((await signIn()).status, 403);
   await page.getByRole('button', { name: 'Verify the audit chain' }).click();
   await page.locator('#audit-result', { hasText: 'Intact' }).waitFor();
   // an event of this org parked by the live feed (as if publishing it had failed): retried from the page,

@@ -48,7 +48,35 @@ async function users() {
     }));
     const td = document.createElement('td');
     td.append(role);
-    tr.append(cell('td', u.name), cell('td', u.email), td);
+    const actions = document.createElement('td');
+    if (u.disabledAt) {
+      role.disabled = true;
+      actions.textContent = 'disabled';
+    } else if (u.id !== ctx.session.me.id) {
+      const end = cell('button', 'End sessions');
+      end.type = 'button';
+      end.setAttribute('aria-label', 'End every session of ' + u.name);
+      end.addEventListener('click', () => act(async () => {
+        const r = await ctx.api('POST', '/users/' + u.id + '/sessions/end');
+        $('admin-msg').textContent = r.sessionsEnded + ' session(s) of ' + u.name + ' ended.';
+      }));
+      const off = cell('button', 'Disable');
+      off.type = 'button';
+      off.setAttribute('aria-label', 'Disable ' + u.name);
+      off.addEventListener('click', () => act(async () => {
+        if (!window.confirm('Disable ' + u.name + '? Their sessions end now, the API keys they issued are revoked, '
+            + 'and they can no longer sign in.')) {
+          return;
+        }
+        const r = await ctx.api('POST', '/users/' + u.id + '/disable');
+        $('admin-msg').textContent = u.name + ' is disabled: ' + r.sessionsEnded + ' session(s) ended, '
+          + r.apiKeysRevoked + ' API key(s) revoked.';
+        await Promise.all([users(), keys()]);
+      }));
+      actions.append(end, ' ', off);
+    }
+    tr.append(cell('td', u.name), cell('td', u.email), td, actions);
+    tr.dataset.user = u.email;
     return tr;
   }));
 }

@@ -206,8 +206,19 @@ public final class Security {
 
   public record OrgCreated(String id, String name, UserView admin) {}
 
-  /** A user; {@code version} is the version of its event stream, sent as the ETag. */
-  public record UserView(String id, String org, String email, String name, String role, String createdAt, long version) {}
+  /**
+   * A user; {@code version} is the version of its event stream, sent as the ETag.
+   *
+   * @param disabledAt when an admin disabled the user (they can no longer log in), or null
+   */
+  public record UserView(String id, String org, String email, String name, String role, String createdAt, long version,
+      String disabledAt) {
+
+    /** An active user. */
+    public UserView(String id, String org, String email, String name, String role, String createdAt, long version) {
+      this(id, org, email, name, role, createdAt, version, null);
+    }
+  }
 
   public record UserList(List<UserView> users) {}
 

@@ -350,6 +350,12 @@ public final class Chaos {
         .put("secondsUntilSurvivorsAgree", agreeMs < 0 ? null : (tAgreed - tCut) / 1000.0)
         .put("secondsToMerge", seconds(mergeMs))
         .put("failedRequestsAtSurvivorsAfterAgreement", Load.failures(afterAgreement));
+    if (Load.failures(afterAgreement) > 0) {
+      // which requests, when, how: what a failing run needs to be understood
+      r.put("failuresAfterAgreement", new io.vertx.core.json.JsonArray(afterAgreement.stream().filter(Load.Attempt::failed)
+          .map(a -> new JsonObject().put("kind", a.kind()).put("node", a.node()).put("status", a.status())
+              .put("msAfterAgreement", a.atMs() - tAgreed).put("ms", a.ms())).toList()));
+    }
     require(r, detectMs >= 0, "the survivors did not notice the cut within the partition");
     require(r, agreeMs >= 0, "the survivors' discovery still listed the cut node at the end of the partition");
     require(r, Load.failures(afterAgreement) == 0,

@@ -131,15 +131,38 @@ class AttacksTest extends NodeSpec {
   }
 
   @Test
-  @DisplayName("after a role change the old access token stops working at the next request")
-  void roleChangeEndsOldToken() {
+  @DisplayName("checking one's own current password is throttled like a login")
+  void selfServicePasswordChecksThrottled() {
+    var u = user("viewer");
+    String access = tokens(u.getString("email")).getString("accessToken");
+    var statuses = new ArrayList<Integer>();
+    for (int i = 0; i < 8; i++) {
+      statuses.add(http.json("PATCH", "/api/v1/users/" + u.getString("id"), new JsonObject().put("password", "a-new-long-password")
+          .put("currentPassword", "guess-" + i), access, "If-Match", "\"1\"").status());
+    }
+    System.out.println("wrong current passwords: " + statuses);
+    assertThat(statuses.stream().filter(s -> s == 403).count()).as("checked").isLessThanOrEqualTo(5);
+    assertThat(statuses).contains(429);
+  }
+
+  @Test
+  @DisplayName("after a role change the old access token stops working at the next request, and the user's open socket is closed")
+  void roleChangeEndsOldToken() throws Exception {
     var u = user("viewer");
     String access = tokens(u.getString("email")).getString("accessToken");
     assertThat(http.get("/api/v1/me", access).status()).isEqualTo(200);
-    var r = http.json("PUT", "/api/v1/users/" + u.getString("id") + "/role", new JsonObject().put("role", "examiner"), admin,
-        "If-Match", "\"1\"");
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    assertThat(http.get("/api/v1/me", access).status()).isEqualTo(401);
+    String feed = "ui.org." + adminMe.getString("org") + ".events";
+    try (var socket = new BridgeTest.Socket(TestNode.port(cfg))) {
+      socket.register(feed, access);
+      Thread.sleep(300);
+      var r = http.json("PUT", "/api/v1/users/" + u.getString("id") + "/role", new JsonObject().put("role", "examiner"), admin,
+          "If-Match", "\"1\"");
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      assertThat(http.get("/api/v1/me", access).status()).isEqualTo(401);
+      node.vertx().eventBus().publish(feed, new JsonObject().put("type", "financial.entry-posted").put("n", 1));
+      assertThat(socket.closed.get(10, TimeUnit.SECONDS)).as("the socket of the ended session is closed").isNotNull();
+      assertThat(socket.frames.stream().filter(f -> "rec".equals(f.getString("type")))).as("nothing delivered to it").isEmpty();
+    }
     assertThat(http.get("/api/v1/me", http.login(u.getString("email"), PASSWORD)).json().getString("role")).isEqualTo("examiner");
   }
 

@@ -45,6 +45,11 @@ class BackupRestoreTest {
 
     Path dump = Files.createTempFile("nexus-backup", ".dump");
     run("scripts/backup.sh", cfgA.getJsonObject("postgres").getString("url"), dump.toString());
+    // the dump as SQL text: private signing keys are in it only as ciphertext
+    var sql = new ProcessBuilder("pg_restore", "-f", "-", dump.toString()).redirectErrorStream(true).start();
+    String text = new String(sql.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(sql.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(text).contains("signing_keys").doesNotContain("\"d\":\"").doesNotContain("\"crv\":\"P-256\"");
     String restoredDb = TestServers.freshDatabase();
     run("scripts/restore.sh", restoredDb, dump.toString());
 

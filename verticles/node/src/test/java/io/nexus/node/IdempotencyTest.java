@@ -103,4 +103,38 @@ class IdempotencyTest extends NodeSpec {
         principal)).toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(other.id()).isNotEqualTo(copy.id());
   }
+
+  @Test
+  @DisplayName("the same Idempotency-Key reused for another entry after the gateway forgot the key posts that entry, "
+      + "never answers with the old one")
+  void keyReusedAfterExpiry() throws Exception {
+    var ledger = http.post("/api/v1/ledgers", new JsonObject().put("name", "Reuse " + UUID.randomUUID()).put("currency", "EUR"),
+        admin).json().getString("id");
+    for (String[] a : new String[][] {{"1000", "Bank", "asset"}, {"4000", "Sales", "revenue"}}) {
+      http.post("/api/v1/ledgers/" + ledger + "/accounts", new JsonObject().put("code", a[0]).put("name", a[1]).put("type", a[2]),
+          admin);
+    }
+    java.util.function.Function<String, JsonObject> entry = amount -> new JsonObject().put("bookingDate", "2026-11-29")
+        .put("description", "reuse " + amount).put("lines", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("account", "1000").put("debit", amount).put("currency", "EUR"))
+            .add(new JsonObject().put("account", "4000").put("credit", amount).put("currency", "EUR")));
+    String key = UUID.randomUUID().toString();
+    var first = http.json("POST", "/api/v1/ledgers/" + ledger + "/entries", entry.apply("5.00"), admin, "Idempotency-Key", key);
+    assertThat(first.status()).isEqualTo(201);
+    // the gateway's record of the key expires (24 h); here it is removed
+    var redis = io.vertx.core.Vertx.vertx();
+    try {
+      var api = io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(redis,
+          cfg.getJsonObject("redis").getString("url")));
+      String me = http.get("/api/v1/me", admin).json().getString("id");
+      assertThat(api.del(java.util.List.of("nexus:idem:" + me + ":" + key)).await(5, java.util.concurrent.TimeUnit.SECONDS)
+          .toInteger()).isEqualTo(1);
+    } finally {
+      redis.close().await(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    var second = http.json("POST", "/api/v1/ledgers/" + ledger + "/entries", entry.apply("7.00"), admin, "Idempotency-Key", key);
+    assertThat(second.status()).isEqualTo(201);
+    assertThat(second.json().getString("id")).isNotEqualTo(first.json().getString("id"));
+    assertThat(second.json().getString("description")).isEqualTo("reuse 7.00");
+  }
 }

@@ -52,7 +52,7 @@ final class Accounts {
   private static final String UNIQUE_VIOLATION = "23505";
   private static final long BOOTSTRAP_LOCK = 0x4E5853_424F4FL;
   private static final int GENERATED_PASSWORD_BYTES = 18;
-  static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version";
+  static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version, disabled_at";
   static final String ORG_CREATED = "security.org-created";
   static final String SESSIONS_ENDED = "security.sessions-ended";
   /**
@@ -441,7 +441,8 @@ final class Accounts {
 
   static UserView view(Row r) {
     return new UserView(r.getUUID("id").toString(), r.getUUID("org_id").toString(), r.getString("email"),
-        r.getString("name"), r.getString("role"), iso(r.getOffsetDateTime("created_at")), r.getLong("version"));
+        r.getString("name"), r.getString("role"), iso(r.getOffsetDateTime("created_at")), r.getLong("version"),
+        iso(r.getOffsetDateTime("disabled_at")));
   }
 
   static String iso(OffsetDateTime t) {

@@ -2,9 +2,6 @@ package io.nexus.security;
 
 import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
-import io.nexus.contracts.ErrorCode;
-import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.security.Security.ParkedEvent;
 import io.nexus.contracts.security.Security.ParkedList;
@@ -20,10 +17,8 @@ import io.nexus.kernel.events.Projection;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The platform operations, for admins of the operator organisation: rebuilding this service's

@@ -1,6 +1,5 @@
 package io.nexus.security;
 
-import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.security.Security.Jwks;
 import io.nexus.contracts.security.Security.KeyRotated;

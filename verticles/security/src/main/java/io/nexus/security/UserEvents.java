@@ -66,10 +66,11 @@ final class UserEvents {
         case CREATED -> new UserView(d.getString("id"), d.getString("org"), d.getString("email"), d.getString("name"),
             d.getString("role"), d.getString("createdAt"), e.version());
         case UPDATED -> new UserView(u.id(), u.org(), u.email(), d.getString("name", u.name()), u.role(), u.createdAt(),
-            e.version());
+            e.version(), u.disabledAt());
         case ROLE_CHANGED -> new UserView(u.id(), u.org(), u.email(), u.name(), d.getString("role"), u.createdAt(),
-            e.version());
-        case DISABLED -> new UserView(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt(), e.version());
+            e.version(), u.disabledAt());
+        case DISABLED -> new UserView(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt(), e.version(),
+            e.recordedAt().toString());
         default -> u;
       };
     }
