@@ -14,10 +14,14 @@ import java.util.Objects;
  * @param reply the reply record type
  * @param idempotent true when repeating the request has no further effect, so a caller may
  *     retry it once on another instance after a timeout
+ * @param leastRole the least role a caller must have: the bus refuses anyone below it (401
+ *     without a principal, 403 below the role) before the handler runs, and the gateway's HTTP
+ *     route and the served OpenAPI document take it from here; null for an open endpoint that
+ *     anyone may call (login, token keys)
  * @param <Q> request type
  * @param <R> reply type
  */
-public record Endpoint<Q, R>(String address, Class<Q> request, Class<R> reply, boolean idempotent) {
+public record Endpoint<Q, R>(String address, Class<Q> request, Class<R> reply, boolean idempotent, Role leastRole) {
   public Endpoint {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(request, "request");
@@ -27,14 +31,29 @@ public record Endpoint<Q, R>(String address, Class<Q> request, Class<R> reply, b
     }
   }
 
-  /** An endpoint whose request changes state: never retried automatically. */
-  public static <Q, R> Endpoint<Q, R> command(String address, Class<Q> request, Class<R> reply) {
-    return new Endpoint<>(address, request, reply, false);
+  /** An endpoint whose request changes state (never retried automatically), for callers with at least {@code role}. */
+  public static <Q, R> Endpoint<Q, R> command(String address, Class<Q> request, Class<R> reply, Role role) {
+    return new Endpoint<>(address, request, reply, false, java.util.Objects.requireNonNull(role, "role"));
   }
 
-  /** An endpoint that only reads: safe to retry once on another instance. */
-  public static <Q, R> Endpoint<Q, R> query(String address, Class<Q> request, Class<R> reply) {
-    return new Endpoint<>(address, request, reply, true);
+  /** An endpoint that only reads (safe to retry once on another instance), for callers with at least {@code role}. */
+  public static <Q, R> Endpoint<Q, R> query(String address, Class<Q> request, Class<R> reply, Role role) {
+    return new Endpoint<>(address, request, reply, true, java.util.Objects.requireNonNull(role, "role"));
+  }
+
+  /** A command anyone may send, signed in or not (login, refresh). */
+  public static <Q, R> Endpoint<Q, R> openCommand(String address, Class<Q> request, Class<R> reply) {
+    return new Endpoint<>(address, request, reply, false, null);
+  }
+
+  /** A query anyone may send, signed in or not (the token keys). */
+  public static <Q, R> Endpoint<Q, R> openQuery(String address, Class<Q> request, Class<R> reply) {
+    return new Endpoint<>(address, request, reply, true, null);
+  }
+
+  /** True when anyone may call it. */
+  public boolean open() {
+    return leastRole == null;
   }
 
   /** The service segment of the address ({@code security} in {@code nexus.security.login}). */

@@ -2,6 +2,7 @@ package io.nexus.contracts.financial;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.RelayedEvent;
 import io.nexus.contracts.Topic;
 import java.util.List;
@@ -17,51 +18,51 @@ public final class Financial {
 
   /** Creates a ledger in the caller's organisation (examiner). */
   public static final Endpoint<CreateLedger, LedgerView> CREATE_LEDGER =
-      Endpoint.command("nexus.financial.create-ledger", CreateLedger.class, LedgerView.class);
+      Endpoint.command("nexus.financial.create-ledger", CreateLedger.class, LedgerView.class, Role.EXAMINER);
 
   /** The caller's organisation's ledgers (viewer). */
   public static final Endpoint<Empty, LedgerList> LIST_LEDGERS =
-      Endpoint.query("nexus.financial.list-ledgers", Empty.class, LedgerList.class);
+      Endpoint.query("nexus.financial.list-ledgers", Empty.class, LedgerList.class, Role.VIEWER);
 
   /** Adds an account to a ledger's chart of accounts (examiner). */
   public static final Endpoint<CreateAccount, AccountView> CREATE_ACCOUNT =
-      Endpoint.command("nexus.financial.create-account", CreateAccount.class, AccountView.class);
+      Endpoint.command("nexus.financial.create-account", CreateAccount.class, AccountView.class, Role.EXAMINER);
 
   /** A ledger's chart of accounts (viewer). */
   public static final Endpoint<LedgerRef, AccountList> LIST_ACCOUNTS =
-      Endpoint.query("nexus.financial.list-accounts", LedgerRef.class, AccountList.class);
+      Endpoint.query("nexus.financial.list-accounts", LedgerRef.class, AccountList.class, Role.VIEWER);
 
   /** Posts a balanced journal entry (examiner); 422 naming the line when it does not balance or fit. */
   public static final Endpoint<PostEntry, EntryView> POST_ENTRY =
-      Endpoint.command("nexus.financial.post-entry", PostEntry.class, EntryView.class);
+      Endpoint.command("nexus.financial.post-entry", PostEntry.class, EntryView.class, Role.EXAMINER);
 
   /** Posts the reversing entry of an entry (examiner); an entry is reversed at most once. */
   public static final Endpoint<ReverseEntry, EntryView> REVERSE_ENTRY =
-      Endpoint.command("nexus.financial.reverse-entry", ReverseEntry.class, EntryView.class);
+      Endpoint.command("nexus.financial.reverse-entry", ReverseEntry.class, EntryView.class, Role.EXAMINER);
 
   /** One entry with its lines (viewer). */
   public static final Endpoint<EntryRef, EntryView> GET_ENTRY =
-      Endpoint.query("nexus.financial.get-entry", EntryRef.class, EntryView.class);
+      Endpoint.query("nexus.financial.get-entry", EntryRef.class, EntryView.class, Role.VIEWER);
 
   /** Per account and currency: debits, credits and balance of entries booked up to a date (viewer). */
   public static final Endpoint<TrialBalanceQuery, TrialBalance> TRIAL_BALANCE =
-      Endpoint.query("nexus.financial.trial-balance", TrialBalanceQuery.class, TrialBalance.class);
+      Endpoint.query("nexus.financial.trial-balance", TrialBalanceQuery.class, TrialBalance.class, Role.VIEWER);
 
   /** Assets, liabilities, equity and the current result as of a date, per currency (viewer). */
   public static final Endpoint<StatementQuery, Statement> BALANCE_SHEET =
-      Endpoint.query("nexus.financial.balance-sheet", StatementQuery.class, Statement.class);
+      Endpoint.query("nexus.financial.balance-sheet", StatementQuery.class, Statement.class, Role.VIEWER);
 
   /** Revenue, expenses and the result of a period, per currency (viewer). */
   public static final Endpoint<StatementQuery, Statement> INCOME_STATEMENT =
-      Endpoint.query("nexus.financial.income-statement", StatementQuery.class, Statement.class);
+      Endpoint.query("nexus.financial.income-statement", StatementQuery.class, Statement.class, Role.VIEWER);
 
   /** Entries of a ledger by account, counterparty, amount range, date range and text, newest first, a page at a time (viewer). */
   public static final Endpoint<EntrySearch, EntryPage> SEARCH_ENTRIES =
-      Endpoint.query("nexus.financial.search-entries", EntrySearch.class, EntryPage.class);
+      Endpoint.query("nexus.financial.search-entries", EntrySearch.class, EntryPage.class, Role.VIEWER);
 
   /** An account's balance after each booking date, per currency (viewer). */
   public static final Endpoint<AccountHistoryQuery, AccountHistory> ACCOUNT_HISTORY =
-      Endpoint.query("nexus.financial.account-history", AccountHistoryQuery.class, AccountHistory.class);
+      Endpoint.query("nexus.financial.account-history", AccountHistoryQuery.class, AccountHistory.class, Role.VIEWER);
 
   /**
    * Benford's law on the leading digits of a ledger's line amounts (at least 10), optionally for
@@ -69,7 +70,7 @@ public final class Financial {
    * (viewer).
    */
   public static final Endpoint<BenfordQuery, BenfordReport> BENFORD =
-      Endpoint.query("nexus.financial.benford", BenfordQuery.class, BenfordReport.class);
+      Endpoint.query("nexus.financial.benford", BenfordQuery.class, BenfordReport.class, Role.VIEWER);
 
   /**
    * Creates an import of journal lines into a ledger (examiner): its format and options. The
@@ -77,11 +78,11 @@ public final class Financial {
    * published on {@link #importProgress(String, String)}.
    */
   public static final Endpoint<CreateImport, ImportView> CREATE_IMPORT =
-      Endpoint.command("nexus.financial.create-import", CreateImport.class, ImportView.class);
+      Endpoint.command("nexus.financial.create-import", CreateImport.class, ImportView.class, Role.EXAMINER);
 
   /** An import's status, counts and (first 1,000) per-line errors (viewer). */
   public static final Endpoint<ImportRef, ImportView> GET_IMPORT =
-      Endpoint.query("nexus.financial.get-import", ImportRef.class, ImportView.class);
+      Endpoint.query("nexus.financial.get-import", ImportRef.class, ImportView.class, Role.VIEWER);
 
   /**
    * Claims a created import for one upload (examiner; used by the gateway): the service instance
@@ -90,50 +91,50 @@ public final class Financial {
    * the header {@code end} and is answered with the final {@link ImportView}).
    */
   public static final Endpoint<BeginUpload, UploadTarget> BEGIN_UPLOAD =
-      Endpoint.command("nexus.financial.begin-upload", BeginUpload.class, UploadTarget.class);
+      Endpoint.command("nexus.financial.begin-upload", BeginUpload.class, UploadTarget.class, Role.EXAMINER);
 
   /** The organisation's examination thresholds (viewer); defaults until changed. */
   public static final Endpoint<Empty, RuleSettings> GET_RULE_SETTINGS =
-      Endpoint.query("nexus.financial.get-rule-settings", Empty.class, RuleSettings.class);
+      Endpoint.query("nexus.financial.get-rule-settings", Empty.class, RuleSettings.class, Role.VIEWER);
 
   /** Changes the organisation's examination thresholds (examiner); null fields keep their value. */
   public static final Endpoint<RuleSettings, RuleSettings> PUT_RULE_SETTINGS =
-      Endpoint.command("nexus.financial.put-rule-settings", RuleSettings.class, RuleSettings.class);
+      Endpoint.command("nexus.financial.put-rule-settings", RuleSettings.class, RuleSettings.class, Role.EXAMINER);
 
   /**
    * Starts an examination (examiner): the chosen rules (all when none) over a ledger and period,
    * as a job; progress on {@link #examinationProgress(String, String)}. Answers at once.
    */
   public static final Endpoint<StartExamination, ExaminationView> START_EXAMINATION =
-      Endpoint.command("nexus.financial.start-examination", StartExamination.class, ExaminationView.class);
+      Endpoint.command("nexus.financial.start-examination", StartExamination.class, ExaminationView.class, Role.EXAMINER);
 
   /** An examination's status and counts (viewer). */
   public static final Endpoint<ExaminationRef, ExaminationView> GET_EXAMINATION =
-      Endpoint.query("nexus.financial.get-examination", ExaminationRef.class, ExaminationView.class);
+      Endpoint.query("nexus.financial.get-examination", ExaminationRef.class, ExaminationView.class, Role.VIEWER);
 
   /** A ledger's examinations, newest first (viewer). */
   public static final Endpoint<LedgerRef, ExaminationList> LIST_EXAMINATIONS =
-      Endpoint.query("nexus.financial.list-examinations", LedgerRef.class, ExaminationList.class);
+      Endpoint.query("nexus.financial.list-examinations", LedgerRef.class, ExaminationList.class, Role.VIEWER);
 
   /** Asks a running examination to stop after its current rule (examiner); findings raised so far stay. */
   public static final Endpoint<ExaminationRef, ExaminationView> CANCEL_EXAMINATION =
-      Endpoint.command("nexus.financial.cancel-examination", ExaminationRef.class, ExaminationView.class);
+      Endpoint.command("nexus.financial.cancel-examination", ExaminationRef.class, ExaminationView.class, Role.EXAMINER);
 
   /** A ledger's findings filtered by rule, severity, status, assignee and examination, a page at a time (viewer). */
   public static final Endpoint<FindingSearch, FindingPage> LIST_FINDINGS =
-      Endpoint.query("nexus.financial.list-findings", FindingSearch.class, FindingPage.class);
+      Endpoint.query("nexus.financial.list-findings", FindingSearch.class, FindingPage.class, Role.VIEWER);
 
   /** One finding with its evidence, comments and history (viewer). */
   public static final Endpoint<FindingRef, FindingView> GET_FINDING =
-      Endpoint.query("nexus.financial.get-finding", FindingRef.class, FindingView.class);
+      Endpoint.query("nexus.financial.get-finding", FindingRef.class, FindingView.class, Role.VIEWER);
 
   /** Changes a finding's status, assignee or tags (analyst; If-Match: 412 with the current finding when stale). */
   public static final Endpoint<UpdateFinding, FindingView> UPDATE_FINDING =
-      Endpoint.command("nexus.financial.update-finding", UpdateFinding.class, FindingView.class);
+      Endpoint.command("nexus.financial.update-finding", UpdateFinding.class, FindingView.class, Role.ANALYST);
 
   /** Adds a comment to a finding (analyst; If-Match). */
   public static final Endpoint<CommentFinding, FindingView> COMMENT_FINDING =
-      Endpoint.command("nexus.financial.comment-finding", CommentFinding.class, FindingView.class);
+      Endpoint.command("nexus.financial.comment-finding", CommentFinding.class, FindingView.class, Role.ANALYST);
 
   /** Examination progress is published on {@code ui.org.<org>.examinations.<id>} as {@link ExaminationProgress}. */
   public static String examinationProgress(String org, String examinationId) {

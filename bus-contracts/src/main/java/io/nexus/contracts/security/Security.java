@@ -3,6 +3,7 @@ package io.nexus.contracts.security;
 import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.RelayedEvent;
 import io.nexus.contracts.Topic;
@@ -24,129 +25,129 @@ public final class Security {
 
   /** Exchanges an email and password for tokens. Throttled per account and per IP (429). */
   public static final Endpoint<LoginRequest, TokenPair> LOGIN =
-      Endpoint.command("nexus.security.login", LoginRequest.class, TokenPair.class);
+      Endpoint.openCommand("nexus.security.login", LoginRequest.class, TokenPair.class);
 
   /** Exchanges a refresh token for a new pair; the old refresh token is used up. */
   public static final Endpoint<RefreshRequest, TokenPair> REFRESH =
-      Endpoint.command("nexus.security.refresh", RefreshRequest.class, TokenPair.class);
+      Endpoint.openCommand("nexus.security.refresh", RefreshRequest.class, TokenPair.class);
 
   /** Ends the caller's session: its access tokens and refresh tokens stop working at once. */
   public static final Endpoint<Empty, Done> LOGOUT =
-      Endpoint.command("nexus.security.logout", Empty.class, Done.class);
+      Endpoint.command("nexus.security.logout", Empty.class, Done.class, Role.VIEWER);
 
   /** The public keys that verify access tokens, as a JWK set. */
   public static final Endpoint<Empty, Jwks> JWKS =
-      Endpoint.query("nexus.security.jwks", Empty.class, Jwks.class);
+      Endpoint.openQuery("nexus.security.jwks", Empty.class, Jwks.class);
 
   /** Starts signing with a new key; the old one keeps verifying until its tokens expire (operator admins). */
   public static final Endpoint<Empty, KeyRotated> ROTATE_KEYS =
-      Endpoint.command("nexus.security.rotate-keys", Empty.class, KeyRotated.class);
+      Endpoint.command("nexus.security.rotate-keys", Empty.class, KeyRotated.class, Role.ADMIN);
 
   /**
    * Creates an organisation with its first admin. Only admins of the operator organisation
    * (the one created at bootstrap) may do this.
    */
   public static final Endpoint<CreateOrg, OrgCreated> CREATE_ORG =
-      Endpoint.command("nexus.security.create-org", CreateOrg.class, OrgCreated.class);
+      Endpoint.command("nexus.security.create-org", CreateOrg.class, OrgCreated.class, Role.ADMIN);
 
   /** The caller's own user. */
   public static final Endpoint<Empty, UserView> ME =
-      Endpoint.query("nexus.security.me", Empty.class, UserView.class);
+      Endpoint.query("nexus.security.me", Empty.class, UserView.class, Role.VIEWER);
 
   /** Creates a user in the caller's organisation (admin). */
   public static final Endpoint<CreateUser, UserView> CREATE_USER =
-      Endpoint.command("nexus.security.create-user", CreateUser.class, UserView.class);
+      Endpoint.command("nexus.security.create-user", CreateUser.class, UserView.class, Role.ADMIN);
 
   /** One user of the caller's organisation; another organisation's user is 404. */
   public static final Endpoint<UserRef, UserView> GET_USER =
-      Endpoint.query("nexus.security.get-user", UserRef.class, UserView.class);
+      Endpoint.query("nexus.security.get-user", UserRef.class, UserView.class, Role.VIEWER);
 
   /** The users of the caller's organisation (admin). */
   public static final Endpoint<Empty, UserList> LIST_USERS =
-      Endpoint.query("nexus.security.list-users", Empty.class, UserList.class);
+      Endpoint.query("nexus.security.list-users", Empty.class, UserList.class, Role.ADMIN);
 
   /** Changes a user's name or password: the user themself, or an admin. Never the role. */
   public static final Endpoint<UpdateUser, UserView> UPDATE_USER =
-      Endpoint.command("nexus.security.update-user", UpdateUser.class, UserView.class);
+      Endpoint.command("nexus.security.update-user", UpdateUser.class, UserView.class, Role.VIEWER);
 
   /**
    * Restores a user's name and role as they were at a version, by appending compensating
    * events: history is never rewritten (admin; not one's own role).
    */
   public static final Endpoint<RevertUser, UserView> REVERT_USER =
-      Endpoint.command("nexus.security.revert-user", RevertUser.class, UserView.class);
+      Endpoint.command("nexus.security.revert-user", RevertUser.class, UserView.class, Role.ADMIN);
 
   /** The caller's organisation's audit trail, filtered by actor, entity and time (admin). */
   public static final Endpoint<AuditQuery, AuditPage> QUERY_AUDIT =
-      Endpoint.query("nexus.security.query-audit", AuditQuery.class, AuditPage.class);
+      Endpoint.query("nexus.security.query-audit", AuditQuery.class, AuditPage.class, Role.ADMIN);
 
   /**
    * Walks the keyed hash chain and names the first broken row: all of it for operator admins, the
    * caller's organisation's own chain for a tenant's admin.
    */
   public static final Endpoint<Empty, AuditVerification> VERIFY_AUDIT =
-      Endpoint.query("nexus.security.verify-audit", Empty.class, AuditVerification.class);
+      Endpoint.query("nexus.security.verify-audit", Empty.class, AuditVerification.class, Role.ADMIN);
 
   /** Per user of the caller's organisation: logins and changes, from the user-activity read model (admin). */
   public static final Endpoint<Empty, UserActivityList> USER_ACTIVITY =
-      Endpoint.query("nexus.security.user-activity", Empty.class, UserActivityList.class);
+      Endpoint.query("nexus.security.user-activity", Empty.class, UserActivityList.class, Role.ADMIN);
 
   /** Starts rebuilding one of the service's read models from the log (operator admins). */
   public static final Endpoint<ProjectionRef, ProjectionStatus> REBUILD_PROJECTION =
-      Endpoint.command("nexus.security.rebuild-projection", ProjectionRef.class, ProjectionStatus.class);
+      Endpoint.command("nexus.security.rebuild-projection", ProjectionRef.class, ProjectionStatus.class, Role.ADMIN);
 
   /** Where the latest rebuild of a read model stands (operator admins). */
   public static final Endpoint<ProjectionRef, ProjectionStatus> PROJECTION_STATUS =
-      Endpoint.query("nexus.security.projection-status", ProjectionRef.class, ProjectionStatus.class);
+      Endpoint.query("nexus.security.projection-status", ProjectionRef.class, ProjectionStatus.class, Role.ADMIN);
 
   /**
    * Events any subscription gave up on (this service's and the gateway's live feed), with the
    * reason (operator admins).
    */
   public static final Endpoint<Empty, ParkedList> LIST_PARKED =
-      Endpoint.query("nexus.security.list-parked", Empty.class, ParkedList.class);
+      Endpoint.query("nexus.security.list-parked", Empty.class, ParkedList.class, Role.ADMIN);
 
   /**
    * Processes a parked event once more (the gateway's, by asking it); 404 when none is parked
    * there, 422 with the reason when it fails again (operator admins).
    */
   public static final Endpoint<ParkedRef, Done> RETRY_PARKED =
-      Endpoint.command("nexus.security.retry-parked", ParkedRef.class, Done.class);
+      Endpoint.command("nexus.security.retry-parked", ParkedRef.class, Done.class, Role.ADMIN);
 
   /** Drops a parked event without processing it (the gateway's, by asking it) (operator admins). */
   public static final Endpoint<ParkedRef, Done> SKIP_PARKED =
-      Endpoint.command("nexus.security.skip-parked", ParkedRef.class, Done.class);
+      Endpoint.command("nexus.security.skip-parked", ParkedRef.class, Done.class, Role.ADMIN);
 
   /** Changes a user's role (admin; not one's own). */
   public static final Endpoint<ChangeRole, UserView> CHANGE_ROLE =
-      Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class);
+      Endpoint.command("nexus.security.change-role", ChangeRole.class, UserView.class, Role.ADMIN);
 
   /**
    * Disables a user of the caller's organisation (admin; not oneself): every session of theirs
    * ends at once, the API keys they issued are revoked, and they can no longer log in.
    */
   public static final Endpoint<UserTarget, UserDisabled> DISABLE_USER =
-      Endpoint.command("nexus.security.disable-user", UserTarget.class, UserDisabled.class);
+      Endpoint.command("nexus.security.disable-user", UserTarget.class, UserDisabled.class, Role.ADMIN);
 
   /** Ends every session of a user of the caller's organisation at once (admin): their next request is refused. */
   public static final Endpoint<UserTarget, SessionsEnded> END_SESSIONS =
-      Endpoint.command("nexus.security.end-sessions", UserTarget.class, SessionsEnded.class);
+      Endpoint.command("nexus.security.end-sessions", UserTarget.class, SessionsEnded.class, Role.ADMIN);
 
   /** Issues an API key for a machine client (admin). The secret is shown once. */
   public static final Endpoint<CreateApiKey, ApiKeyCreated> CREATE_API_KEY =
-      Endpoint.command("nexus.security.create-api-key", CreateApiKey.class, ApiKeyCreated.class);
+      Endpoint.command("nexus.security.create-api-key", CreateApiKey.class, ApiKeyCreated.class, Role.ADMIN);
 
   /** The organisation's API keys, without secrets (admin). */
   public static final Endpoint<Empty, ApiKeyList> LIST_API_KEYS =
-      Endpoint.query("nexus.security.list-api-keys", Empty.class, ApiKeyList.class);
+      Endpoint.query("nexus.security.list-api-keys", Empty.class, ApiKeyList.class, Role.ADMIN);
 
   /** Revokes an API key (admin). */
   public static final Endpoint<ApiKeyRef, Done> REVOKE_API_KEY =
-      Endpoint.command("nexus.security.revoke-api-key", ApiKeyRef.class, Done.class);
+      Endpoint.command("nexus.security.revoke-api-key", ApiKeyRef.class, Done.class, Role.ADMIN);
 
   /** Resolves an API key secret to the principal it stands for; 401 when unknown or revoked. */
   public static final Endpoint<VerifyApiKey, Principal> VERIFY_API_KEY =
-      Endpoint.query("nexus.security.verify-api-key", VerifyApiKey.class, Principal.class);
+      Endpoint.openQuery("nexus.security.verify-api-key", VerifyApiKey.class, Principal.class);
 
   // ---- events (pub/sub) ----
 

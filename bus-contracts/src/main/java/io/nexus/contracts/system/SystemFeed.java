@@ -2,6 +2,7 @@ package io.nexus.contracts.system;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Topic;
 import java.util.List;
@@ -21,14 +22,14 @@ public final class SystemFeed {
    * principal header a browser sent with the one from its verified token.
    */
   public static final Endpoint<Empty, Principal> WHOAMI =
-      Endpoint.query("ui.whoami", Empty.class, Principal.class);
+      Endpoint.query("ui.whoami", Empty.class, Principal.class, Role.VIEWER);
 
   /**
    * The caller's organisation's events after a cursor, read from the log: what a browser missed
    * while disconnected. Pages through with {@code next} while {@code more}.
    */
   public static final Endpoint<FeedReplay, FeedPage> FEED_REPLAY =
-      Endpoint.query("ui.feed.replay", FeedReplay.class, FeedPage.class);
+      Endpoint.query("ui.feed.replay", FeedReplay.class, FeedPage.class, Role.VIEWER);
 
   /** Live events of an organisation are published on {@code ui.org.<org>.events} as {@link FeedEvent}s. */
   public static String orgEvents(String org) {

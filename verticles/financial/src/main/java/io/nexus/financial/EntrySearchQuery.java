@@ -1,7 +1,6 @@
 package io.nexus.financial;
 
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial.AccountHistory;
 import io.nexus.contracts.financial.Financial.AccountHistoryQuery;
 import io.nexus.contracts.financial.Financial.BalancePoint;
@@ -39,7 +38,7 @@ final class EntrySearchQuery {
   }
 
   Future<EntryPage> search(EntrySearch q, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
     LocalDate from = q.from() == null ? null : Ledger.date("from", q.from());
     LocalDate to = q.to() == null ? null : Ledger.date("to", q.to());
@@ -86,7 +85,7 @@ final class EntrySearchQuery {
   }
 
   Future<AccountHistory> history(AccountHistoryQuery q, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     LocalDate from = q.from() == null ? LocalDate.of(1, 1, 1) : Ledger.date("from", q.from());
     LocalDate to = q.to() == null ? LocalDate.now() : Ledger.date("to", q.to());
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())

@@ -3,7 +3,6 @@ package io.nexus.financial;
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial;
 import io.nexus.contracts.financial.Financial.ExaminationList;
 import io.nexus.contracts.financial.Financial.ExaminationProgress;
@@ -64,12 +63,12 @@ final class ExaminationJobs {
   // ---- settings ----
 
   Future<RuleSettings> settings(Empty req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     return stored(UUID.fromString(p.org())).map(s -> Settings.of(s.settings()).view(s.version()));
   }
 
   Future<RuleSettings> putSettings(RuleSettings req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     Settings.check(req);
     JsonObject json = Codec.toJson(req);
     json.remove("version");
@@ -96,7 +95,7 @@ final class ExaminationJobs {
   // ---- jobs ----
 
   Future<ExaminationView> start(StartExamination req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     LocalDate from = req.from() == null ? LocalDate.of(1900, 1, 1) : Ledger.date("from", req.from());
     LocalDate to = req.to() == null ? LocalDate.now() : Ledger.date("to", req.to());
     if (to.isBefore(from)) {
@@ -117,12 +116,12 @@ final class ExaminationJobs {
   }
 
   Future<ExaminationView> get(ExaminationRef req, Call call) {
-    return ledger.one(call.require(Role.VIEWER), req.ledgerId(), "examination", req.examinationId(),
+    return ledger.one(call.requirePrincipal(), req.ledgerId(), "examination", req.examinationId(),
         "SELECT " + COLUMNS + " FROM examinations", ExaminationJobs::view);
   }
 
   Future<ExaminationList> list(LedgerRef req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId())
         .compose(l -> c.preparedQuery("SELECT " + COLUMNS + " FROM examinations WHERE ledger_id = $1 ORDER BY started_at DESC "
             + "LIMIT 200").execute(Tuple.of(l)))
@@ -134,7 +133,7 @@ final class ExaminationJobs {
   }
 
   Future<ExaminationView> cancel(ExaminationRef req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     UUID id = Ledger.uuid(req.examinationId());
     return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId())
             .compose(l -> id == null ? Future.failedFuture(BusFailure.notFound("no examination " + req.examinationId()))

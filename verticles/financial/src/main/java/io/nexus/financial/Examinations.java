@@ -1,7 +1,6 @@
 package io.nexus.financial;
 
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial.BenfordBucket;
 import io.nexus.contracts.financial.Financial.BenfordQuery;
 import io.nexus.contracts.financial.Financial.BenfordReport;
@@ -29,7 +28,7 @@ final class Examinations {
   }
 
   Future<BenfordReport> benford(BenfordQuery q, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     int digits = q.digits() == null ? 1 : q.digits();
     int minSample = q.minSample() != null ? q.minSample() : digits == 1 ? FIRST_DIGIT_MIN_SAMPLE : FIRST_TWO_MIN_SAMPLE;
     LocalDate from = q.from() == null ? LocalDate.of(1, 1, 1) : Ledger.date("from", q.from());

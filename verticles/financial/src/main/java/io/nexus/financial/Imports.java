@@ -3,7 +3,6 @@ package io.nexus.financial;
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial;
 import io.nexus.contracts.financial.Financial.BeginUpload;
 import io.nexus.contracts.financial.Financial.ColumnMapping;
@@ -85,7 +84,7 @@ final class Imports {
   }
 
   Future<ImportView> create(CreateImport req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     String mode = req.mode() == null ? "all-or-nothing" : req.mode();
     String delimiter = req.delimiter() == null ? "," : req.delimiter();
     String decimal = req.decimalSeparator() == null ? "." : req.decimalSeparator();
@@ -109,13 +108,13 @@ final class Imports {
   }
 
   Future<ImportView> get(ImportRef req, Call call) {
-    return ledger.one(call.require(Role.VIEWER), req.ledgerId(), "import", req.importId(),
+    return ledger.one(call.requirePrincipal(), req.ledgerId(), "import", req.importId(),
         "SELECT " + VIEW_COLUMNS + " FROM imports", Imports::view);
   }
 
   /** Claims a created import, opens its upload address and starts the job that reads from it. */
   Future<UploadTarget> begin(BeginUpload req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     UUID id = Ledger.uuid(req.importId());
     if (id == null) {
       return Future.failedFuture(BusFailure.notFound("no import " + req.importId()));

@@ -4,7 +4,6 @@ import io.nexus.contracts.Codec;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial.AccountList;
 import io.nexus.contracts.financial.Financial.AccountView;
 import io.nexus.contracts.financial.Financial.BalanceLine;
@@ -62,7 +61,7 @@ final class Ledger {
   }
 
   Future<LedgerView> createLedger(CreateLedger req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     Money.currency("currency", req.currency());
     UUID id = UUID.randomUUID();
     return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO ledgers (id, org, name, currency) VALUES ($1, $2, $3, $4) "
@@ -75,7 +74,7 @@ final class Ledger {
   }
 
   Future<LedgerList> listLedgers(Empty req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     return pool.preparedQuery("SELECT id, org, name, currency, created_at FROM ledgers WHERE org = $1 ORDER BY created_at, name")
         .execute(Tuple.of(UUID.fromString(p.org())))
         .map(rows -> {
@@ -86,7 +85,7 @@ final class Ledger {
   }
 
   Future<AccountView> createAccount(CreateAccount req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     UUID id = UUID.randomUUID();
     return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
             .compose(l -> tx.preparedQuery("INSERT INTO accounts (id, ledger_id, code, name, type) VALUES ($1, $2, $3, $4, $5) "
@@ -99,7 +98,7 @@ final class Ledger {
   }
 
   Future<AccountList> listAccounts(LedgerRef req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     return pool.withConnection(c -> ownLedger(c, p, req.ledgerId())
         .compose(l -> c.preparedQuery("SELECT id, ledger_id, code, name, type, active FROM accounts WHERE ledger_id = $1 "
             + "ORDER BY code").execute(Tuple.of(l)))
@@ -119,7 +118,7 @@ final class Ledger {
    * the old one.
    */
   Future<EntryView> post(PostEntry req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     LocalDate date = date("bookingDate", req.bookingDate());
     var amounts = checkLines(req.lines());
     UUID id = call.idempotencyKey() == null ? UUID.randomUUID()
@@ -138,7 +137,7 @@ final class Ledger {
   }
 
   Future<EntryView> reverse(ReverseEntry req, Call call) {
-    Principal p = call.require(Role.EXAMINER);
+    Principal p = call.requirePrincipal();
     UUID id = UUID.randomUUID();
     return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
         .compose(l -> entry(tx, l, req.entryId(), true))
@@ -171,12 +170,12 @@ final class Ledger {
   }
 
   Future<EntryView> get(EntryRef req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     return pool.withConnection(c -> ownLedger(c, p, req.ledgerId()).compose(l -> entry(c, l, req.entryId(), false)));
   }
 
   Future<TrialBalance> trialBalance(TrialBalanceQuery req, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     LocalDate asOf = req.asOf() == null ? LocalDate.now() : date("asOf", req.asOf());
     return pool.withConnection(c -> ownLedger(c, p, req.ledgerId())
         .compose(l -> c.preparedQuery("SELECT a.code, a.name, a.type, x.currency, sum(x.debit) AS debit, sum(x.credit) AS credit "

@@ -1,7 +1,6 @@
 package io.nexus.financial;
 
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.financial.Financial.Section;
 import io.nexus.contracts.financial.Financial.Statement;
 import io.nexus.contracts.financial.Financial.StatementLine;
@@ -39,7 +38,7 @@ final class Statements {
   }
 
   Future<Statement> balanceSheet(StatementQuery q, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     LocalDate to = q.to() == null ? LocalDate.now() : Ledger.date("to", q.to());
     return sums(p, q.ledgerId(), LocalDate.of(1, 1, 1), to).map(rows -> {
       var sections = new ArrayList<Section>();
@@ -60,7 +59,7 @@ final class Statements {
   }
 
   Future<Statement> incomeStatement(StatementQuery q, Call call) {
-    Principal p = call.require(Role.VIEWER);
+    Principal p = call.requirePrincipal();
     LocalDate from = q.from() == null ? LocalDate.of(1, 1, 1) : Ledger.date("from", q.from());
     LocalDate to = q.to() == null ? LocalDate.now() : Ledger.date("to", q.to());
     return sums(p, q.ledgerId(), from, to).map(rows -> {

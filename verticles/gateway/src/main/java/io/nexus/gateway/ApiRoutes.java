@@ -39,6 +39,7 @@ final class ApiRoutes {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
   private static final String X_ENDPOINT = "x-nexus-endpoint";
   private static final String X_ROLE = "x-nexus-role";
+  private static final String X_STREAM = "x-nexus-stream";
   private static final String X_STATUS = "x-nexus-status";
   private static final String X_CLIENT_IP = "x-nexus-client-ip";
   private static final String X_IF_MATCH = "x-nexus-if-match";
@@ -103,35 +104,88 @@ final class ApiRoutes {
     return doc;
   }
 
+  /** An operation the gateway answers itself, and the least role it needs (null: anyone). */
+  record Local(Role role, Handler<RoutingContext> handler) {}
+
   /**
-   * Adds handlers to every route; {@code local} serves operations answered by the gateway
-   * itself (those without {@code x-nexus-endpoint}). Fails when the document names an endpoint
-   * the contracts do not know, so the two cannot drift apart.
+   * The endpoint an operation is served by: {@code x-nexus-endpoint}, or for a streamed one
+   * {@code x-nexus-stream} (the endpoint that opens the stream); empty for a local operation.
+   * Fails when the document names an endpoint the contracts do not know, so the two cannot drift.
    */
-  void bind(RouterBuilder builder, Map<String, Handler<RoutingContext>> local) {
+  static java.util.Optional<Endpoint<?, ?>> endpointOf(String operationId, Map<String, Object> ext) {
+    Object address = ext.containsKey(X_ENDPOINT) ? ext.get(X_ENDPOINT) : ext.get(X_STREAM);
+    if (address == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(Contracts.endpoint((String) address).orElseThrow(() -> new IllegalStateException(
+        "operation " + operationId + " names unknown endpoint " + address)));
+  }
+
+  /**
+   * The document as it is served: every operation carries the least role of the endpoint behind
+   * it ({@code x-nexus-role}) and, when anyone may call it, {@code security: []}. Neither is
+   * written in {@code openapi.yaml}: both come from the endpoint constants (and, for the local
+   * operations, from {@code local}).
+   */
+  static JsonObject served(JsonObject document, Map<String, Local> local) {
+    JsonObject doc = document.copy();
+    JsonObject paths = doc.getJsonObject("paths", new JsonObject());
+    for (String p : paths.fieldNames()) {
+      JsonObject path = paths.getJsonObject(p);
+      for (String method : path.fieldNames()) {
+        if (path.getValue(method) instanceof JsonObject op && op.containsKey("operationId")) {
+          String id = op.getString("operationId");
+          var endpoint = endpointOf(id, op.getMap());
+          Local l = local.get(id);
+          if (endpoint.isEmpty() && l == null) {
+            throw new IllegalStateException("operation " + id + " has no " + X_ENDPOINT + " and no local handler");
+          }
+          Role role = endpoint.isPresent() ? endpoint.get().leastRole() : l.role();
+          if (op.containsKey(X_ROLE) || op.containsKey("security")) {
+            throw new IllegalStateException("operation " + id + " writes its role or security by hand; both come from "
+                + "the endpoint constant");
+          }
+          if (role == null) {
+            op.put("security", new io.vertx.core.json.JsonArray());
+          } else {
+            op.put(X_ROLE, role.wire());
+          }
+        }
+      }
+    }
+    return doc;
+  }
+
+  /**
+   * Adds handlers to every route of the served document (see {@link #served}): an operation is
+   * public exactly when its endpoint is open; {@code local} serves operations answered by the
+   * gateway itself.
+   */
+  void bind(RouterBuilder builder, Map<String, Local> local) {
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();
       Map<String, Object> ext = op.getExtensions();
-      // an operation is public exactly when it names no least role (the document says security: [] there too)
-      Role role = ext.containsKey(X_ROLE) ? Role.parse((String) ext.get(X_ROLE)) : null;
-      boolean secured = role != null;
-      Object address = ext.get(X_ENDPOINT);
+      var endpoint = endpointOf(op.getOperationId(), ext);
       Handler<RoutingContext> serve;
-      if (address == null) {
-        serve = local.get(op.getOperationId());
-        if (serve == null) {
+      Role role;
+      if (endpoint.isEmpty() || ext.containsKey(X_STREAM)) {
+        Local l = local.get(op.getOperationId());
+        if (l == null) {
           throw new IllegalStateException("operation " + op.getOperationId() + " has no " + X_ENDPOINT + " and no local handler");
         }
+        serve = l.handler();
+        role = endpoint.isPresent() ? endpoint.get().leastRole() : l.role();
       } else {
-        Endpoint<?, ?> ep = Contracts.endpoint((String) address)
-            .orElseThrow(() -> new IllegalStateException("operation " + op.getOperationId() + " names unknown endpoint " + address));
+        Endpoint<?, ?> ep = endpoint.get();
         int status = ext.containsKey(X_STATUS) ? ((Number) ext.get(X_STATUS)).intValue() : 200;
         boolean clientIp = Boolean.TRUE.equals(ext.get(X_CLIENT_IP));
         String ifMatchField = (String) ext.get(X_IF_MATCH);
         serve = rc -> forward(rc, ep, status, clientIp, ifMatchField);
+        role = ep.leastRole();
       }
       Handler<RoutingContext> handler = serve;
-      route.addHandler(rc -> guard(rc, secured, role, handler));
+      Role least = role;
+      route.addHandler(rc -> guard(rc, least != null, least, handler));
     }
   }
 

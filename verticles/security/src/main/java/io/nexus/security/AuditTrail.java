@@ -2,7 +2,6 @@ package io.nexus.security;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security.AuditEntry;
 import io.nexus.contracts.security.Security.AuditPage;
 import io.nexus.contracts.security.Security.AuditQuery;
@@ -80,7 +79,7 @@ final class AuditTrail {
   }
 
   Future<AuditPage> query(AuditQuery q, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
     String from = instant("from", q.from());
     String to = instant("to", q.to());
@@ -105,7 +104,7 @@ final class AuditTrail {
    * tenant's admin their organisation's rows (each follows their organisation's row before it).
    */
   Future<AuditVerification> verify(Empty req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return operators.isOperatorOrg(p).compose(all -> pool.query("SELECT coalesce(max(legacy_until), 0) FROM audit_chain")
         .execute().compose(rows -> verifyFrom(all ? null : p.org(), rows.iterator().next().getLong(0), 0, GENESIS, 0)));
   }

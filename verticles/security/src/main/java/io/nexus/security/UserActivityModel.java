@@ -2,7 +2,6 @@ package io.nexus.security;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security.UserActivity;
 import io.nexus.contracts.security.Security.UserActivityList;
 import io.nexus.kernel.bus.Call;
@@ -50,7 +49,7 @@ final class UserActivityModel {
   }
 
   Future<UserActivityList> list(Empty req, Call call) {
-    Principal p = call.require(Role.ADMIN);
+    Principal p = call.requirePrincipal();
     return pool.preparedQuery("SELECT user_id, logins, last_login_at, changes, last_change_at FROM " + TABLE
             + " WHERE org = $1 ORDER BY user_id").execute(Tuple.of(UUID.fromString(p.org())))
         .map(rows -> {

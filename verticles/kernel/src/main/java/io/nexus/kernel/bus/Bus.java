@@ -97,8 +97,9 @@ public final class Bus {
   }
 
   /**
-   * Binds a handler to an endpoint. The request is validated against its schema (400 naming
-   * the field when not), decoded, and handed to {@code logic}; its result is the reply.
+   * Binds a handler to an endpoint. The caller must have the endpoint's least role (401 without
+   * a principal, 403 below it); the request is validated against its schema (400 naming the
+   * field when not), decoded, and handed to {@code logic}; its result is the reply.
    */
   public <Q, R> Bus handle(Endpoint<Q, R> endpoint, BiFunction<Q, Call, Future<R>> logic) {
     String service = endpoint.service();
@@ -177,6 +178,10 @@ public final class Bus {
     try {
       if (!(msg.body() instanceof JsonObject json)) {
         throw BusFailure.badRequest("body must be a JSON object");
+      }
+      if (!endpoint.open()) {
+        // the endpoint's least role, from its constant: no handler repeats it
+        call.require(endpoint.leastRole());
       }
       var violation = Schemas.violation(endpoint.request(), json);
       if (violation.isPresent()) {

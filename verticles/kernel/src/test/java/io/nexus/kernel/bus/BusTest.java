@@ -46,7 +46,8 @@ class BusTest {
     Bus bus = Bus.on(vertx, TIMEOUT_MS);
     bus.handle(Security.GET_USER, (ref, call) -> Future.failedFuture(new AssertionError("logic must not run")));
     bus.bind()
-        .compose(b -> vertx.eventBus().request(Security.GET_USER.address(), new JsonObject().put("id", 5)))
+        .compose(b -> vertx.eventBus().request(Security.GET_USER.address(), new JsonObject().put("id", 5),
+            Call.edge("c", null, ADA).toDelivery(new io.vertx.core.eventbus.DeliveryOptions(), bus.seal())))
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           BusFailure f = Bus.toBusFailure(Security.GET_USER.address(), err);
           assertThat(f.code()).isEqualTo(ErrorCode.BAD_REQUEST);
@@ -64,13 +65,13 @@ class BusTest {
     });
     bus.handle(Security.ME, (e, call) -> Future.failedFuture(new NullPointerException("secret detail")));
     bus.bind()
-        .compose(b -> bus.request(Security.GET_USER, new UserRef("u2", null), Call.system()).<Void>mapEmpty()
+        .compose(b -> bus.request(Security.GET_USER, new UserRef("u2", null), Call.edge("c", null, ADA)).<Void>mapEmpty()
             .recover(err -> {
               ctx.verify(() -> {
                 assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.NOT_FOUND);
                 assertThat(err.getMessage()).isEqualTo("no user u2");
               });
-              return bus.request(Security.ME, Empty.INSTANCE, Call.system()).mapEmpty();
+              return bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA)).mapEmpty();
             }))
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.INTERNAL);
@@ -97,7 +98,7 @@ class BusTest {
     bus.handle(Security.ME, (e, call) -> vertx.timer(10_000).map(x -> null));
     long start = System.nanoTime();
     bus.bind()
-        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.system()))
+        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA)))
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
           assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
@@ -192,16 +193,16 @@ class BusTest {
     // what a write to a connection PostgreSQL reset raises (seen in a fault drill): a bare IOException
     bus.handle(Security.LIST_USERS, (e, call) -> Future.failedFuture(new java.io.IOException("Connection reset by peer")));
     bus.bind()
-        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.system()).<Void>mapEmpty().recover(err -> {
+        .compose(b -> bus.request(Security.ME, Empty.INSTANCE, Call.edge("c", null, ADA)).<Void>mapEmpty().recover(err -> {
           ctx.verify(() -> {
             assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
             assertThat(((BusFailure) err).retryAfterSeconds()).isNotNull();
           });
-          return bus.request(Security.GET_USER, new UserRef("u1", null), Call.system()).<Void>mapEmpty();
+          return bus.request(Security.GET_USER, new UserRef("u1", null), Call.edge("c", null, ADA)).<Void>mapEmpty();
         }))
         .recover(err -> {
           ctx.verify(() -> assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE));
-          return bus.request(Security.LIST_USERS, Empty.INSTANCE, Call.system()).mapEmpty();
+          return bus.request(Security.LIST_USERS, Empty.INSTANCE, Call.edge("c", null, ADA)).mapEmpty();
         })
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertThat(((BusFailure) err).code()).isEqualTo(ErrorCode.UNAVAILABLE);
@@ -211,5 +212,45 @@ class BusTest {
 
   private static Future<Void> sleep(Vertx vertx, long ms) {
     return Future.future(p -> vertx.setTimer(ms, t -> p.complete()));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "an endpoint for {0}s called by a {1}: {2}")
+  @org.junit.jupiter.params.provider.CsvSource({"admin, viewer, 403", "admin, admin, 200", "viewer, viewer, 200",
+      "examiner, analyst, 403", "examiner, admin, 200"})
+  @DisplayName("the bus enforces the least role written on the endpoint constant, before the handler runs")
+  void leastRoleFromTheConstant(String least, String caller, int expected, Vertx vertx, VertxTestContext ctx) {
+    // the same handler behind two constants that differ only in their role: the constant decides
+    var ep = io.nexus.contracts.Endpoint.query("nexus.test.role-" + least, Empty.class, Empty.class, Role.parse(least));
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    boolean[] ran = new boolean[1];
+    bus.handle(ep, (e, call) -> {
+      ran[0] = true;
+      return Future.succeededFuture(Empty.INSTANCE);
+    });
+    var who = new Principal("u-1", "org-1", caller, "s-1");
+    bus.bind().compose(b -> bus.request(ep, Empty.INSTANCE, Call.edge("c", null, who)))
+        .onComplete(ar -> ctx.verify(() -> {
+          int status = ar.succeeded() ? 200 : ((BusFailure) ar.cause()).code().status();
+          assertThat(status).isEqualTo(expected);
+          assertThat(ran[0]).as("the handler ran").isEqualTo(expected == 200);
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
+  @DisplayName("an endpoint with a least role refuses a message without a principal (401); an open one serves it")
+  void openAndClosedEndpoints(Vertx vertx, VertxTestContext ctx) {
+    var closed = io.nexus.contracts.Endpoint.query("nexus.test.closed", Empty.class, Empty.class, Role.VIEWER);
+    var open = io.nexus.contracts.Endpoint.openQuery("nexus.test.open", Empty.class, Empty.class);
+    Bus bus = Bus.on(vertx, TIMEOUT_MS);
+    bus.handle(closed, (e, call) -> Future.succeededFuture(Empty.INSTANCE))
+        .handle(open, (e, call) -> Future.succeededFuture(Empty.INSTANCE));
+    bus.bind().compose(b -> bus.request(open, Empty.INSTANCE, Call.system()))
+        .compose(x -> bus.request(closed, Empty.INSTANCE, Call.system()))
+        .onComplete(ar -> ctx.verify(() -> {
+          assertThat(ar.failed()).isTrue();
+          assertThat(((BusFailure) ar.cause()).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+          ctx.completeNow();
+        }));
   }
 }
