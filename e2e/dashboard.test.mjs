@@ -323,6 +323,26 @@ test('admin: create a user, end their sessions, disable them, verify the audit c
   await context.close();
 });
 
+test('API docs: Swagger UI at /api/v1/docs renders every operation of the served document; only open ones need no token', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(r.status() + ' ' + r.url()); });
+  await page.goto(url + '/api/v1/docs');
+  await page.locator('.opblock').first().waitFor({ timeout: 20000 });
+  const operations = await page.locator('.opblock').count();
+  assert.ok(operations > 40, `operations shown: ${operations}`);
+  await page.locator('.opblock-summary-path', { hasText: '/users/{id}/disable' }).first().waitFor();
+  // security: [] comes from the open endpoint constants: login shows no lock, /me does
+  const block = (path) => page.locator('.opblock').filter({ has: page.locator('.opblock-summary-path', { hasText: new RegExp('^' + path + '$') }) }).first();
+  assert.equal(await block('/auth/login').locator('.authorization__btn').count(), 0);
+  assert.equal(await block('/me').locator('.authorization__btn').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: `${shots}/api-docs-1.png` });
+  await context.close();
+});
+
 test('keyboard and labels: sign in and switch views with the keyboard alone; every control is named; nothing scrolls sideways in a narrow window', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

@@ -33,7 +33,7 @@ public final class FinancialVerticle extends VerticleBase {
     var ledger = new Ledger(db.pool(), store);
     var statements = new Statements(db.pool(), ledger);
     var reading = new EntrySearchQuery(db.pool(), ledger);
-    var examinations = new Examinations(db.pool(), ledger);
+    var benford = new BenfordReports(db.pool(), ledger);
     imports = new Imports(vertx, db.pool(), ledger, pg, SERVICE);
     var findings = new Findings(db.pool(), store, ledger);
     var jobs = new ExaminationJobs(vertx, db.pool(), store, ledger, findings);
@@ -51,7 +51,7 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.INCOME_STATEMENT, statements::incomeStatement)
             .handle(Financial.SEARCH_ENTRIES, reading::search)
             .handle(Financial.ACCOUNT_HISTORY, reading::history)
-            .handle(Financial.BENFORD, examinations::benford)
+            .handle(Financial.BENFORD, benford::benford)
             .handle(Financial.CREATE_IMPORT, imports::create)
             .handle(Financial.GET_IMPORT, imports::get)
             .handle(Financial.BEGIN_UPLOAD, imports::begin)

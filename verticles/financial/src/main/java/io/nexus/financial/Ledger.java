@@ -21,11 +21,11 @@ import io.nexus.contracts.financial.Financial.TrialBalance;
 import io.nexus.contracts.financial.Financial.TrialBalanceQuery;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
+import io.nexus.kernel.db.SqlStates;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -50,7 +50,6 @@ final class Ledger {
   static final String ACCOUNT_CREATED = "financial.account-created";
   static final String ENTRY_POSTED = "financial.entry-posted";
   static final String ENTRY_REVERSED = "financial.entry-reversed";
-  private static final String UNIQUE_VIOLATION = "23505";
 
   private final Pool pool;
   private final EventStore events;
@@ -130,8 +129,7 @@ final class Ledger {
                 p.subject(), null, req.lines(), amounts, ids)))
         .compose(e -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
             List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(e))), call).map(e)))
-        .recover(err -> call.idempotencyKey() != null && err instanceof PgException pe
-            && UNIQUE_VIOLATION.equals(pe.getSqlState()) && "entries_pkey".equals(pe.getConstraint())
+        .recover(err -> call.idempotencyKey() != null && SqlStates.uniqueViolation(err, "entries_pkey")
             ? pool.withConnection(c -> ownLedger(c, p, req.ledgerId()).compose(l -> entry(c, l, id.toString(), false)))
             : Future.failedFuture(err));
   }
@@ -388,6 +386,6 @@ final class Ledger {
   }
 
   private static Throwable unique(Throwable err, String message) {
-    return err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState()) ? BusFailure.conflict(message) : err;
+    return SqlStates.uniqueViolation(err) ? BusFailure.conflict(message) : err;
   }
 }

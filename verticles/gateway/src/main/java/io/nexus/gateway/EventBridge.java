@@ -208,7 +208,8 @@ final class EventBridge {
   private void refuse(BridgeEvent event, Refusal why, String what) {
     event.complete(false);
     if (meters != null) {
-      meters.counter("nexus_bridge_refused_frames", "reason", why.tag()).increment();
+      io.micrometer.core.instrument.Counter.builder("nexus_bridge_refused_frames").tag("reason", why.tag())
+          .description("browser frames the bridge refused, by reason").register(meters).increment();
     }
     TokenBucket b = socketBudgets.computeIfAbsent(event.socket(), s -> new TokenBucket(SOCKET_FRAMES_PER_SECOND, SOCKET_FRAME_BURST));
     long n = b.refusedDueForLog(System.currentTimeMillis());

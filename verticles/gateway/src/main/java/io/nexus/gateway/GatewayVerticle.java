@@ -165,6 +165,8 @@ public final class GatewayVerticle extends VerticleBase {
           // the document with every operation's least role and security taken from the endpoint constants
           root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml")
               .end(servedDocument));
+          var docs = new ApiDocs();
+          root.get(ApiDocs.PATH).handler(docs::handle);
           root.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge.options(), bridge::handle));
 
           // streamed uploads go ahead of the body handler, which would hold the whole body

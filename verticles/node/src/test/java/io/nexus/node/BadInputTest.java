@@ -152,6 +152,14 @@ class BadInputTest extends NodeSpec {
       }
     }
     assertThat(served).isEqualTo(source);
+    // and its interactive form: public, Swagger UI from the jar
+    var docs = http.get("/api/v1/docs", null);
+    assertThat(docs.status()).isEqualTo(200);
+    assertThat(docs.header("Content-Type")).startsWith("text/html");
+    var bundle = java.util.regex.Pattern.compile("src=\"(/webjars/swagger-ui/[^\"]+/swagger-ui-bundle.js)\"").matcher(docs.body());
+    assertThat(bundle.find()).as(docs.body()).isTrue();
+    assertThat(http.get(bundle.group(1), null).status()).isEqualTo(200);
+    assertThat(http.get("/api-docs.js", null).body()).contains("/api/v1/openapi.yaml");
     http.get("/api/v1/services", admin);
     var m = http.get("/metrics", null);
     assertThat(m.status()).isEqualTo(200);
@@ -159,6 +167,10 @@ class BadInputTest extends NodeSpec {
     assertThat(m.body()).contains("vertx_http_server_requests_total", "vertx_eventbus_", "jvm_memory_used_bytes",
         "nexus_breaker_state");
     for (String line : m.body().split("\n")) {
+      if (line.startsWith("# HELP nexus_")) {
+        assertThat(line.split(" ", 4)).as("NEXUS's own metrics say what they are: " + line).hasSize(4);
+        assertThat(line.split(" ", 4)[3]).as(line).isNotBlank();
+      }
       if (!line.isBlank() && !line.startsWith("#")) {
         assertThat(line).as("exposition line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEaINnf]+( \\d+)?");
       }

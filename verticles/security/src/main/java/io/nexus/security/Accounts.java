@@ -18,6 +18,7 @@ import io.nexus.contracts.security.Security.SessionsEnded;
 import io.nexus.contracts.security.Security.UserDisabled;
 import io.nexus.contracts.security.Security.UserTarget;
 import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.db.SqlStates;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.cache.ReadCache;
@@ -30,7 +31,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Accounts {
   private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
-  private static final String UNIQUE_VIOLATION = "23505";
   private static final long BOOTSTRAP_LOCK = 0x4E5853_424F4FL;
   private static final int GENERATED_PASSWORD_BYTES = 18;
   static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version, disabled_at";
@@ -157,7 +156,7 @@ final class Accounts {
             .compose(v -> orgCreated(conn, org, req.name().trim(), call))
             .compose(v -> insertUser(conn, admin, org, req.adminEmail().trim(), req.adminName(), "admin", phc, call))))
         .map(u -> new OrgCreated(org.toString(), req.name().trim(), u))
-        .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
+        .recover(err -> Future.failedFuture(SqlStates.uniqueViolation(err)
             ? BusFailure.conflict("an organisation named " + req.name() + " already exists, or " + EMAIL_TAKEN)
             : err));
   }
@@ -175,7 +174,7 @@ final class Accounts {
     Role.parse(req.role());
     return hash(req.password()).compose(phc -> pool.withTransaction(tx -> insertUser(tx, UUID.randomUUID(),
             UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc, call)))
-        .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
+        .recover(err -> Future.failedFuture(SqlStates.uniqueViolation(err)
             ? BusFailure.conflict(EMAIL_TAKEN) : err));
   }
 

@@ -236,8 +236,7 @@ public final class Bus {
           || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
-      if (t instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
-          && (pe.getSqlState().startsWith("08") || pe.getSqlState().matches("57P0[123]"))) {
+      if (io.nexus.kernel.db.SqlStates.unreachable(t)) {
         return true;
       }
     }

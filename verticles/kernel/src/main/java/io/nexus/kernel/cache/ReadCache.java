@@ -45,8 +45,10 @@ public final class ReadCache {
     this.prefix = "nexus:cache:" + namespace + ":";
     this.ttlSeconds = ttlSeconds;
     if (registry != null) {
-      hits = Counter.builder("nexus_cache_hits_total").tag("cache", namespace).register(registry);
-      misses = Counter.builder("nexus_cache_misses_total").tag("cache", namespace).register(registry);
+      hits = Counter.builder("nexus_cache_hits_total").tag("cache", namespace)
+          .description("reads of this read-model cache answered from Redis").register(registry);
+      misses = Counter.builder("nexus_cache_misses_total").tag("cache", namespace)
+          .description("reads of this read-model cache that went to PostgreSQL").register(registry);
     }
   }
 

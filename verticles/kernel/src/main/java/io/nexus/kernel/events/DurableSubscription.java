@@ -93,8 +93,10 @@ public final class DurableSubscription {
     if (registry != null) {
       var tags = List.of(io.micrometer.core.instrument.Tag.of("subscription", opts.name()),
           io.micrometer.core.instrument.Tag.of("partition", String.valueOf(opts.partition())));
-      processed = Counter.builder("nexus_subscription_processed_total").tags(tags).register(registry);
-      parked = Counter.builder("nexus_subscription_parked_total").tags(tags).register(registry);
+      processed = Counter.builder("nexus_subscription_processed_total").tags(tags)
+          .description("events this subscription applied").register(registry);
+      parked = Counter.builder("nexus_subscription_parked_total").tags(tags)
+          .description("events this subscription gave up on after its retries").register(registry);
       Gauge.builder("nexus_subscription_lag_events", lag, AtomicLong::get).tags(tags)
           .description("events in the log after this subscription's checkpoint (sampled)").register(registry);
     }

@@ -9,7 +9,6 @@ import io.nexus.kernel.db.PgConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -37,7 +36,6 @@ public final class EventStore {
   public static final long NO_STREAM = 0;
   /** Expected version that skips the concurrency check. */
   public static final long ANY = -1;
-  private static final String UNIQUE_VIOLATION = "23505";
   private static final int MAX_BATCH = 10_000;
 
   private static final String COLUMNS =
@@ -129,7 +127,7 @@ public final class EventStore {
           ringAfterCommit(tx);
           return Future.succeededFuture(out);
         })
-        .recover(err -> Future.failedFuture(err instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
+        .recover(err -> Future.failedFuture(io.nexus.kernel.db.SqlStates.uniqueViolation(err)
             ? new BusFailure(ErrorCode.CONFLICT, "stream " + streamId + " was changed concurrently; reload and retry")
             : err));
   }

@@ -12,17 +12,18 @@ import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 
 /**
- * Examination techniques run on demand over a ledger. The leading digits are counted in
- * PostgreSQL, so a ledger of any size costs one grouped query and a few hundred bytes here.
+ * Benford's law on demand over a ledger (the rule of the same name runs inside examinations).
+ * The leading digits are counted in PostgreSQL, so a ledger of any size costs one grouped query
+ * and a few hundred bytes here.
  */
-final class Examinations {
+final class BenfordReports {
   private static final int FIRST_DIGIT_MIN_SAMPLE = 300;
   private static final int FIRST_TWO_MIN_SAMPLE = 1000;
 
   private final Pool pool;
   private final Ledger ledger;
 
-  Examinations(Pool pool, Ledger ledger) {
+  BenfordReports(Pool pool, Ledger ledger) {
     this.pool = pool;
     this.ledger = ledger;
   }
