@@ -32,7 +32,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -370,11 +369,7 @@ final class Ledger {
   }
 
   static LocalDate date(String field, String value) {
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException | NullPointerException e) {
-      throw BusFailure.badRequest(field + ": expected an ISO date such as 2026-03-31, got '" + value + "'");
-    }
+    return IsoDate.require(field, value);
   }
 
   static UUID uuid(String s) {

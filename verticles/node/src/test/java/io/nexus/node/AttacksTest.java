@@ -1,12 +1,14 @@
 package io.nexus.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nexus.kernel.db.PgConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -62,7 +64,7 @@ class AttacksTest extends NodeSpec {
     String feed = "ui.org." + adminMe.getString("org") + ".events";
     try (var victim = new BridgeTest.Socket(TestNode.port(cfg)); var attacker = new BridgeTest.Socket(TestNode.port(cfg))) {
       victim.register(feed, admin);
-      Thread.sleep(300);
+      BridgeTest.awaitListening(victim, feed, node.vertx());
       var fake = new JsonObject().put("type", "financial.entry-posted").put("data", new JsonObject().put("forged", true));
       attacker.send(new JsonObject().put("type", "publish").put("address", feed).put("body", fake)
           .put("headers", new JsonObject().put("authorization", "Bearer " + viewer)));
@@ -70,8 +72,8 @@ class AttacksTest extends NodeSpec {
           .put("headers", new JsonObject().put("authorization", "Bearer " + viewer)));
       assertThat(attacker.next("err")).as("publish refused").isNotNull();
       assertThat(attacker.next("err")).as("send to a feed refused").isNotNull();
-      Thread.sleep(500);
-      assertThat(victim.frames.stream().filter(f -> "rec".equals(f.getString("type")))).as("the victim got nothing").isEmpty();
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+          .until(() -> victim.frames.stream().noneMatch(f -> "rec".equals(f.getString("type"))));
     }
   }
 
@@ -98,12 +100,8 @@ class AttacksTest extends NodeSpec {
         s.send(new JsonObject().put("type", "send").put("address", "ui.whoami").put("body", new JsonObject())
             .put("replyAddress", "f" + i).put("headers", new JsonObject().put("authorization", "Bearer " + admin)));
       }
-      long deadline = System.currentTimeMillis() + 10_000;
-      long answered;
-      do {
-        Thread.sleep(200);
-        answered = s.frames.stream().filter(f -> "rec".equals(f.getString("type")) || "err".equals(f.getString("type"))).count();
-      } while (answered < 400 && System.currentTimeMillis() < deadline);
+      await().atMost(Duration.ofSeconds(10)).until(() -> s.frames.stream()
+          .filter(f -> "rec".equals(f.getString("type")) || "err".equals(f.getString("type"))).count() >= 400);
       long refused = s.frames.stream().filter(f -> "err".equals(f.getString("type"))).count();
       long served = s.frames.stream().filter(f -> "rec".equals(f.getString("type"))).count();
       System.out.printf("bridge flood: 400 frames, %d served, %d refused%n", served, refused);
@@ -154,7 +152,7 @@ class AttacksTest extends NodeSpec {
     String feed = "ui.org." + adminMe.getString("org") + ".events";
     try (var socket = new BridgeTest.Socket(TestNode.port(cfg))) {
       socket.register(feed, access);
-      Thread.sleep(300);
+      BridgeTest.awaitListening(socket, feed, node.vertx());
       var r = http.json("PUT", "/api/v1/users/" + u.getString("id") + "/role", new JsonObject().put("role", "examiner"), admin,
           "If-Match", "\"1\"");
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -252,12 +250,9 @@ class AttacksTest extends NodeSpec {
     assertThat(rotate.status()).isEqualTo(403);
     assertThat(rotate.json().getString("detail")).contains("operator");
     // the tenant's first admin was created: that event is theirs in the trail, once audited
-    long deadline = System.currentTimeMillis() + 10_000;
-    JsonObject own;
-    do {
-      own = http.get("/api/v1/audit/verify", tenantAdmin).json();
-      Thread.sleep(100);
-    } while (own.getLong("checked") < 1 && System.currentTimeMillis() < deadline);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> http.get("/api/v1/audit/verify", tenantAdmin).json().getLong("checked") >= 1);
+    JsonObject own = http.get("/api/v1/audit/verify", tenantAdmin).json();
     var all = http.get("/api/v1/audit/verify", admin).json();
     assertThat(own.getBoolean("valid")).as(own.encode()).isTrue();
     assertThat(all.getBoolean("valid")).as(all.encode()).isTrue();
@@ -269,10 +264,7 @@ class AttacksTest extends NodeSpec {
   @DisplayName("a superuser who edits an audit row and recomputes the chain without the key is caught")
   void auditChainIsKeyed() throws Exception {
     user("viewer");
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (http.get("/api/v1/audit/verify", admin).json().getLong("checked") < 2 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/v1/audit/verify", admin).json().getLong("checked") >= 2);
     try (var c = db(); var st = c.createStatement()) {
       st.execute("SET session_replication_role = replica");
       var rs = st.executeQuery("SELECT max(seq) FROM security.audit_log");

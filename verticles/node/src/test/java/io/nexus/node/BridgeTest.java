@@ -34,6 +34,8 @@ class BridgeTest extends NodeSpec {
     private final StringBuilder partial = new StringBuilder();
     final WebSocket ws;
     final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+    /** Probes received (see {@link #awaitListening}): counted, never put among the frames. */
+    final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
 
     Socket(int port) {
       ws = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -44,7 +46,12 @@ class BridgeTest extends NodeSpec {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        frames.add(new JsonObject(partial.toString()));
+        JsonObject frame = new JsonObject(partial.toString());
+        if (frame.getValue("body") instanceof JsonObject b && PROBE.equals(b.getString("type"))) {
+          probes.incrementAndGet();
+        } else {
+          frames.add(frame);
+        }
         partial.setLength(0);
       }
       webSocket.request(1);
@@ -100,12 +107,26 @@ class BridgeTest extends NodeSpec {
     }
   }
 
+  /**
+   * Waits until the socket's registration of {@code address} is in place: probes published there
+   * until one arrives (the probes are then dropped from the socket's frames).
+   */
+  static void awaitListening(Socket s, String address, io.vertx.core.Vertx vertx) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(WAIT_SECONDS))
+        .pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
+          vertx.eventBus().publish(address, new JsonObject().put("type", PROBE));
+          return s.probes.get() > 0;
+        });
+  }
+
+  private static final String PROBE = "test-probe";
+
   @Test
   @DisplayName("anyone may listen to ui.system and receives node and service events")
   void publicSystemFeed() throws Exception {
     try (var s = new Socket(TestNode.port(cfg))) {
       s.register(SystemFeed.SYSTEM.address(), null);
-      Thread.sleep(300);
+      awaitListening(s, SystemFeed.SYSTEM.address(), node.vertx());
       node.vertx().runOnContext(v -> new io.nexus.kernel.discovery.Discovery(node.vertx())
           .announce(SystemFeed.SERVICE_UP, node.nodeId(), "security"));
       JsonObject rec = s.next("rec");
@@ -137,7 +158,7 @@ class BridgeTest extends NodeSpec {
       assertThat(err.getString("body")).isIn(REFUSED);
 
       s.register("ui.org." + org + ".events", admin);
-      Thread.sleep(300);
+      awaitListening(s, "ui.org." + org + ".events", node.vertx());
       node.vertx().eventBus().publish("ui.org." + org + ".events", new JsonObject().put("hello", "org"));
       JsonObject rec = s.next("rec");
       assertThat(rec).isNotNull();
@@ -194,7 +215,7 @@ class BridgeTest extends NodeSpec {
     String other = http.login(email, "a-good-long-password");
     try (var s = new Socket(TestNode.port(cfg))) {
       s.register("ui.org." + org + ".events", session);
-      Thread.sleep(300);
+      awaitListening(s, "ui.org." + org + ".events", node.vertx());
       node.vertx().eventBus().publish("ui.org." + org + ".events", new JsonObject().put("n", 1));
       assertThat(s.next("rec")).as("delivered while the session lives").isNotNull();
 

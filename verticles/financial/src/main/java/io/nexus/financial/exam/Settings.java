@@ -90,10 +90,6 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
   }
 
   private static LocalDate date(String field, String v) {
-    try {
-      return LocalDate.parse(v);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw BusFailure.badRequest(field + ": '" + v + "' is not an ISO date");
-    }
+    return io.nexus.financial.IsoDate.require(field, v);
   }
 }

@@ -305,15 +305,14 @@ public final class ImportJob {
     if (text != null && text.equals(lastDateText)) {
       return lastDate;
     }
-    try {
-      LocalDate d = LocalDate.parse(text);
-      lastDateText = text;
-      lastDate = d;
-      return d;
-    } catch (DateTimeParseException | NullPointerException ex) {
-      error(row.line(), "date: expected an ISO date such as 2026-03-31, got '" + (text == null ? "" : text) + "'");
+    LocalDate d = io.nexus.financial.IsoDate.parseOrNull(text);
+    if (d == null) {
+      error(row.line(), io.nexus.financial.IsoDate.problem("date", text));
       return null;
     }
+    lastDateText = text;
+    lastDate = d;
+    return d;
   }
 
   /** Closes the pending entry: balanced and complete entries join the batch. */

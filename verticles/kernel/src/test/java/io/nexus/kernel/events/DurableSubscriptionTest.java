@@ -86,14 +86,9 @@ class DurableSubscriptionTest {
         .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 
-  private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT_MS * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
-      }
-      Thread.sleep(25);
-    }
+  private static void waitUntil(String what, BooleanSupplier condition) {
+    org.awaitility.Awaitility.await(what).atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(25)).until(condition::getAsBoolean);
   }
 
   private static boolean quietly(java.util.concurrent.Callable<Boolean> c) {

@@ -81,13 +81,8 @@ class OutboxRelayTest {
         .await(10, TimeUnit.SECONDS);
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition, long ms) throws InterruptedException {
-    long deadline = System.nanoTime() + ms * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + ms + " ms");
-      }
-      Thread.sleep(20);
-    }
+  private static void waitUntil(java.util.function.BooleanSupplier condition, long ms) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(ms))
+        .pollInterval(java.time.Duration.ofMillis(20)).until(condition::getAsBoolean);
   }
 }

@@ -105,17 +105,13 @@ class ProjectionTest {
         .compose(v -> write(vertx, pool, store, writing));
   }
 
-  private static void waitCaughtUp(Pool pool, String name, long head) throws Exception {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (true) {
-      var rows = pool.preparedQuery("SELECT position FROM eventlog.subscription_checkpoints WHERE name = $1")
-          .execute(Tuple.of(name)).await(10, TimeUnit.SECONDS);
-      if (rows.size() == 1 && rows.iterator().next().getLong(0) >= head) {
-        return;
-      }
-      assertThat(System.currentTimeMillis()).as(name + " caught up").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void waitCaughtUp(Pool pool, String name, long head) {
+    org.awaitility.Awaitility.await(name + " caught up").atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
+          var rows = pool.preparedQuery("SELECT position FROM eventlog.subscription_checkpoints WHERE name = $1")
+              .execute(Tuple.of(name)).await(10, TimeUnit.SECONDS);
+          return rows.size() == 1 && rows.iterator().next().getLong(0) >= head;
+        });
   }
 
   private static List<JsonObject> rows(Pool pool, String table) throws Exception {
