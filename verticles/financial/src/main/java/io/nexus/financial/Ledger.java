@@ -213,11 +213,9 @@ final class Ledger {
       out.add(m);
       net.merge(l.currency(), l.debit() != null ? m.amount() : m.amount().negate(), BigDecimal::add);
     }
-    for (Map.Entry<String, BigDecimal> e : net.entrySet()) {
-      if (e.getValue().signum() != 0) {
-        throw new BusFailure(ErrorCode.UNPROCESSABLE, "the entry does not balance in " + e.getKey() + ": debits exceed credits by "
-            + e.getValue().toPlainString());
-      }
+    String imbalance = EntryRules.imbalance(net);
+    if (imbalance != null) {
+      throw new BusFailure(ErrorCode.UNPROCESSABLE, "the entry " + imbalance);
     }
     return out;
   }

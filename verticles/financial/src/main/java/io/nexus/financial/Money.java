@@ -38,12 +38,9 @@ record Money(BigDecimal amount, Currency currency) {
     } catch (NumberFormatException | NullPointerException e) {
       throw new BusFailure(ErrorCode.UNPROCESSABLE, field + ": '" + amount + "' is not a decimal amount");
     }
-    if (a.signum() <= 0) {
-      throw new BusFailure(ErrorCode.UNPROCESSABLE, field + ": must be positive, got " + amount);
-    }
-    if (a.stripTrailingZeros().scale() > c.getDefaultFractionDigits()) {
-      throw new BusFailure(ErrorCode.UNPROCESSABLE, field + ": " + c.getCurrencyCode() + " has "
-          + c.getDefaultFractionDigits() + " decimals, got " + amount);
+    String problem = EntryRules.amountProblem(field, a, amount, c);
+    if (problem != null) {
+      throw new BusFailure(ErrorCode.UNPROCESSABLE, problem);
     }
     return new Money(a.setScale(c.getDefaultFractionDigits(), ROUNDING), c);
   }

@@ -148,6 +148,13 @@ class ImportTest extends NodeSpec {
     assertThat(byLine.get(15L)).contains("'XXX' is not an ISO 4217 currency");
     assertThat(byLine.get(16L)).contains("needs at least two");
     assertThat(byLine).doesNotContainKeys(2L, 3L);
+    // the API says the same words for the same mistakes: one rule, written once (EntryRules)
+    String api = http.post("/api/v1/ledgers/" + l + "/entries", new JsonObject().put("bookingDate", "2026-01-05").put("description", "unbalanced").put("lines",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("account", "1000").put("debit", "10").put("currency", "EUR"))
+            .add(new JsonObject().put("account", "4000").put("credit", "9.99").put("currency", "EUR"))), admin)
+        .json().getString("detail");
+    assertThat(api).isEqualTo("the entry does not balance in EUR: debits exceed credits by 0.01");
+    assertThat(byLine.get(10L)).endsWith("does not balance in EUR: debits exceed credits by 0.01");
     assertThat(entryCount(l)).as("nothing half-imported").isZero();
 
     // the same file, valid rows only: the one good entry goes in

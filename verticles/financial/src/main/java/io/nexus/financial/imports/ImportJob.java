@@ -282,17 +282,14 @@ public final class ImportJob {
           + "', no thousands separators)";
     }
     BigDecimal amount = new BigDecimal(options.decimalSeparator() == ',' ? raw.replace(',', '.') : raw);
-    if (amount.signum() == 0) {
-      return column + ": must be positive, got " + raw;
-    }
     if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
       return column + ": '" + raw + "' is too large";
     }
-    int scale = currency.getDefaultFractionDigits();
-    if (amount.stripTrailingZeros().scale() > scale) {
-      return column + ": " + cur + " has " + scale + " decimals, got " + raw;
+    String problem = io.nexus.financial.EntryRules.amountProblem(column, amount, raw, currency);
+    if (problem != null) {
+      return problem;
     }
-    amount = amount.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+    amount = amount.setScale(currency.getDefaultFractionDigits(), java.math.RoundingMode.UNNECESSARY);
     e.lineAccounts.add(a.id());
     e.debits.add(debit != null ? amount : BigDecimal.ZERO);
     e.credits.add(credit != null ? amount : BigDecimal.ZERO);
@@ -331,12 +328,10 @@ public final class ImportJob {
     for (int i = 0; i < e.lineAccounts.size(); i++) {
       net.merge(e.lineCurrencies.get(i), e.debits.get(i).subtract(e.credits.get(i)), BigDecimal::add);
     }
-    for (var n : net.entrySet()) {
-      if (n.getValue().signum() != 0) {
-        error(e.firstLine, "entry " + e.key + " (" + where + ") does not balance in " + n.getKey() + ": debits "
-            + (n.getValue().signum() > 0 ? "exceed" : "fall short of") + " credits by " + n.getValue().abs().toPlainString());
-        return;
-      }
+    String imbalance = io.nexus.financial.EntryRules.imbalance(net);
+    if (imbalance != null) {
+      error(e.firstLine, "entry " + e.key + " (" + where + ") " + imbalance);
+      return;
     }
     if (options.allOrNothing() && errorCount > 0) {
       return; // nothing will be committed; keep checking, stop writing
