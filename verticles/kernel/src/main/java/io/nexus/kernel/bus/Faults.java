@@ -57,6 +57,30 @@ public final class Faults {
     return faults.isEmpty() ? null : faults.get(service);
   }
 
+  /**
+   * The handler as this switch lets it run: unchanged on a node without a fault file (nothing is
+   * checked per message there), else failing or answering late while the file says so.
+   */
+  io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> decorate(String service, io.vertx.core.Vertx vertx,
+      io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> handler) {
+    if (this == NONE) {
+      return handler;
+    }
+    return msg -> {
+      Fault fault = forService(service);
+      if (fault == null) {
+        handler.handle(msg);
+      } else if (fails(fault)) {
+        msg.fail(io.nexus.contracts.ErrorCode.UNAVAILABLE.status(), io.nexus.contracts.Codec.toJson(
+            io.nexus.contracts.Failure.of(io.nexus.contracts.ErrorCode.UNAVAILABLE, "fault injected")).encode());
+      } else if (fault.delayMs() > 0) {
+        vertx.setTimer(fault.delayMs(), t -> handler.handle(msg));
+      } else {
+        handler.handle(msg);
+      }
+    };
+  }
+
   /** Whether this call should fail, by the fault's percentage. */
   static boolean fails(Fault f) {
     return f.failPercent() > 0 && ThreadLocalRandom.current().nextInt(100) < f.failPercent();
