@@ -28,7 +28,7 @@ public final class FinancialVerticle extends VerticleBase {
   public Future<?> start() {
     var pg = PgConfig.from(config());
     db = Database.connect(vertx, pg, SERVICE);
-    bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
+    bus = Bus.on(vertx, config(), INTERNAL_TIMEOUT_MS);
     var store = new EventStore(db.pool());
     var ledger = new Ledger(db.pool(), store);
     var statements = new Statements(db.pool(), ledger);

@@ -85,7 +85,7 @@ public final class GatewayVerticle extends VerticleBase {
     var pg = PgConfig.from(config());
     var redisCfg = RedisConfig.from(config());
     MeterRegistry meters = BackendRegistries.getDefaultNow();
-    bus = Bus.on(vertx, cfg.requestTimeoutMs());
+    bus = Bus.on(vertx, config(), cfg.requestTimeoutMs());
     redis = redisCfg.connect(vertx);
     eventlog = Database.connect(vertx, new PgConfig(pg.url(), FEED_POOL_SIZE), EventStore.SCHEMA);
     var feed = new LiveFeed(vertx, new EventStore(eventlog.pool()));

@@ -55,7 +55,7 @@ public final class SecurityVerticle extends VerticleBase {
     var redisCfg = RedisConfig.from(config());
     db = Database.connect(vertx, pg, "security");
     redis = redisCfg.connect(vertx);
-    bus = Bus.on(vertx, INTERNAL_TIMEOUT_MS);
+    bus = Bus.on(vertx, config(), INTERNAL_TIMEOUT_MS);
     var hasher = new PasswordHasher(cfg.argon2());
     var keys = new SigningKeys(db.pool(), cfg.keyRetentionSeconds(), cfg.keyEncryptionKey() != null ? cfg.keyEncryptionKey()
         : secrets.key(ClusterSecrets.Purpose.KEY_ENCRYPTION));

@@ -36,13 +36,12 @@ public final class Bus {
   private final String nodeId;
   private final PrincipalSeal seal;
 
-  private Bus(Vertx vertx, long timeoutMs) {
+  private Bus(Vertx vertx, String nodeId, long timeoutMs) {
     this.vertx = vertx;
     this.seal = PrincipalSeal.of(vertx);
     this.timeoutMs = timeoutMs;
     this.faults = Faults.of(vertx);
-    var cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
-    this.nodeId = cm == null ? null : cm.getNodeId();
+    this.nodeId = nodeId;
   }
 
   /** The seal principals travel under on this node. */
@@ -64,9 +63,18 @@ public final class Bus {
     return address + "@" + node;
   }
 
-  /** A bus whose requests time out after {@code timeoutMs}. */
+  /** A bus whose requests time out after {@code timeoutMs}, with no per-instance addresses (tests, tools). */
   public static Bus on(Vertx vertx, long timeoutMs) {
-    return new Bus(vertx, timeoutMs);
+    return new Bus(vertx, null, timeoutMs);
+  }
+
+  /**
+   * A service's bus: requests time out after {@code timeoutMs}; handlers are also bound at their
+   * per-instance address on this node, whose id the node put in the configuration ({@code node.id}).
+   */
+  public static Bus on(Vertx vertx, io.vertx.core.json.JsonObject config, long timeoutMs) {
+    var node = config.getJsonObject("node");
+    return new Bus(vertx, node == null ? null : node.getString("id"), timeoutMs);
   }
 
   /**
