@@ -265,11 +265,12 @@ class AttacksTest extends NodeSpec {
   void auditChainIsKeyed() throws Exception {
     user("viewer");
     await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/v1/audit/verify", admin).json().getLong("checked") >= 2);
+    long seq;
     try (var c = db(); var st = c.createStatement()) {
       st.execute("SET session_replication_role = replica");
       var rs = st.executeQuery("SELECT max(seq) FROM security.audit_log");
       rs.next();
-      long seq = rs.getLong(1);
+      seq = rs.getLong(1);
       // forge the last row's content and recompute its hash both ways a forger without the key could:
       // as an unkeyed row, and as a keyed row under a key of their own
       st.executeUpdate("UPDATE security.audit_log SET data = '{\"forged\":true}', keyed = false, "
@@ -277,14 +278,18 @@ class AttacksTest extends NodeSpec {
       var unkeyed = http.get("/api/v1/audit/verify", admin).json();
       assertThat(unkeyed.getBoolean("valid")).isFalse();
       assertThat(unkeyed.getLong("brokenAt")).isEqualTo(seq);
-      st.executeUpdate("UPDATE security.audit_log SET keyed = true, hash = encode(hmac(convert_to(prev_hash, 'UTF8'), "
-          + "'not-the-key', 'sha256'), 'hex') WHERE seq = " + seq);
-    } catch (java.sql.SQLException noPgcrypto) {
-      // hmac() needs pgcrypto; the unkeyed forgery above was already caught
-      return;
+      // the keyed form: an HMAC of the row's content under a key the forger chose
+      var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec("not-the-cluster-key".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "HmacSHA256"));
+      rs = st.executeQuery("SELECT prev_hash || org_prev_hash || seq || data::text FROM security.audit_log WHERE seq = " + seq);
+      rs.next();
+      String forged = java.util.HexFormat.of().formatHex(mac.doFinal(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      st.executeUpdate("UPDATE security.audit_log SET keyed = true, hash = '" + forged + "' WHERE seq = " + seq);
     }
     var keyed = http.get("/api/v1/audit/verify", admin).json();
     assertThat(keyed.getBoolean("valid")).isFalse();
+    assertThat(keyed.getLong("brokenAt")).isEqualTo(seq);
   }
 
   @Test

@@ -31,11 +31,8 @@ class BackupRestoreTest {
       userPath = "/api/v1/users/" + u.getString("id");
       assertThat(http.json("PATCH", userPath, new JsonObject().put("name", "Kept Twice"), admin, "If-Match", "\"1\"").status())
           .isEqualTo(200);
-      long deadline = System.currentTimeMillis() + WAIT_MS;
-      while (http.get("/api/v1/audit?entity=user-" + u.getString("id"), admin).json().getJsonArray("entries").size() < 2) {
-        assertThat(System.currentTimeMillis()).as("audit caught up").isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      org.awaitility.Awaitility.await("audit caught up").atMost(java.time.Duration.ofMillis(WAIT_MS)).until(() ->
+          http.get("/api/v1/audit?entity=user-" + u.getString("id"), admin).json().getJsonArray("entries").size() >= 2);
       users = http.get("/api/v1/users", admin).json();
       audit = http.get("/api/v1/audit?limit=1000", admin).json();
       history = http.get(userPath + "?asOf=1", admin).json();

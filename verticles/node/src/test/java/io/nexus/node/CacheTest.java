@@ -67,11 +67,8 @@ class CacheTest {
     }
   }
 
-  private static void waitUntil(String what, java.util.function.BooleanSupplier c) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (!c.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void waitUntil(String what, java.util.function.BooleanSupplier c) {
+    org.awaitility.Awaitility.await(what).atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(50)).until(c::getAsBoolean);
   }
 }

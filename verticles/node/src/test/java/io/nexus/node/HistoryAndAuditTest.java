@@ -76,12 +76,9 @@ class HistoryAndAuditTest extends NodeSpec {
   void auditChain() throws Exception {
     String id = newUser("Audrey");
     String entity = "user-" + id;
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    JsonObject page;
-    do {
-      page = http.get("/api/v1/audit?entity=" + entity, admin).json();
-      Thread.sleep(100);
-    } while (page.getJsonArray("entries").isEmpty() && System.currentTimeMillis() < deadline);
+    org.awaitility.Awaitility.await("audited").atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .until(() -> !http.get("/api/v1/audit?entity=" + entity, admin).json().getJsonArray("entries").isEmpty());
+    JsonObject page = http.get("/api/v1/audit?entity=" + entity, admin).json();
     var entry = page.getJsonArray("entries").getJsonObject(0);
     assertThat(entry.getString("action")).isEqualTo("security.user-created");
     assertThat(entry.getString("actor")).isEqualTo(http.get("/api/v1/me", admin).json().getString("id"));

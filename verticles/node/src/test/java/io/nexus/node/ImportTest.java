@@ -63,7 +63,7 @@ class ImportTest extends NodeSpec {
         + "A2;2026-01-06;1000;;800,00;;;\r\n";
     try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
       s.register("ui.org." + org + ".imports." + id, admin);
-      Thread.sleep(300);
+      BridgeTest.awaitListening(s, "ui.org." + org + ".imports." + id, node.vertx());
       var r = upload(admin, l, id, csv.getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
       JsonObject report = r.json();

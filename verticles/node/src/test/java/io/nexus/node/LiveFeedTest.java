@@ -30,7 +30,7 @@ class LiveFeedTest extends NodeSpec {
   private static BridgeTest.Socket feed(String token) throws InterruptedException {
     var s = new BridgeTest.Socket(TestNode.port(cfg));
     s.register(SystemFeed.orgEvents(org()), token);
-    Thread.sleep(300);
+    BridgeTest.awaitListening(s, SystemFeed.orgEvents(org()), node.vertx());
     return s;
   }
 

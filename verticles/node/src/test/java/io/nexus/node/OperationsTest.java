@@ -115,7 +115,7 @@ class OperationsTest extends NodeSpec {
     String at = "/api/v1/admin/security/parked/gateway.live-feed/";
     try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
       s.register("ui.org." + org + ".events", admin);
-      Thread.sleep(300);
+      BridgeTest.awaitListening(s, "ui.org." + org + ".events", node.vertx());
       var retried = http.post(at + positions[0] + "/retry", null, admin);
       assertThat(retried.status()).as(retried.toString()).isEqualTo(204);
       JsonObject rec = s.next("rec");
