@@ -285,7 +285,8 @@ public final class Chaos {
     Thread.sleep(Math.max(0, f.slowPhaseMs() - (load.now() - tFault)));
     long tClear = load.now();
     Files.writeString(c.faultFile(NODES), "");
-    long closeMs = awaitBreaker(c, token, NODES, false, 60_000, load);
+    var stillNotClosed = new ArrayList<String>();
+    long closeMs = awaitBreaker(c, token, NODES, false, 60_000, load, stillNotClosed);
     long a0 = load.now();
     Thread.sleep(f.slowPhaseMs());
     long a1 = load.now();
@@ -305,6 +306,9 @@ public final class Chaos {
         .put("securityP99MsDuringFault", round(p99)).put("securityFailedDuringFault", Load.failures(during))
         .put("p99RatioToBaseline", round(p99 / baseline));
     require(r, openMs >= 0, "no gateway opened its breaker for the failing Financial instance");
+    if (closeMs < 0) {
+      r.put("breakersNotClosed", new io.vertx.core.json.JsonArray(stillNotClosed));
+    }
     require(r, closeMs >= 0, "the Financial breakers did not all close within 60 s of recovery");
     require(r, Load.failures(during) == 0, "Security requests failed while Financial was failing");
     require(r, p99 <= Math.max(baseline * SLOW_P99_TOLERANCE, baseline + SLOW_P99_NOISE_MS), String.format(Locale.ROOT,
@@ -405,10 +409,17 @@ public final class Chaos {
    */
   private static long awaitBreaker(ChaosCluster c, String token, int node, boolean open, long maxMs, Load load)
       throws Exception {
+    return awaitBreaker(c, token, node, open, maxMs, load, new ArrayList<>());
+  }
+
+  /** As above; {@code lastNotClosed} ends with the breakers seen not closed at the last look (gateway, node, state). */
+  private static long awaitBreaker(ChaosCluster c, String token, int node, boolean open, long maxMs, Load load,
+      List<String> lastNotClosed) throws Exception {
     long t0 = load.now();
     while (load.now() - t0 < maxMs) {
       int openCount = 0;
       int notClosed = 0;
+      lastNotClosed.clear();
       for (int i = 1; i <= c.size; i++) {
         var s = Load.send(c, c.api(i) + "/services", token, "GET", null, null);
         for (Object o : new JsonObject(s.body()).getJsonArray("services")) {
@@ -421,6 +432,7 @@ public final class Chaos {
             String state = instance.getString("breaker");
             if (!"closed".equals(state)) {
               notClosed++;
+              lastNotClosed.add("gateway of node " + i + ": financial on " + instance.getString("node") + " " + state);
             }
             if ("open".equals(state) && c.nodeId(node).equals(instance.getString("node"))) {
               openCount++;
