@@ -28,13 +28,19 @@ public final class Chaos {
   private static final int WRITERS = 4;
   private static final int READERS = 3;
   private static final long PAUSE_BETWEEN_REQUESTS_MS = 25;
-  private static final double SLOW_P99_TOLERANCE = 1.2;
   /**
-   * Below this many milliseconds a p99 difference is scheduling noise on a shared two-core
-   * machine (measured: p99s of the same load move by 5-10 ms between windows); a slow or failing
-   * instance that reached Security's callers would cost timeouts, seconds.
+   * How much Security's p99 may rise while Financial fails on one node. The three nodes and the
+   * load share two cores, so the failing instance's own work (error replies, breaker probes) takes
+   * CPU from Security's: p99s of a few hundred reads moved from 52 to 70 ms in one CI run, and by
+   * 5-10 ms between two windows of the same load. A fault that reached Security's callers costs
+   * a timeout instead (see {@link #SLOW_COUPLED_MS}).
    */
-  private static final double SLOW_P99_NOISE_MS = 10;
+  private static final double SLOW_P99_TOLERANCE = 2.0;
+  /**
+   * A Security read slower than this during the fault waited on something it should not: the
+   * Financial calls time out at 3 s, a read that shares nothing with them takes tens of ms.
+   */
+  private static final double SLOW_COUPLED_MS = 1_000;
 
   /** How long each drill hurts: the short form runs in the test command, the long one by hand. */
   record Form(String name, long warmMs, long observeMs, long pauseMs, long pgDownMs, long redisDownMs, long slowPhaseMs,
@@ -297,13 +303,15 @@ public final class Chaos {
     double baseline = Math.max(before, after);
     var during = load.window(tFault, tClear, Load.PROFILE_READ);
     double p99 = Load.percentile(during, 99);
+    double slowest = during.stream().mapToDouble(Load.Attempt::ms).max().orElse(0);
     var faultWindow = load.window(tFault + Math.max(openMs, 0) + 1_000, tClear, Load.WRITE, Load.ENTRY_READ);
     var r = result("slow", check).put("fault", "financial on node " + NODES + " fails every request")
         .put("financialFailedAfterBreakerOpened", Load.failures(faultWindow))
         .put("secondsUntilBreakerOpen", seconds(openMs))
         .put("secondsUntilBreakersClosedAfterRecovery", seconds(closeMs))
         .put("securityP99MsBefore", round(before)).put("securityP99MsAfter", round(after))
-        .put("securityP99MsDuringFault", round(p99)).put("securityFailedDuringFault", Load.failures(during))
+        .put("securityP99MsDuringFault", round(p99)).put("securitySlowestMsDuringFault", round(slowest))
+        .put("securityReadsDuringFault", during.size()).put("securityFailedDuringFault", Load.failures(during))
         .put("p99RatioToBaseline", round(p99 / baseline));
     require(r, openMs >= 0, "no gateway opened its breaker for the failing Financial instance");
     if (closeMs < 0) {
@@ -311,9 +319,13 @@ public final class Chaos {
     }
     require(r, closeMs >= 0, "the Financial breakers did not all close within 60 s of recovery");
     require(r, Load.failures(during) == 0, "Security requests failed while Financial was failing");
-    require(r, p99 <= Math.max(baseline * SLOW_P99_TOLERANCE, baseline + SLOW_P99_NOISE_MS), String.format(Locale.ROOT,
-        "Security p99 %.1f ms during the fault is over 1.2× (and over %.0f ms more than) the baseline %.1f ms (the worse "
-            + "of before and after)", p99, SLOW_P99_NOISE_MS, baseline));
+    require(r, !during.isEmpty(), "no Security reads were made while Financial was failing");
+    require(r, slowest < SLOW_COUPLED_MS, String.format(Locale.ROOT,
+        "a Security read took %.0f ms while Financial was failing: it waited on something it shares with Financial",
+        slowest));
+    require(r, p99 <= baseline * SLOW_P99_TOLERANCE, String.format(Locale.ROOT,
+        "Security p99 %.1f ms during the fault is over %.1f× the baseline %.1f ms (the worse of before and after)", p99,
+        SLOW_P99_TOLERANCE, baseline));
     return r;
   }
 
