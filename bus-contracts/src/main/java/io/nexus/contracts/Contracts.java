@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The catalogue: every endpoint and topic of the mesh, and where each message's schema lives. */
+/** The catalogue: every endpoint and topic of the mesh, and the name of each message's schema. */
 public final class Contracts {
   private Contracts() {}
 
@@ -61,7 +61,7 @@ public final class Contracts {
     return types;
   }
 
-  /** The classpath location of a message type's JSON Schema. */
+  /** Where a message type's generated JSON Schema is named: its {@code $id} and its file under {@code target/schemas}. */
   public static String schemaPath(Class<?> type) {
     Class<?> outer = type.getEnclosingClass();
     return "schemas/" + (outer == null ? "" : outer.getSimpleName() + "/") + type.getSimpleName() + ".json";

@@ -5,9 +5,9 @@ import java.util.Objects;
 /**
  * A request/reply address on the event bus, with the types it carries.
  *
- * <p>The request and reply travel as JSON objects; each type has a JSON Schema at
- * {@code schemas/<SimpleName>.json} on the classpath, checked where the message enters the
- * mesh and where it is consumed.
+ * <p>The request and reply travel as JSON objects; each type's JSON Schema is generated from
+ * its record ({@link Schemas}) and checked where the message enters the mesh and where it is
+ * consumed.
  *
  * @param address the bus address, {@code nexus.<service>.<action>}
  * @param request the request record type

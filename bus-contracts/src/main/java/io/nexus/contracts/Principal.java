@@ -1,5 +1,6 @@
 package io.nexus.contracts;
 
+import jakarta.validation.constraints.Size;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,11 @@ import java.util.Objects;
  * @param role the caller's role in that organisation (wire name)
  * @param session the login session id, or null for API keys
  */
-public record Principal(String subject, String org, String role, String session) {
+public record Principal(
+      @Size(min = 1, max = 100) String subject,
+      @Fields.Id String org,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Nullable @Size(max = 64) String session) {
   public Principal {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(org, "org");

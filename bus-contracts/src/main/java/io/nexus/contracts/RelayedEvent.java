@@ -1,5 +1,8 @@
 package io.nexus.contracts;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.Map;
 
 /**
@@ -16,5 +19,12 @@ import java.util.Map;
  * @param metadata principal, correlation, causation and trace of the command that caused it
  * @param recordedAt ISO-8601 instant
  */
-public record RelayedEvent(long position, String txId, String streamId, long version, String type,
-    Map<String, Object> data, Map<String, Object> metadata, String recordedAt) {}
+public record RelayedEvent(
+      @Min(1) long position,
+      @Pattern(regexp = "^[0-9]{1,20}$") @Example("812") String txId,
+      @Size(min = 1, max = 200) String streamId,
+      @Min(1) long version,
+      @Pattern(regexp = "^[a-z]+\\.[a-z][a-z0-9-]*$") @Example("security.user-created") String type,
+      Map<String, Object> data,
+      Map<String, Object> metadata,
+      String recordedAt) {}

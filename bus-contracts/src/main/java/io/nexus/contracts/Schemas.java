@@ -1,5 +1,16 @@
 package io.nexus.contracts;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.FieldScope;
+import com.github.victools.jsonschema.generator.MemberScope;
+import com.github.victools.jsonschema.generator.Option;
+import com.github.victools.jsonschema.generator.OptionPreset;
+import com.github.victools.jsonschema.generator.SchemaGenerator;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
+import com.github.victools.jsonschema.generator.SchemaVersion;
+import com.github.victools.jsonschema.module.jackson.JacksonModule;
+import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationModule;
+import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationOption;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
@@ -7,37 +18,38 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import jakarta.validation.Constraint;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checks a message against the JSON Schema of its type. Validators are built once per type and
- * are safe to share between threads.
+ * The JSON Schema of every message type, generated from its record: the components are the
+ * properties; {@link Nullable} marks the optional ones (all others are required and never null);
+ * Jakarta constraints ({@code @Size}, {@code @Pattern}, {@code @Min}, ...), {@link Format},
+ * {@link OneOf}, {@link Example} and enum types give the constraints; no other property is
+ * allowed. Nothing is written by hand, so a record and its schema cannot disagree. Schemas and
+ * validators are built once per type and are safe to share between threads.
  */
 public final class Schemas {
+  /** The base of every schema's {@code $id}. */
+  public static final String BASE_URI = "https://nexus.io/schemas/";
   private static final JsonSchemaOptions OPTIONS = new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012)
-      .setBaseUri("https://nexus.io/schemas/")
+      .setBaseUri(BASE_URI)
       .setOutputFormat(OutputFormat.Basic);
+  private static final SchemaGenerator GENERATOR = generator();
+  private static final ConcurrentHashMap<Class<?>, JsonObject> SCHEMAS = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<Class<?>, Validator> VALIDATORS = new ConcurrentHashMap<>();
 
   private Schemas() {}
 
-  /** The schema document of a message type, read from the classpath. */
+  /** The schema document of a message type (a copy: callers may change it). */
   public static JsonObject schemaOf(Class<?> type) {
-    String path = Contracts.schemaPath(type);
-    try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("no JSON Schema for " + type.getName() + " at " + path);
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SCHEMAS.computeIfAbsent(type, Schemas::generate).copy();
   }
 
   /**
@@ -46,7 +58,8 @@ public final class Schemas {
    * @return empty when valid, else a message naming the first offending location and why
    */
   public static Optional<String> violation(Class<?> type, JsonObject json) {
-    Validator v = VALIDATORS.computeIfAbsent(type, t -> Validator.create(JsonSchema.of(schemaOf(t)), OPTIONS));
+    Validator v = VALIDATORS.computeIfAbsent(type,
+        t -> Validator.create(JsonSchema.of(SCHEMAS.computeIfAbsent(t, Schemas::generate)), OPTIONS));
     OutputUnit out = v.validate(json);
     if (Boolean.TRUE.equals(out.getValid())) {
       return Optional.empty();
@@ -67,5 +80,70 @@ public final class Schemas {
       }
     }
     return best;
+  }
+
+  private static JsonObject generate(Class<?> type) {
+    if (!type.isRecord()) {
+      throw new IllegalArgumentException(type.getName() + " is not a record: messages are records");
+    }
+    ObjectNode node = GENERATOR.generateSchema(type);
+    var schema = new JsonObject(node.toString());
+    var out = new JsonObject().put("$schema", schema.remove("$schema")).put("$id", BASE_URI + Contracts.schemaPath(type).substring("schemas/".length()));
+    out.mergeIn(schema);
+    return out;
+  }
+
+  private static SchemaGenerator generator() {
+    var config = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
+        .with(new JacksonModule())
+        .with(new JakartaValidationModule(JakartaValidationOption.INCLUDE_PATTERN_EXPRESSIONS))
+        .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT, Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES,
+            Option.INLINE_ALL_SCHEMAS);
+    // properties in the order of the record's components, as Jackson writes them
+    config.forTypesInGeneral().withPropertySorter((a, b) -> 0);
+    config.forTypesInGeneral().withTitleResolver(scope -> {
+      Class<?> c = scope.getType().getErasedType();
+      return c.isRecord() ? c.getSimpleName() : null;
+    });
+    var fields = config.forFields();
+    fields.withNullableCheck(f -> !f.isFakeContainerItemScope() && nullable(f));
+    fields.withRequiredCheck(f -> !nullable(f));
+    fields.withStringFormatResolver(f -> {
+      Format format = annotation(f, Format.class);
+      return format == null ? null : format.value();
+    });
+    fields.withEnumResolver(f -> {
+      OneOf oneOf = annotation(f, OneOf.class);
+      if (oneOf == null) {
+        return null;
+      }
+      List<Object> values = new ArrayList<>(Arrays.asList((Object[]) oneOf.value()));
+      if (!f.isFakeContainerItemScope() && nullable(f)) {
+        values.add(null);
+      }
+      return values;
+    });
+    fields.withInstanceAttributeOverride((node, f, context) -> {
+      Example example = annotation(f, Example.class);
+      if (example != null && !node.has("examples")) {
+        var array = node.putArray("examples");
+        for (String value : example.value()) {
+          array.add(value);
+        }
+      }
+    });
+    return new SchemaGenerator(config.build());
+  }
+
+  private static boolean nullable(FieldScope f) {
+    return !f.getType().getErasedType().isPrimitive() && f.getAnnotationConsideringFieldAndGetter(Nullable.class) != null;
+  }
+
+  /** An annotation on the field (or, for a list's items, on its type argument), directly or through a composed constraint. */
+  private static <A extends Annotation> A annotation(MemberScope<?, ?> member, Class<A> type) {
+    java.util.function.Predicate<Annotation> composed = a -> a.annotationType().isAnnotationPresent(Constraint.class);
+    return member.isFakeContainerItemScope()
+        ? member.getContainerItemAnnotationConsideringFieldAndGetterIfSupported(type, composed)
+        : member.getAnnotationConsideringFieldAndGetterIfSupported(type, composed);
   }
 }

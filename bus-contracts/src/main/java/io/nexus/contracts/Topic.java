@@ -6,7 +6,7 @@ import java.util.Objects;
  * A publish/subscribe address on the event bus and the event type it carries.
  *
  * @param address {@code nexus.<service>.events.<event>} or {@code ui.*} for browser feeds
- * @param event the event record type; its JSON Schema is {@code schemas/<SimpleName>.json}
+ * @param event the event record type; its JSON Schema is generated from it ({@link Schemas})
  * @param <E> event type
  */
 public record Topic<E>(String address, Class<E> event) {

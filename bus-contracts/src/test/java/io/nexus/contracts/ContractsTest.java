@@ -12,19 +12,55 @@ import org.junit.jupiter.api.Test;
 class ContractsTest {
 
   @Test
-  @DisplayName("every message type is a record with a JSON Schema")
+  @DisplayName("every message type is a record; its schema has its components, requires every one not @Nullable, allows no other")
   void everyMessageHasASchema() {
     for (Class<?> type : Contracts.messageTypes()) {
       assertThat(type.isRecord()).as(type.getName()).isTrue();
       JsonObject schema = Schemas.schemaOf(type);
       assertThat(schema.getString("title")).as(type.getName()).isEqualTo(type.getSimpleName());
-      // the schema names exactly the record's components, so the two cannot drift apart
-      var components = new HashSet<String>();
+      assertThat(schema.getString("$id")).isEqualTo(Schemas.BASE_URI + Contracts.schemaPath(type).substring(8));
+      assertThat(schema.getBoolean("additionalProperties")).as(type.getName()).isFalse();
+      var components = new java.util.ArrayList<String>();
+      var required = new java.util.ArrayList<String>();
       for (RecordComponent c : type.getRecordComponents()) {
         components.add(c.getName());
+        if (c.getType().isPrimitive() || !c.isAnnotationPresent(Nullable.class)) {
+          required.add(c.getName());
+        }
       }
-      assertThat(schema.getJsonObject("properties").fieldNames()).as(type.getName()).isEqualTo(components);
+      // in the components' order, as Jackson writes them
+      assertThat(new java.util.ArrayList<>(schema.getJsonObject("properties", new JsonObject()).fieldNames()))
+          .as(type.getName()).isEqualTo(components);
+      assertThat(schema.getJsonArray("required", new JsonArray()).getList()).as(type.getName()).isEqualTo(required);
     }
+  }
+
+  @Test
+  @DisplayName("constraints on the record components, direct or composed, reach the schema and refuse what breaks them")
+  void constraintsReachTheSchema() {
+    var create = Codec.toJson(new io.nexus.contracts.security.Security.CreateUser("ada@example.org", "long-enough-password",
+        "Ada", "viewer"));
+    var cls = io.nexus.contracts.security.Security.CreateUser.class;
+    assertThat(Schemas.violation(cls, create)).isEmpty();
+    assertThat(Schemas.violation(cls, create.copy().put("password", "short"))).get().asString().contains("/password");
+    assertThat(Schemas.violation(cls, create.copy().put("role", "owner"))).get().asString().contains("/role");
+    assertThat(Schemas.violation(cls, create.copy().put("email", "a@" + "b".repeat(260)))).get().asString()
+        .contains("/email");
+    var entry = io.nexus.contracts.financial.Financial.PostEntry.class;
+    var line = new JsonObject().put("account", "1000").put("debit", "10.00").put("credit", null).put("currency", "EUR");
+    var post = new JsonObject().put("ledgerId", "l1").put("bookingDate", "2026-03-31").put("description", "rent")
+        .put("lines", new JsonArray().add(line).add(line.copy().put("debit", null).put("credit", "10.00")));
+    // counterparty and documentNumber are @Nullable: absent is fine
+    assertThat(Schemas.violation(entry, post)).isEmpty();
+    assertThat(Schemas.violation(entry, post.copy().put("bookingDate", "31.03.2026"))).get().asString()
+        .contains("/bookingDate");
+    assertThat(Schemas.violation(entry, post.copy().put("lines", new JsonArray().add(line)))).get().asString()
+        .contains("/lines");
+    assertThat(Schemas.violation(entry, post.copy().put("lines", new JsonArray().add(line.copy().put("currency", "eur"))
+        .add(line)))).get().asString().contains("/lines/0/currency");
+    var noDescription = post.copy();
+    noDescription.remove("description");
+    assertThat(Schemas.violation(entry, noDescription)).isPresent();
   }
 
   @Test
@@ -96,7 +132,7 @@ class ContractsTest {
       Object t = s.getValue("type");
       String type = t instanceof JsonArray a ? a.getString(0) : (String) t;
       return switch (type) {
-        case "integer" -> Math.max(7L, s.getLong("minimum", 0L));
+        case "integer" -> Math.min(Math.max(7L, s.getLong("minimum", 0L)), s.getLong("maximum", Long.MAX_VALUE));
         case "boolean" -> true;
         case "array" -> {
           var items = new JsonArray();

@@ -2,9 +2,19 @@ package io.nexus.contracts.financial;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
-import io.nexus.contracts.Role;
+import io.nexus.contracts.Example;
+import io.nexus.contracts.Fields;
+import io.nexus.contracts.Nullable;
+import io.nexus.contracts.OneOf;
 import io.nexus.contracts.RelayedEvent;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
@@ -209,20 +219,40 @@ public final class Financial {
       FINDING_COMMENTED);
 
   /** @param currency ISO 4217 code of the ledger's reporting currency */
-  public record CreateLedger(String name, String currency) {}
+  public record CreateLedger(
+      @Size(min = 1, max = 200) String name,
+      @Fields.CurrencyCode String currency) {}
 
-  public record LedgerView(String id, String org, String name, String currency, String createdAt) {}
+  public record LedgerView(
+      @Fields.Id String id,
+      @Fields.Id String org,
+      @Size(max = 200) String name,
+      @Fields.CurrencyCode String currency,
+      String createdAt) {}
 
-  public record LedgerList(List<LedgerView> ledgers) {}
+  public record LedgerList(
+      List<LedgerView> ledgers) {}
 
-  public record LedgerRef(String ledgerId) {}
+  public record LedgerRef(
+      @Fields.Id String ledgerId) {}
 
   /** @param type asset, liability, equity, revenue or expense */
-  public record CreateAccount(String ledgerId, String code, String name, String type) {}
+  public record CreateAccount(
+      @Fields.Id String ledgerId,
+      @Size(min = 1, max = 20) @Pattern(regexp = "^[A-Za-z0-9._-]+$") @Example("1200") String code,
+      @Size(min = 1, max = 200) String name,
+      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type) {}
 
-  public record AccountView(String id, String ledgerId, String code, String name, String type, boolean active) {}
+  public record AccountView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      @Size(max = 20) String code,
+      @Size(max = 200) String name,
+      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type,
+      boolean active) {}
 
-  public record AccountList(List<AccountView> accounts) {}
+  public record AccountList(
+      List<AccountView> accounts) {}
 
   /**
    * One line of an entry: exactly one of {@code debit} and {@code credit}, a positive decimal in
@@ -230,86 +260,175 @@ public final class Financial {
    *
    * @param account the account's code in the ledger
    */
-  public record Line(String account, String debit, String credit, String currency) {}
+  public record Line(
+      @Size(min = 1, max = 20) String account,
+      @Nullable @Fields.Amount String debit,
+      @Nullable @Fields.Amount String credit,
+      @Fields.CurrencyCode String currency) {}
 
   /**
    * @param bookingDate ISO date the entry is booked on
    * @param documentNumber the source document (invoice, voucher) number, if any
    */
-  public record PostEntry(String ledgerId, String bookingDate, String description, String counterparty,
-      String documentNumber, List<Line> lines) {}
+  public record PostEntry(
+      @Fields.Id String ledgerId,
+      @Fields.IsoDate String bookingDate,
+      @Size(min = 1, max = 500) String description,
+      @Nullable @Size(max = 200) String counterparty,
+      @Nullable @Size(max = 100) String documentNumber,
+      @Size(min = 2, max = 1000) List<Line> lines) {}
 
-  public record ReverseEntry(String ledgerId, String entryId, String bookingDate, String reason) {}
+  public record ReverseEntry(
+      @Fields.Id String ledgerId,
+      @Fields.Id String entryId,
+      @Nullable @Fields.IsoDate String bookingDate,
+      @Nullable @Size(max = 500) String reason) {}
 
-  public record EntryRef(String ledgerId, String entryId) {}
+  public record EntryRef(
+      @Fields.Id String ledgerId,
+      @Fields.Id String entryId) {}
 
   /**
    * @param reverses the entry this one reverses, or null
    * @param reversedBy the entry that reversed this one, or null
    */
-  public record EntryView(String id, String ledgerId, String bookingDate, String description, String counterparty,
-      String documentNumber, String postedBy, String postedAt, String reverses, String reversedBy, List<Line> lines) {}
+  public record EntryView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      @Fields.IsoDate String bookingDate,
+      @Size(max = 500) String description,
+      @Nullable @Size(max = 200) String counterparty,
+      @Nullable @Size(max = 100) String documentNumber,
+      String postedBy,
+      String postedAt,
+      @Nullable String reverses,
+      @Nullable String reversedBy,
+      List<Line> lines) {}
 
   /** @param asOf ISO date; null for today */
-  public record TrialBalanceQuery(String ledgerId, String asOf) {}
+  public record TrialBalanceQuery(
+      @Fields.Id String ledgerId,
+      @Nullable @Fields.IsoDate String asOf) {}
 
   /** @param balance debit minus credit */
-  public record BalanceLine(String account, String name, String type, String currency, String debit, String credit,
+  public record BalanceLine(
+      String account,
+      String name,
+      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type,
+      @Fields.CurrencyCode String currency,
+      String debit,
+      String credit,
       String balance) {}
 
   /**
    * @param from first booking date included (income statement; null: from the first entry)
    * @param to last booking date included (null: today)
    */
-  public record StatementQuery(String ledgerId, String from, String to) {}
+  public record StatementQuery(
+      @Fields.Id String ledgerId,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to) {}
 
-  public record StatementLine(String account, String name, String amount) {}
+  public record StatementLine(
+      String account,
+      String name,
+      String amount) {}
 
   /** One section (assets, liabilities, equity, result; revenue, expenses) in one currency. */
-  public record Section(String name, String currency, List<StatementLine> lines, String total) {}
+  public record Section(
+      String name,
+      @Fields.CurrencyCode String currency,
+      List<StatementLine> lines,
+      String total) {}
 
   /**
    * @param kind balance-sheet or income-statement
    * @param balanced balance sheet: per currency, assets = liabilities + equity + result;
    *     income statement: always true
    */
-  public record Statement(String ledgerId, String kind, String from, String to, List<Section> sections, boolean balanced) {}
+  public record Statement(
+      String ledgerId,
+      @OneOf({"balance-sheet", "income-statement"}) String kind,
+      @Nullable @Fields.IsoDate String from,
+      @Fields.IsoDate String to,
+      List<Section> sections,
+      boolean balanced) {}
 
   /**
    * Every filter is optional. {@code minAmount}/{@code maxAmount} match any line's amount;
    * {@code text} matches description or document number; {@code cursor} is the {@code next} of
    * the previous page.
    */
-  public record EntrySearch(String ledgerId, String account, String counterparty, String minAmount, String maxAmount,
-      String from, String to, String text, Integer limit, String cursor) {}
+  public record EntrySearch(
+      @Fields.Id String ledgerId,
+      @Nullable @Size(max = 20) String account,
+      @Nullable @Size(max = 200) String counterparty,
+      @Nullable @Fields.Amount String minAmount,
+      @Nullable @Fields.Amount String maxAmount,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to,
+      @Nullable @Size(max = 200) String text,
+      @Nullable @Min(1) @Max(500) Integer limit,
+      @Nullable @Size(max = 200) String cursor) {}
 
   /** @param next the cursor of the following page, or null on the last */
-  public record EntryPage(List<EntryView> entries, String next) {}
+  public record EntryPage(
+      List<EntryView> entries,
+      @Nullable String next) {}
 
-  public record AccountHistoryQuery(String ledgerId, String account, String from, String to) {}
+  public record AccountHistoryQuery(
+      @Fields.Id String ledgerId,
+      @Size(min = 1, max = 20) String account,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to) {}
 
   /** @param balance the account's debit-minus-credit balance at the end of {@code date} */
-  public record BalancePoint(String date, String currency, String balance) {}
+  public record BalancePoint(
+      @Fields.IsoDate String date,
+      @Fields.CurrencyCode String currency,
+      String balance) {}
 
-  public record AccountHistory(String ledgerId, String account, List<BalancePoint> points) {}
+  public record AccountHistory(
+      String ledgerId,
+      String account,
+      List<BalancePoint> points) {}
 
   /**
    * @param digits 1 (first digit) or 2 (first two digits); default 1
    * @param minSample below this many amounts the verdict is insufficient-data; default 300 (1) or 1000 (2)
    */
-  public record BenfordQuery(String ledgerId, Integer digits, String account, String from, String to, Integer minSample) {}
+  public record BenfordQuery(
+      @Fields.Id String ledgerId,
+      @Nullable @Min(1) @Max(2) Integer digits,
+      @Nullable @Size(max = 20) String account,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to,
+      @Nullable @Min(1) @Max(10000000) Integer minSample) {}
 
-  public record BenfordBucket(int digits, long observed, double expectedShare, double observedShare) {}
+  public record BenfordBucket(
+      @Min(1) @Max(99) int digits,
+      @Min(0) long observed,
+      double expectedShare,
+      double observedShare) {}
 
   /**
    * @param conformity close, acceptable, marginal, nonconforming or insufficient-data
    * @param chiSquare null with insufficient data
    */
-  public record BenfordReport(String ledgerId, int digits, long sampleSize, double mad, String conformity, Double chiSquare,
-      Double pValue, List<BenfordBucket> buckets) {}
+  public record BenfordReport(
+      String ledgerId,
+      @Min(1) @Max(2) int digits,
+      @Min(0) long sampleSize,
+      double mad,
+      @OneOf({"close", "acceptable", "marginal", "nonconforming", "insufficient-data"}) String conformity,
+      @Nullable Double chiSquare,
+      @Nullable Double pValue,
+      List<BenfordBucket> buckets) {}
 
   /** Maps one of the import's columns to the header the file uses for it. */
-  public record ColumnMapping(String column, String header) {}
+  public record ColumnMapping(
+      @OneOf({"entry", "date", "account", "debit", "credit", "currency", "description", "counterparty", "document", "time"}) String column,
+      @Size(min = 1, max = 200) String header) {}
 
   /**
    * @param format csv or jsonl
@@ -319,13 +438,22 @@ public final class Financial {
    * @param decimalSeparator . (default) or ,
    * @param mapping CSV headers for columns whose header differs from the column's name
    */
-  public record CreateImport(String ledgerId, String format, String mode, String delimiter, String decimalSeparator,
-      List<ColumnMapping> mapping) {}
+  public record CreateImport(
+      @Fields.Id String ledgerId,
+      @OneOf({"csv", "jsonl"}) String format,
+      @Nullable @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      @Nullable @OneOf({",", ";", "|", "\t"}) String delimiter,
+      @Nullable @OneOf({".", ","}) String decimalSeparator,
+      @Nullable @Size(max = 9) List<ColumnMapping> mapping) {}
 
-  public record ImportRef(String ledgerId, String importId) {}
+  public record ImportRef(
+      @Fields.Id String ledgerId,
+      @Fields.Id String importId) {}
 
   /** @param line 1-based line of the file (the header is line 1 of a CSV file); 0 for the file as a whole */
-  public record ImportError(long line, String message) {}
+  public record ImportError(
+      @Min(0) long line,
+      String message) {}
 
   /**
    * @param status created, receiving, completed (committed), rejected (nothing imported) or failed
@@ -334,18 +462,40 @@ public final class Financial {
    * @param errors the first 1,000 errors, by line
    * @param sha256 hex SHA-256 of the uploaded file, once received
    */
-  public record ImportView(String id, String ledgerId, String status, String format, String mode, long rowsDone,
-      long bytesDone, Long bytesTotal, long entriesImported, long errorCount, List<ImportError> errors, String sha256,
-      String createdAt, String finishedAt) {}
+  public record ImportView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      @OneOf({"created", "receiving", "completed", "rejected", "failed"}) String status,
+      @OneOf({"csv", "jsonl"}) String format,
+      @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      @Min(0) long rowsDone,
+      @Min(0) long bytesDone,
+      @Nullable @Min(0) Long bytesTotal,
+      @Min(0) long entriesImported,
+      @Min(0) long errorCount,
+      List<ImportError> errors,
+      @Nullable @Pattern(regexp = "^[0-9a-f]{64}$") @Example("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") String sha256,
+      String createdAt,
+      @Nullable String finishedAt) {}
 
   /** @param bytesTotal the upload's size when known */
-  public record BeginUpload(String ledgerId, String importId, Long bytesTotal) {}
+  public record BeginUpload(
+      @Fields.Id String ledgerId,
+      @Fields.Id String importId,
+      @Nullable @Min(0) Long bytesTotal) {}
 
-  public record UploadTarget(String address, int chunkBytes) {}
+  public record UploadTarget(
+      @Size(min = 1) String address,
+      @Min(1) int chunkBytes) {}
 
   /** Published while an import runs (about once a second) and when it ends. */
-  public record ImportProgress(String importId, String status, long rowsDone, long bytesDone, Long bytesTotal,
-      long errorCount) {}
+  public record ImportProgress(
+      @Fields.Id String importId,
+      @OneOf({"created", "receiving", "completed", "rejected", "failed"}) String status,
+      @Min(0) long rowsDone,
+      @Min(0) long bytesDone,
+      @Nullable @Min(0) Long bytesTotal,
+      @Min(0) long errorCount) {}
 
   /**
    * An organisation's examination thresholds. Amounts are decimal strings in the ledger's
@@ -367,50 +517,108 @@ public final class Financial {
    * @param suspenseAccounts account codes that are suspense or clearing accounts (also: names containing suspense, clearing, sundry, unallocated)
    * @param paymentAccounts account codes money is paid from: an entry crediting one is a payment (none: asset accounts named bank or cash)
    */
-  public record RuleSettings(Long version, String approvalThreshold, Double thresholdMargin, Integer duplicateWindowDays,
-      Integer structuringWindowDays, String roundUnit, Integer roundMinCount, Double roundMinShare, List<String> holidays,
-      String businessHoursStart, String businessHoursEnd, String timezone, String newCounterpartyAmount, Integer benfordMinSample,
-      Integer sequenceMinCount, Double sequenceMinDensity, List<String> suspenseAccounts, List<String> paymentAccounts) {}
+  public record RuleSettings(
+      @Nullable @Min(0) Long version,
+      @Nullable @Fields.Amount String approvalThreshold,
+      @Nullable @DecimalMin("0") @DecimalMax("0.5") Double thresholdMargin,
+      @Nullable @Min(0) @Max(366) Integer duplicateWindowDays,
+      @Nullable @Min(0) @Max(366) Integer structuringWindowDays,
+      @Nullable @Fields.Amount String roundUnit,
+      @Nullable @Min(1) @Max(1000000) Integer roundMinCount,
+      @Nullable @DecimalMin("0") @DecimalMax("1") Double roundMinShare,
+      @Nullable @Size(max = 1000) List<@Fields.IsoDate String> holidays,
+      @Nullable @Fields.TimeOfDay String businessHoursStart,
+      @Nullable @Fields.TimeOfDay String businessHoursEnd,
+      @Nullable @Size(min = 1, max = 64) @Example("Europe/Berlin") String timezone,
+      @Nullable @Fields.Amount String newCounterpartyAmount,
+      @Nullable @Min(10) @Max(10000000) Integer benfordMinSample,
+      @Nullable @Min(2) @Max(10000000) Integer sequenceMinCount,
+      @Nullable @DecimalMin("0") @DecimalMax("1") Double sequenceMinDensity,
+      @Nullable @Size(max = 1000) List<@Size(min = 1, max = 20) String> suspenseAccounts,
+      @Nullable @Size(max = 1000) List<@Size(min = 1, max = 20) String> paymentAccounts) {}
 
   /**
    * @param from first booking date examined (null: the ledger's first)
    * @param to last booking date examined (null: today)
    * @param rules rule ids to run (null or empty: all of {@link #RULES})
    */
-  public record StartExamination(String ledgerId, String from, String to, List<String> rules) {}
+  public record StartExamination(
+      @Fields.Id String ledgerId,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to,
+      @Nullable @Size(max = 11) List<@OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String> rules) {}
 
-  public record ExaminationRef(String ledgerId, String examinationId) {}
+  public record ExaminationRef(
+      @Fields.Id String ledgerId,
+      @Fields.Id String examinationId) {}
 
   /**
    * @param status running, completed, cancelled or failed
    * @param findingsNew findings raised by this run
    * @param findingsExisting findings this run found again (same evidence, same id), not raised twice
    */
-  public record ExaminationView(String id, String ledgerId, String from, String to, List<String> rules, String status,
-      int rulesDone, int rulesTotal, int findingsNew, int findingsExisting, String error, String startedBy,
-      String startedAt, String finishedAt) {}
+  public record ExaminationView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      String from,
+      String to,
+      List<@OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String> rules,
+      @OneOf({"running", "completed", "cancelled", "failed"}) String status,
+      @Min(0) int rulesDone,
+      @Min(0) int rulesTotal,
+      @Min(0) int findingsNew,
+      @Min(0) int findingsExisting,
+      @Nullable String error,
+      String startedBy,
+      String startedAt,
+      @Nullable String finishedAt) {}
 
-  public record ExaminationList(List<ExaminationView> examinations) {}
+  public record ExaminationList(
+      List<ExaminationView> examinations) {}
 
   /** Published after each rule and at the end. */
-  public record ExaminationProgress(String examinationId, String status, String rule, int rulesDone, int rulesTotal,
-      int findingsNew) {}
+  public record ExaminationProgress(
+      @Fields.Id String examinationId,
+      @OneOf({"running", "completed", "cancelled", "failed"}) String status,
+      @Nullable String rule,
+      @Min(0) int rulesDone,
+      @Min(0) int rulesTotal,
+      @Min(0) int findingsNew) {}
 
   /**
    * Every filter is optional; {@code cursor} is the {@code next} of the previous page (of the same
    * order). {@code sort}: {@code newest} (default, last raised first) or {@code severity} (high
    * first, then by score, highest first).
    */
-  public record FindingSearch(String ledgerId, String rule, String severity, String status, String assignee,
-      String examinationId, Integer limit, String cursor, String sort) {}
+  public record FindingSearch(
+      @Fields.Id String ledgerId,
+      @Nullable @OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String rule,
+      @Nullable @OneOf({"low", "medium", "high"}) String severity,
+      @Nullable @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      @Nullable @Size(max = 200) String assignee,
+      @Nullable @Size(max = 64) String examinationId,
+      @Nullable @Min(1) @Max(500) Integer limit,
+      @Nullable @Size(max = 200) String cursor,
+      @Nullable @OneOf({"newest", "severity"}) String sort) {}
 
   /** A number behind a finding, by name (amounts as decimal strings). */
-  public record Figure(String name, String value) {}
+  public record Figure(
+      String name,
+      String value) {}
 
-  public record Comment(int seq, String author, String text, String at) {}
+  public record Comment(
+      @Min(1) int seq,
+      String author,
+      String text,
+      String at) {}
 
   /** One change of a finding, from its event stream. */
-  public record FindingChange(long version, String type, String by, String at, String summary) {}
+  public record FindingChange(
+      @Min(1) long version,
+      String type,
+      @Nullable String by,
+      String at,
+      String summary) {}
 
   /**
    * @param severity low, medium or high
@@ -419,14 +627,33 @@ public final class Financial {
    * @param status open, confirmed, dismissed or escalated
    * @param version the finding's stream version (its ETag)
    */
-  public record FindingView(String id, String ledgerId, String examinationId, String rule, String severity, double score,
-      String title, String explanation, List<String> entryIds, List<Figure> figures, String status, String assignee,
-      List<String> tags, List<Comment> comments, List<FindingChange> history, long version, String raisedAt,
+  public record FindingView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      @Fields.Id String examinationId,
+      @OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String rule,
+      @OneOf({"low", "medium", "high"}) String severity,
+      double score,
+      String title,
+      String explanation,
+      List<String> entryIds,
+      List<Figure> figures,
+      @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      @Nullable String assignee,
+      List<String> tags,
+      List<Comment> comments,
+      List<FindingChange> history,
+      @Min(1) long version,
+      String raisedAt,
       String updatedAt) {}
 
-  public record FindingPage(List<FindingView> findings, String next) {}
+  public record FindingPage(
+      List<FindingView> findings,
+      @Nullable String next) {}
 
-  public record FindingRef(String ledgerId, String findingId) {}
+  public record FindingRef(
+      @Fields.Id String ledgerId,
+      @Fields.Id String findingId) {}
 
   /**
    * Null fields stay as they are.
@@ -434,11 +661,24 @@ public final class Financial {
    * @param assignee a user id, or "" to unassign
    * @param tags the finding's tags, replacing the old ones
    */
-  public record UpdateFinding(String ledgerId, String findingId, Long expectedVersion, String status, String assignee,
-      List<String> tags) {}
+  public record UpdateFinding(
+      @Fields.Id String ledgerId,
+      @Fields.Id String findingId,
+      @Nullable @Min(0) Long expectedVersion,
+      @Nullable @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      @Nullable @Size(max = 200) String assignee,
+      @Nullable @Size(max = 20) List<@Size(min = 1, max = 40) @Pattern(regexp = "^[A-Za-z0-9 ._:-]+$") @Example("q1-review") String> tags) {}
 
-  public record CommentFinding(String ledgerId, String findingId, Long expectedVersion, String text) {}
+  public record CommentFinding(
+      @Fields.Id String ledgerId,
+      @Fields.Id String findingId,
+      @Nullable @Min(0) Long expectedVersion,
+      @Size(min = 1, max = 4000) String text) {}
 
   /** @param balanced true when, per currency, total debits equal total credits */
-  public record TrialBalance(String ledgerId, String asOf, List<BalanceLine> lines, boolean balanced) {}
+  public record TrialBalance(
+      @Fields.Id String ledgerId,
+      @Fields.IsoDate String asOf,
+      List<BalanceLine> lines,
+      boolean balanced) {}
 }

@@ -1,12 +1,20 @@
 package io.nexus.contracts.security;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
-import io.nexus.contracts.Role;
+import io.nexus.contracts.Fields;
+import io.nexus.contracts.Format;
+import io.nexus.contracts.Nullable;
+import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.RelayedEvent;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
 
@@ -190,30 +198,55 @@ public final class Security {
   // ---- messages ----
 
   /** @param clientIp the caller's address as the gateway saw it, for per-IP throttling */
-  public record LoginRequest(String email, String password, String clientIp) {}
+  public record LoginRequest(
+      @Size(min = 1, max = 254) String email,
+      @Size(min = 1, max = 1024) String password,
+      @Nullable @Size(max = 64) String clientIp) {}
 
   /** An access token (JWT) and the opaque refresh token of the same session. */
-  public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn)
+  public record TokenPair(
+      @Size(min = 1) String accessToken,
+      @Size(min = 1) String refreshToken,
+      @OneOf("Bearer") String tokenType,
+      @Min(1) long expiresIn)
       implements io.nexus.contracts.CarriesSecret {}
 
-  public record RefreshRequest(String refreshToken, String clientIp) {}
+  public record RefreshRequest(
+      @Size(min = 1, max = 512) String refreshToken,
+      @Nullable @Size(max = 64) String clientIp) {}
 
   /** A JWK set: {@code {"keys": [...]}} with public keys only. */
-  public record Jwks(List<Map<String, Object>> keys) {}
+  public record Jwks(
+      List<Map<String, Object>> keys) {}
 
-  public record KeyRotated(String kid) {}
+  public record KeyRotated(
+      @Size(min = 1) String kid) {}
 
-  public record CreateOrg(String name, String adminEmail, String adminName, String adminPassword) {}
+  public record CreateOrg(
+      @Size(min = 1, max = 200) String name,
+      @Fields.Email String adminEmail,
+      @Size(min = 1, max = 200) String adminName,
+      @Fields.NewPassword String adminPassword) {}
 
-  public record OrgCreated(String id, String name, UserView admin) {}
+  public record OrgCreated(
+      @Fields.Id String id,
+      @Size(max = 200) String name,
+      UserView admin) {}
 
   /**
    * A user; {@code version} is the version of its event stream, sent as the ETag.
    *
    * @param disabledAt when an admin disabled the user (they can no longer log in), or null
    */
-  public record UserView(String id, String org, String email, String name, String role, String createdAt, long version,
-      String disabledAt) {
+  public record UserView(
+      @Fields.Id String id,
+      @Fields.Id String org,
+      @Fields.Email String email,
+      @Size(max = 200) String name,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Format("date-time") String createdAt,
+      @Min(1) long version,
+      @Nullable @Format("date-time") @JsonPropertyDescription("when an admin disabled the user, or null") String disabledAt) {
 
     /** An active user. */
     public UserView(String id, String org, String email, String name, String role, String createdAt, long version) {
@@ -221,31 +254,60 @@ public final class Security {
     }
   }
 
-  public record UserList(List<UserView> users) {}
+  public record UserList(
+      List<UserView> users) {}
 
-  public record CreateUser(String email, String password, String name, String role) {}
+  public record CreateUser(
+      @Fields.Email String email,
+      @Fields.NewPassword String password,
+      @Size(min = 1, max = 200) String name,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role) {}
 
   /** @param asOf null for now, else a version number or an ISO-8601 instant: the user as it was then */
-  public record UserRef(String id, String asOf) {}
+  public record UserRef(
+      @Fields.Id String id,
+      @Nullable @Size(max = 64) @JsonPropertyDescription("a version number or an ISO-8601 instant") String asOf) {}
 
   /** Any field left null is left unchanged; a new password needs the current one from the user themself. */
-  public record UpdateUser(String id, String name, String password, String currentPassword, Long expectedVersion) {}
+  public record UpdateUser(
+      @Fields.Id String id,
+      @Nullable @Size(min = 1, max = 200) String name,
+      @Nullable @Fields.NewPassword String password,
+      @Nullable @Size(min = 1, max = 1024) String currentPassword,
+      @Nullable @Min(1) Long expectedVersion) {}
 
-  public record ChangeRole(String id, String role, Long expectedVersion) {}
+  public record ChangeRole(
+      @Fields.Id String id,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Nullable @Min(1) Long expectedVersion) {}
 
   /** A user an admin acts on. */
-  public record UserTarget(String id) {}
+  public record UserTarget(
+      @Fields.Id String id) {}
 
   /** A user was disabled: how many sessions ended and API keys (issued by them) were revoked. */
-  public record UserDisabled(String id, int sessionsEnded, int apiKeysRevoked) {}
+  public record UserDisabled(
+      @Fields.Id String id,
+      @Min(0) int sessionsEnded,
+      @Min(0) int apiKeysRevoked) {}
 
   /** How many live sessions of a user were ended. */
-  public record SessionsEnded(String id, int sessionsEnded) {}
+  public record SessionsEnded(
+      @Fields.Id String id,
+      @Min(0) int sessionsEnded) {}
 
-  public record RevertUser(String id, long version, Long expectedVersion) {}
+  public record RevertUser(
+      @Fields.Id String id,
+      @Min(1) long version,
+      @Nullable @Min(1) Long expectedVersion) {}
 
   /** Every filter is optional; {@code from}/{@code to} are ISO-8601 instants; {@code limit} defaults to 100. */
-  public record AuditQuery(String actor, String entity, String from, String to, Integer limit) {}
+  public record AuditQuery(
+      @Nullable @Size(max = 100) String actor,
+      @Nullable @Size(max = 200) String entity,
+      @Nullable @Size(max = 64) String from,
+      @Nullable @Size(max = 64) String to,
+      @Nullable @Min(1) @Max(1000) Integer limit) {}
 
   /**
    * One audited command.
@@ -257,51 +319,104 @@ public final class Security {
    * @param action the event type
    * @param hash SHA-256 over the previous row's hash and this row's canonical content
    */
-  public record AuditEntry(long seq, long position, String at, String actor, String org, String entity, String action,
-      Map<String, Object> data, String hash) {}
+  public record AuditEntry(
+      long seq,
+      long position,
+      String at,
+      @Nullable String actor,
+      @Nullable String org,
+      String entity,
+      String action,
+      Map<String, Object> data,
+      String hash) {}
 
-  public record AuditPage(List<AuditEntry> entries) {}
+  public record AuditPage(
+      List<AuditEntry> entries) {}
 
-  public record UserActivity(String userId, long logins, String lastLoginAt, long changes, String lastChangeAt) {}
+  public record UserActivity(
+      String userId,
+      @Min(0) long logins,
+      @Nullable String lastLoginAt,
+      @Min(0) long changes,
+      @Nullable String lastChangeAt) {}
 
-  public record UserActivityList(List<UserActivity> users) {}
+  public record UserActivityList(
+      List<UserActivity> users) {}
 
-  public record ProjectionRef(String name) {}
+  public record ProjectionRef(
+      @Size(min = 1, max = 100) String name) {}
 
   /**
    * @param state running, done or failed
    * @param skipped events the read model could not apply and left out, as its live subscription parks them
    */
-  public record ProjectionStatus(String name, String state, long replayed, long skipped, long total, String startedAt,
-      String finishedAt, String error) {}
+  public record ProjectionStatus(
+      String name,
+      @OneOf({"running", "done", "failed"}) String state,
+      @Min(0) long replayed,
+      @Min(0) long skipped,
+      @Min(0) long total,
+      String startedAt,
+      @Nullable String finishedAt,
+      @Nullable String error) {}
 
-  public record ParkedEvent(String subscription, long position, String type, String streamId, int attempts,
-      String reason, String parkedAt) {}
+  public record ParkedEvent(
+      String subscription,
+      @Min(0) long position,
+      String type,
+      String streamId,
+      @Min(0) int attempts,
+      String reason,
+      String parkedAt) {}
 
-  public record ParkedList(List<ParkedEvent> events) {}
+  public record ParkedList(
+      List<ParkedEvent> events) {}
 
-  public record ParkedRef(String subscription, long position) {}
+  public record ParkedRef(
+      @Size(min = 1, max = 100) String subscription,
+      @Min(1) long position) {}
 
   /** @param brokenAt the seq of the first row whose hash does not match, or null when valid */
-  public record AuditVerification(boolean valid, long checked, Long brokenAt, String detail) {}
+  public record AuditVerification(
+      boolean valid,
+      @Min(0) long checked,
+      @Nullable Long brokenAt,
+      String detail) {}
 
-  public record CreateApiKey(String name, String role) {}
+  public record CreateApiKey(
+      @Size(min = 1, max = 200) String name,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role) {}
 
   /** @param key the secret, returned only here */
-  public record ApiKeyCreated(String id, String name, String role, String key, String createdAt)
+  public record ApiKeyCreated(
+      @Fields.Id String id,
+      @Size(max = 200) String name,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Size(min = 20) String key,
+      @Format("date-time") String createdAt)
       implements io.nexus.contracts.CarriesSecret {}
 
-  public record ApiKeyView(String id, String name, String role, String createdAt, String revokedAt) {}
+  public record ApiKeyView(
+      @Fields.Id String id,
+      @Size(max = 200) String name,
+      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Format("date-time") String createdAt,
+      @Nullable @Format("date-time") String revokedAt) {}
 
-  public record ApiKeyList(List<ApiKeyView> keys) {}
+  public record ApiKeyList(
+      List<ApiKeyView> keys) {}
 
-  public record ApiKeyRef(String id) {}
+  public record ApiKeyRef(
+      @Fields.Id String id) {}
 
-  public record VerifyApiKey(String key) {}
+  public record VerifyApiKey(
+      @Size(min = 1, max = 200) String key) {}
 
   /**
    * @param session the session id ({@code sid} claim of its access tokens)
    * @param expiresAt epoch seconds after which every access token of the session is dead anyway
    */
-  public record SessionRevoked(String session, long expiresAt) {}
+  public record SessionRevoked(
+      @Size(min = 1, max = 64) String session,
+      @Min(0) long expiresAt) {}
 }

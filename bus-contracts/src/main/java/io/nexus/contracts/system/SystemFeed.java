@@ -2,9 +2,17 @@ package io.nexus.contracts.system;
 
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
-import io.nexus.contracts.Role;
+import io.nexus.contracts.Example;
+import io.nexus.contracts.Format;
+import io.nexus.contracts.Nullable;
+import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Principal;
+import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
@@ -57,7 +65,11 @@ public final class SystemFeed {
    * @param service the service name for service and breaker events, else null
    * @param at ISO-8601 instant
    */
-  public record SystemEvent(String type, String node, String service, String at) {}
+  public record SystemEvent(
+      @OneOf({"node-joined", "node-left", "service-up", "service-down", "breaker-changed"}) String type,
+      @Size(min = 1) String node,
+      @Nullable String service,
+      @Format("date-time") String at) {}
 
   /**
    * One committed event as a browser sees it.
@@ -66,16 +78,28 @@ public final class SystemFeed {
    * @param position its global position (unique)
    * @param actor who caused it, or null for the system
    */
-  public record FeedEvent(String cursor, long position, String type, String streamId, long version,
-      java.util.Map<String, Object> data, String actor, String at) {}
+  public record FeedEvent(
+      @Pattern(regexp = "^[0-9]{1,20}:[0-9]{1,19}$") @Example("812:42") String cursor,
+      @Min(1) long position,
+      String type,
+      String streamId,
+      @Min(1) long version,
+      java.util.Map<String, Object> data,
+      @Nullable String actor,
+      String at) {}
 
   /**
    * @param after the last cursor seen, null from the beginning, or {@code head}: no events, and
    *     {@code next} is where the log ends now (where a new reader starts)
    * @param max at most this many events (default 500)
    */
-  public record FeedReplay(String after, Integer max) {}
+  public record FeedReplay(
+      @Nullable @Pattern(regexp = "^([0-9]{1,20}:[0-9]{1,19}|head)$") @Example("812:42") String after,
+      @Nullable @Min(1) @Max(2000) Integer max) {}
 
   /** @param next the cursor to continue from; @param more true when the log holds more after {@code next} */
-  public record FeedPage(List<FeedEvent> events, String next, boolean more) {}
+  public record FeedPage(
+      List<FeedEvent> events,
+      @Nullable String next,
+      boolean more) {}
 }
