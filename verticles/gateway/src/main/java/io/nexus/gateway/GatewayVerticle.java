@@ -126,8 +126,9 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> feedSubscription.start(meters))
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> {
-          servedDocument = Yaml.fromJson(ApiRoutes.served(Yaml.toJson(yaml.toString()), localOperations(null)));
-          return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(Yaml.toJson(yaml.toString())));
+          JsonObject document = OpenApiMessages.resolve(Yaml.toJson(yaml.toString()));
+          servedDocument = Yaml.fromJson(ApiRoutes.served(document, localOperations(null)));
+          return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(document));
         })
         .compose(contract -> {
           Router root = Router.router(vertx);
