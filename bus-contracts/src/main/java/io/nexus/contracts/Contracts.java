@@ -18,7 +18,23 @@ public final class Contracts {
         .flatMap(List::stream).toList();
   }
 
-  /** Every pub/sub topic. */
+  /** Every kind of event the log holds, each service's in its order. */
+  public static List<EventType<?>> eventTypes() {
+    return Stream.of(Security.EVENTS, Financial.EVENTS).flatMap(List::stream).toList();
+  }
+
+  /** The event type of a name the log holds, if any. */
+  public static java.util.Optional<EventType<?>> eventType(String name) {
+    return java.util.Optional.ofNullable(EventIndex.BY_NAME.get(name));
+  }
+
+  /** Built on first use, after the services' constants. */
+  private static final class EventIndex {
+    static final java.util.Map<String, EventType<?>> BY_NAME = eventTypes().stream()
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(EventType::name, t -> t));
+  }
+
+  /** Every pub/sub topic a service publishes itself (the log's events are relayed on their {@link EventType#topic()}). */
   public static List<Topic<?>> topics() {
     return Stream.of(Security.TOPICS, Financial.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
   }
@@ -54,6 +70,10 @@ public final class Contracts {
     for (var t : topics()) {
       addOnce(types, t.event());
     }
+    for (var t : eventTypes()) {
+      addOnce(types, t.payload());
+    }
+    addOnce(types, RelayedEvent.class);
     addOnce(types, Failure.class);
     addOnce(types, SystemFeed.FeedEvent.class);
     addOnce(types, Financial.ImportProgress.class);

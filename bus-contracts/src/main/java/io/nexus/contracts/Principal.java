@@ -16,7 +16,7 @@ import java.util.Objects;
 public record Principal(
       @Size(min = 1, max = 100) String subject,
       @Fields.Id String org,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Fields.RoleName String role,
       @Nullable @Size(max = 64) String session) {
   public Principal {
     Objects.requireNonNull(subject, "subject");

@@ -118,6 +118,9 @@ public final class Schemas {
         return null;
       }
       List<Object> values = new ArrayList<>(Arrays.asList((Object[]) oneOf.value()));
+      if (oneOf.wireOf() != OneOf.None.class) {
+        values.addAll(wireNames(oneOf.wireOf()));
+      }
       if (!f.isFakeContainerItemScope() && nullable(f)) {
         values.add(null);
       }
@@ -133,6 +136,19 @@ public final class Schemas {
       }
     });
     return new SchemaGenerator(config.build());
+  }
+
+  /** An enum's values as they travel: {@code wire()} when it has one, else the lower-case name. */
+  static List<String> wireNames(Class<? extends Enum<?>> type) {
+    var names = new ArrayList<String>();
+    for (Enum<?> e : type.getEnumConstants()) {
+      try {
+        names.add((String) type.getMethod("wire").invoke(e));
+      } catch (ReflectiveOperationException noWire) {
+        names.add(e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      }
+    }
+    return names;
   }
 
   private static boolean nullable(FieldScope f) {

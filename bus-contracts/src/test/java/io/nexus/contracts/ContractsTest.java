@@ -100,6 +100,41 @@ class ContractsTest {
     }
   }
 
+  @Test
+  @DisplayName("event names and topics are unique, and no live topic shares an address with a relayed event")
+  void eventTypesAreUnique() {
+    var names = new HashSet<String>();
+    var addresses = new HashSet<String>();
+    for (var t : Contracts.topics()) {
+      addresses.add(t.address());
+    }
+    for (var e : Contracts.eventTypes()) {
+      assertThat(names.add(e.name())).as(e.name()).isTrue();
+      assertThat(addresses.add(e.topic())).as(e.topic() + " is also a live topic").isTrue();
+      assertThat(Contracts.eventType(e.name())).contains(e);
+      assertThat(Contracts.messageTypes()).contains(e.payload());
+    }
+    assertThat(Contracts.eventType("security.no-such-event")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an event's data keeps its JSON shape: absent optional fields stay absent where the log leaves them out")
+  void eventDataKeepsItsShape() {
+    var revoked = io.nexus.contracts.security.Security.API_KEY_REVOKED;
+    var byAdmin = new JsonObject().put("id", "k1");
+    assertThat(revoked.encode(revoked.decode(byAdmin))).isEqualTo(byAdmin);
+    var byDisable = new JsonObject().put("id", "k1").put("because", "creator disabled");
+    assertThat(revoked.encode(revoked.decode(byDisable))).isEqualTo(byDisable);
+    var failed = io.nexus.contracts.financial.Financial.IMPORT_FAILED;
+    var broke = new JsonObject().put("importId", "i").put("ledgerId", "l").put("org", "o").put("status", "failed")
+        .put("format", "csv").put("mode", "valid-rows").put("rows", 0L).put("entries", 0L).put("errors", 1L)
+        .putNull("sha256");
+    assertThat(failed.encode(failed.decode(broke))).isEqualTo(broke);
+    assertThat(io.nexus.contracts.security.Security.USER_CREATED.idOf("user-42")).isEqualTo("42");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.nexus.contracts.security.Security.USER_CREATED.idOf("ledger-42"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a user-<id> stream");
+  }
+
   /** Builds a valid sample of each message type from its schema. */
   static final class Samples {
     static Object of(Class<?> type) {

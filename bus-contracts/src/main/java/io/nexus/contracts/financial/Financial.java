@@ -1,12 +1,13 @@
 package io.nexus.contracts.financial;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.EventType;
 import io.nexus.contracts.Example;
 import io.nexus.contracts.Fields;
 import io.nexus.contracts.Nullable;
 import io.nexus.contracts.OneOf;
-import io.nexus.contracts.RelayedEvent;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
 import jakarta.validation.constraints.DecimalMax;
@@ -156,53 +157,60 @@ public final class Financial {
     return "ui.org." + org + ".imports." + importId;
   }
 
-  /** An entry was posted (relayed from the log). */
-  public static final Topic<RelayedEvent> ENTRY_POSTED =
-      new Topic<>("nexus.financial.events.entry-posted", RelayedEvent.class);
+  // ---- events of the log (relayed on nexus.financial.events.<event>); every member of the org sees them ----
 
-  /** An entry was reversed (relayed from the log). */
-  public static final Topic<RelayedEvent> ENTRY_REVERSED =
-      new Topic<>("nexus.financial.events.entry-reversed", RelayedEvent.class);
+  /** A ledger was created. */
+  public static final EventType<LedgerView> LEDGER_CREATED =
+      new EventType<>("financial.ledger-created", LedgerView.class, "ledger", Role.VIEWER);
 
-  /** A ledger was created; data: the LedgerView. (relayed from the log) */
-  public static final Topic<RelayedEvent> LEDGER_CREATED =
-      new Topic<>("nexus.financial.events.ledger-created", RelayedEvent.class);
+  /** An account was added to a chart of accounts (on its ledger's stream). */
+  public static final EventType<AccountView> ACCOUNT_CREATED =
+      new EventType<>("financial.account-created", AccountView.class, "ledger", Role.VIEWER);
 
-  /** An account was added to a chart of accounts; data: the AccountView. (relayed from the log) */
-  public static final Topic<RelayedEvent> ACCOUNT_CREATED =
-      new Topic<>("nexus.financial.events.account-created", RelayedEvent.class);
+  /** An entry was posted (a reversal too: it names the entry it reverses). */
+  public static final EventType<EntryView> ENTRY_POSTED =
+      new EventType<>("financial.entry-posted", EntryView.class, "entry", Role.VIEWER);
 
-  /** An import was committed; data: importId, ledgerId, rows, entries, errors, sha256. (relayed from the log) */
-  public static final Topic<RelayedEvent> IMPORT_COMPLETED =
-      new Topic<>("nexus.financial.events.import-completed", RelayedEvent.class);
+  /** An entry was reversed (on the original's stream). */
+  public static final EventType<EntryReversed> ENTRY_REVERSED =
+      new EventType<>("financial.entry-reversed", EntryReversed.class, "entry", Role.VIEWER);
 
-  /** An import was refused and nothing written (errors in all-or-nothing mode, or no valid entry). (relayed from the log) */
-  public static final Topic<RelayedEvent> IMPORT_REJECTED =
-      new Topic<>("nexus.financial.events.import-rejected", RelayedEvent.class);
+  /** An import was committed. */
+  public static final EventType<ImportEnded> IMPORT_COMPLETED =
+      new EventType<>("financial.import-completed", ImportEnded.class, "import", Role.VIEWER);
 
-  /** An import broke off (upload interrupted or stalled, server error); nothing written. (relayed from the log) */
-  public static final Topic<RelayedEvent> IMPORT_FAILED =
-      new Topic<>("nexus.financial.events.import-failed", RelayedEvent.class);
+  /** An import was refused and nothing written (errors in all-or-nothing mode, or no valid entry). */
+  public static final EventType<ImportEnded> IMPORT_REJECTED =
+      new EventType<>("financial.import-rejected", ImportEnded.class, "import", Role.VIEWER);
 
-  /** An examination started; data: the ExaminationView. (relayed from the log) */
-  public static final Topic<RelayedEvent> EXAMINATION_STARTED =
-      new Topic<>("nexus.financial.events.examination-started", RelayedEvent.class);
+  /** An import broke off (upload interrupted or stalled, server error); nothing written. */
+  public static final EventType<ImportEnded> IMPORT_FAILED =
+      new EventType<>("financial.import-failed", ImportEnded.class, "import", Role.VIEWER);
 
-  /** An examination completed, was cancelled or failed; data: the final ExaminationView. (relayed from the log) */
-  public static final Topic<RelayedEvent> EXAMINATION_ENDED =
-      new Topic<>("nexus.financial.events.examination-ended", RelayedEvent.class);
+  /** An examination started. */
+  public static final EventType<ExaminationView> EXAMINATION_STARTED =
+      new EventType<>("financial.examination-started", ExaminationView.class, "examination", Role.VIEWER);
 
-  /** An examination raised a finding; data: the FindingView. (relayed from the log) */
-  public static final Topic<RelayedEvent> FINDING_RAISED =
-      new Topic<>("nexus.financial.events.finding-raised", RelayedEvent.class);
+  /** An examination completed, was cancelled or failed: its final view. */
+  public static final EventType<ExaminationView> EXAMINATION_ENDED =
+      new EventType<>("financial.examination-ended", ExaminationView.class, "examination", Role.VIEWER);
 
-  /** A finding's status, assignee or tags changed; data: {field: {from, to}}. (relayed from the log) */
-  public static final Topic<RelayedEvent> FINDING_CHANGED =
-      new Topic<>("nexus.financial.events.finding-changed", RelayedEvent.class);
+  /** An examination raised a finding. */
+  public static final EventType<FindingView> FINDING_RAISED =
+      new EventType<>("financial.finding-raised", FindingView.class, "finding", Role.VIEWER);
 
-  /** A comment was added to a finding; data: seq and text. (relayed from the log) */
-  public static final Topic<RelayedEvent> FINDING_COMMENTED =
-      new Topic<>("nexus.financial.events.finding-commented", RelayedEvent.class);
+  /** A finding's status, assignee or tags changed. */
+  public static final EventType<FindingChanged> FINDING_CHANGED =
+      new EventType<>("financial.finding-changed", FindingChanged.class, "finding", Role.VIEWER);
+
+  /** A comment was added to a finding. */
+  public static final EventType<FindingCommented> FINDING_COMMENTED =
+      new EventType<>("financial.finding-commented", FindingCommented.class, "finding", Role.VIEWER);
+
+  /** Every event this service writes to the log. */
+  public static final List<EventType<?>> EVENTS = List.of(LEDGER_CREATED, ACCOUNT_CREATED, ENTRY_POSTED, ENTRY_REVERSED,
+      IMPORT_COMPLETED, IMPORT_REJECTED, IMPORT_FAILED, EXAMINATION_STARTED, EXAMINATION_ENDED, FINDING_RAISED, FINDING_CHANGED,
+      FINDING_COMMENTED);
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
@@ -214,9 +222,8 @@ public final class Financial {
       "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence",
       "suspense-account");
 
-  public static final List<Topic<?>> TOPICS = List.of(ENTRY_POSTED, ENTRY_REVERSED, LEDGER_CREATED, ACCOUNT_CREATED,
-      IMPORT_COMPLETED, IMPORT_REJECTED, IMPORT_FAILED, EXAMINATION_STARTED, EXAMINATION_ENDED, FINDING_RAISED, FINDING_CHANGED,
-      FINDING_COMMENTED);
+  /** Financial publishes no live notices: its events reach subscribers through the log's relay. */
+  public static final List<Topic<?>> TOPICS = List.of();
 
   /** @param currency ISO 4217 code of the ledger's reporting currency */
   public record CreateLedger(
@@ -681,4 +688,40 @@ public final class Financial {
       @Fields.IsoDate String asOf,
       List<BalanceLine> lines,
       boolean balanced) {}
+
+  // ---- the data of its events (the others carry the views above) ----
+
+  /** @param reason the reason given, or null */
+  public record EntryReversed(@Fields.Id String entryId, @Fields.Id String reversedBy, @Nullable String reason) {}
+
+  /**
+   * How an import ended.
+   *
+   * @param rows data rows read
+   * @param entries entries imported (0 unless completed)
+   * @param errors rows with an error
+   * @param sha256 hex SHA-256 of the file, null when none was received
+   */
+  public record ImportEnded(
+      @Fields.Id String importId,
+      @Fields.Id String ledgerId,
+      @Fields.Id String org,
+      @OneOf({"completed", "rejected", "failed"}) String status,
+      @OneOf({"csv", "jsonl"}) String format,
+      @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      long rows,
+      long entries,
+      long errors,
+      @Nullable String sha256) {}
+
+  /** One field's change: what it was and what it became (either may be null, an assignee for one). */
+  public record Change<T>(@Nullable T from, @Nullable T to) {}
+
+  /** The fields of a finding that changed; the others are absent. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record FindingChanged(@Nullable Change<String> status, @Nullable Change<String> assignee,
+      @Nullable Change<List<String>> tags) {}
+
+  /** @param seq the comment's number on its finding */
+  public record FindingCommented(int seq, @Size(min = 1, max = 4000) String text) {}
 }

@@ -1,15 +1,16 @@
 package io.nexus.contracts.security;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.EventType;
 import io.nexus.contracts.Fields;
 import io.nexus.contracts.Format;
 import io.nexus.contracts.Nullable;
 import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.RelayedEvent;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
 import jakarta.validation.constraints.Max;
@@ -157,7 +158,7 @@ public final class Security {
   public static final Endpoint<VerifyApiKey, Principal> VERIFY_API_KEY =
       Endpoint.openQuery("nexus.security.verify-api-key", VerifyApiKey.class, Principal.class);
 
-  // ---- events (pub/sub) ----
+  // ---- live notices (pub/sub, published by the service itself, not kept in the log) ----
 
   /** A login session ended before its tokens expired (logout); its access tokens are dead. */
   public static final Topic<SessionRevoked> SESSION_REVOKED =
@@ -167,9 +168,12 @@ public final class Security {
   public static final Topic<KeyRotated> KEYS_ROTATED =
       new Topic<>("nexus.security.events.keys-rotated", KeyRotated.class);
 
-  /** An API key was revoked; verifiers drop it from their caches. */
-  public static final Topic<ApiKeyRef> API_KEY_REVOKED =
-      new Topic<>("nexus.security.events.api-key-revoked", ApiKeyRef.class);
+  /**
+   * An API key no longer works; verifiers drop it from their caches. (Its own address: the log's
+   * {@link #API_KEY_REVOKED} is relayed on {@code nexus.security.events.api-key-revoked}.)
+   */
+  public static final Topic<ApiKeyRef> API_KEY_INVALIDATED =
+      new Topic<>("nexus.security.events.api-key-invalidated", ApiKeyRef.class);
 
   /** Every endpoint of this service. */
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(LOGIN, REFRESH, LOGOUT, JWKS,
@@ -177,23 +181,104 @@ public final class Security {
       LIST_PARKED, RETRY_PARKED, SKIP_PARKED,
       CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY, VERIFY_API_KEY, DISABLE_USER, END_SESSIONS);
 
-  // ---- events of the log, as the relay publishes them ----
+  /** Every live notice of this service. */
+  public static final List<Topic<?>> TOPICS = List.of(SESSION_REVOKED, KEYS_ROTATED, API_KEY_INVALIDATED);
 
-  /** A user was created: {@code data} has id, org, email, name, role, createdAt. */
-  public static final Topic<RelayedEvent> USER_CREATED =
-      new Topic<>("nexus.security.events.user-created", RelayedEvent.class);
+  // ---- events of the log (relayed on nexus.security.events.<event>); only admins see them on the live feed ----
 
-  /** A user's name or password changed: {@code data} has name (if changed), passwordChanged, revertedTo. */
-  public static final Topic<RelayedEvent> USER_UPDATED =
-      new Topic<>("nexus.security.events.user-updated", RelayedEvent.class);
+  /** An organisation was created (at bootstrap, or by an operator admin). */
+  public static final EventType<OrgFounded> ORG_CREATED =
+      new EventType<>("security.org-created", OrgFounded.class, "org", Role.ADMIN);
 
-  /** A user's role changed: {@code data} has role, previousRole, revertedTo. */
-  public static final Topic<RelayedEvent> ROLE_CHANGED =
-      new Topic<>("nexus.security.events.role-changed", RelayedEvent.class);
+  /** A user was created. */
+  public static final EventType<UserCreated> USER_CREATED =
+      new EventType<>("security.user-created", UserCreated.class, "user", Role.ADMIN);
 
-  /** Every topic of this service. */
-  public static final List<Topic<?>> TOPICS = List.of(SESSION_REVOKED, KEYS_ROTATED, API_KEY_REVOKED, USER_CREATED,
-      USER_UPDATED, ROLE_CHANGED);
+  /** A user's name or password changed (or a revert restored the name). */
+  public static final EventType<UserUpdated> USER_UPDATED =
+      new EventType<>("security.user-updated", UserUpdated.class, "user", Role.ADMIN);
+
+  /** A user's role changed (or a revert restored it). */
+  public static final EventType<RoleChanged> ROLE_CHANGED =
+      new EventType<>("security.role-changed", RoleChanged.class, "user", Role.ADMIN);
+
+  /** An admin disabled a user. */
+  public static final EventType<DisabledFlag> USER_DISABLED =
+      new EventType<>("security.user-disabled", DisabledFlag.class, "user", Role.ADMIN);
+
+  /** An admin ended every session of a user (or a password or role change did). */
+  public static final EventType<UserSessionsEnded> SESSIONS_ENDED_FOR_USER =
+      new EventType<>("security.sessions-ended", UserSessionsEnded.class, "user-sessions", Role.ADMIN);
+
+  /** A user logged in: a session opened. */
+  public static final EventType<LoggedIn> LOGGED_IN =
+      new EventType<>("security.logged-in", LoggedIn.class, "session", Role.ADMIN);
+
+  /** A session ended by logout. */
+  public static final EventType<LoggedOut> LOGGED_OUT =
+      new EventType<>("security.logged-out", LoggedOut.class, "session", Role.ADMIN);
+
+  /** An API key was issued (its secret is never in the log). */
+  public static final EventType<ApiKeyIssued> API_KEY_CREATED =
+      new EventType<>("security.api-key-created", ApiKeyIssued.class, "apikey", Role.ADMIN);
+
+  /** An API key was revoked: by an admin, or because its creator was disabled. */
+  public static final EventType<ApiKeyRevoked> API_KEY_REVOKED =
+      new EventType<>("security.api-key-revoked", ApiKeyRevoked.class, "apikey", Role.ADMIN);
+
+  /** The platform signs with a new key. */
+  public static final EventType<KeyRotated> SIGNING_KEY_ROTATED =
+      new EventType<>("security.signing-key-rotated", KeyRotated.class, "signing-keys", Role.ADMIN);
+
+  /** Every event this service writes to the log. */
+  public static final List<EventType<?>> EVENTS = List.of(ORG_CREATED, USER_CREATED, USER_UPDATED, ROLE_CHANGED,
+      USER_DISABLED, SESSIONS_ENDED_FOR_USER, LOGGED_IN, LOGGED_OUT, API_KEY_CREATED, API_KEY_REVOKED, SIGNING_KEY_ROTATED);
+
+  // ---- the data of its events ----
+
+  public record OrgFounded(@Fields.Id String id, @Size(min = 1, max = 200) String name) {}
+
+  public record UserCreated(
+      @Fields.Id String id,
+      @Fields.Id String org,
+      @Fields.Email String email,
+      @Size(max = 200) String name,
+      @Fields.RoleName String role,
+      String createdAt) {}
+
+  /**
+   * @param name the new name, absent when unchanged
+   * @param revertedTo the version a revert restored, absent otherwise
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record UserUpdated(@Nullable @Size(max = 200) String name, boolean passwordChanged, @Nullable Long revertedTo) {}
+
+  /** @param revertedTo the version a revert restored, absent otherwise */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record RoleChanged(
+      @Fields.RoleName String role,
+      @Fields.RoleName String previousRole,
+      @Nullable Long revertedTo) {}
+
+  /** The user-disabled event's data: {@code {"disabled": true}}. */
+  public record DisabledFlag(boolean disabled) {}
+
+  /** @param sessions how many live sessions ended */
+  public record UserSessionsEnded(@Fields.Id String user, int sessions) {}
+
+  /** @param clientIp the address the login came from, when the gateway passed it */
+  public record LoggedIn(@Fields.Id String user, @Nullable String clientIp) {}
+
+  public record LoggedOut(@Fields.Id String user) {}
+
+  public record ApiKeyIssued(
+      @Fields.Id String id,
+      @Size(min = 1, max = 200) String name,
+      @Fields.RoleName String role) {}
+
+  /** @param because why, when not an admin's revocation ({@code creator disabled}); absent otherwise */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ApiKeyRevoked(@Fields.Id String id, @Nullable String because) {}
 
   // ---- messages ----
 
@@ -243,7 +328,7 @@ public final class Security {
       @Fields.Id String org,
       @Fields.Email String email,
       @Size(max = 200) String name,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Fields.RoleName String role,
       @Format("date-time") String createdAt,
       @Min(1) long version,
       @Nullable @Format("date-time") @JsonPropertyDescription("when an admin disabled the user, or null") String disabledAt) {
@@ -261,7 +346,7 @@ public final class Security {
       @Fields.Email String email,
       @Fields.NewPassword String password,
       @Size(min = 1, max = 200) String name,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role) {}
+      @Fields.RoleName String role) {}
 
   /** @param asOf null for now, else a version number or an ISO-8601 instant: the user as it was then */
   public record UserRef(
@@ -278,7 +363,7 @@ public final class Security {
 
   public record ChangeRole(
       @Fields.Id String id,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Fields.RoleName String role,
       @Nullable @Min(1) Long expectedVersion) {}
 
   /** A user an admin acts on. */
@@ -385,13 +470,13 @@ public final class Security {
 
   public record CreateApiKey(
       @Size(min = 1, max = 200) String name,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role) {}
+      @Fields.RoleName String role) {}
 
   /** @param key the secret, returned only here */
   public record ApiKeyCreated(
       @Fields.Id String id,
       @Size(max = 200) String name,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Fields.RoleName String role,
       @Size(min = 20) String key,
       @Format("date-time") String createdAt)
       implements io.nexus.contracts.CarriesSecret {}
@@ -399,7 +484,7 @@ public final class Security {
   public record ApiKeyView(
       @Fields.Id String id,
       @Size(max = 200) String name,
-      @OneOf({"admin", "examiner", "analyst", "viewer"}) String role,
+      @Fields.RoleName String role,
       @Format("date-time") String createdAt,
       @Nullable @Format("date-time") String revokedAt) {}
 

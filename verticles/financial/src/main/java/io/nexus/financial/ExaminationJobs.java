@@ -38,8 +38,6 @@ import org.slf4j.LoggerFactory;
  * {@code ui.org.<org>.examinations.<id>}; start and end are events in the log.
  */
 final class ExaminationJobs {
-  static final String STARTED = "financial.examination-started";
-  static final String ENDED = "financial.examination-ended";
   private static final Logger LOG = LoggerFactory.getLogger(ExaminationJobs.class);
   private static final long HEARTBEAT_MS = 15_000;
   private static final String COLUMNS = "id, ledger_id, period_from, period_to, rules, rules_done, findings_new, findings_seen, "
@@ -110,7 +108,7 @@ final class ExaminationJobs {
                     + "started_by) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7) RETURNING " + COLUMNS)
                 .execute(Tuple.of(id, l, org, from, to, rules.toArray(new String[0]), p.subject())))
             .map(rows -> view(rows.iterator().next()))
-            .compose(v -> events.append(tx, stream(id), EventStore.NO_STREAM, List.of(new NewEvent(STARTED, Codec.toJson(v))),
+            .compose(v -> events.append(tx, stream(id), EventStore.NO_STREAM, List.of(NewEvent.of(Financial.EXAMINATION_STARTED, v)),
                 call).map(v)))
         .onSuccess(v -> stored(org).onComplete(s -> run(v, p, Settings.of(s.succeeded() ? s.result().settings() : null), call)));
   }
@@ -206,7 +204,7 @@ final class ExaminationJobs {
                 + "WHERE id = $1 RETURNING " + COLUMNS)
             .execute(Tuple.of(id, outcome[0], outcome[1], counts[0], counts[1], counts[2]))
             .map(rows -> view(rows.iterator().next()))
-            .compose(end -> events.append(tx, stream(id), EventStore.ANY, List.of(new NewEvent(ENDED, Codec.toJson(end))), call)
+            .compose(end -> events.append(tx, stream(id), EventStore.ANY, List.of(NewEvent.of(Financial.EXAMINATION_ENDED, end)), call)
                 .map(end))))
         .onSuccess(end -> {
           progress(address, end, end.status(), null, counts);
@@ -243,7 +241,7 @@ final class ExaminationJobs {
   }
 
   static String stream(UUID id) {
-    return "examination-" + id;
+    return Financial.EXAMINATION_STARTED.stream(id);
   }
 
   private static ExaminationView view(Row r) {

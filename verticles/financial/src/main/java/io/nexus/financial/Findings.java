@@ -1,5 +1,11 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.financial.Financial;
+
+import io.nexus.contracts.financial.Financial.Change;
+import io.nexus.contracts.financial.Financial.FindingChanged;
+import io.nexus.contracts.financial.Financial.FindingCommented;
+
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
@@ -40,9 +46,6 @@ import java.util.UUID;
  * written in the same transaction as the events.
  */
 final class Findings {
-  static final String RAISED = "financial.finding-raised";
-  static final String CHANGED = "financial.finding-changed";
-  static final String COMMENTED = "financial.finding-commented";
   private static final int DEFAULT_LIMIT = 50;
   private static final int TRANSIENT_ATTEMPTS = 3;
   private static final String COLUMNS = "id, ledger_id, examination_id, rule, severity, score, title, explanation, entry_ids, "
@@ -73,7 +76,7 @@ final class Findings {
             return Future.succeededFuture(false);
           }
           FindingView v = view(rows.iterator().next(), List.of(), List.of());
-          return events.append(tx, stream(id), EventStore.NO_STREAM, List.of(new NewEvent(RAISED, Codec.toJson(v))), call)
+          return events.append(tx, stream(id), EventStore.NO_STREAM, List.of(NewEvent.of(Financial.FINDING_RAISED, v)), call)
               .map(true);
         });
   }
@@ -156,26 +159,20 @@ final class Findings {
         return Future.failedFuture(BusFailure.forbidden("finding " + current.id() + " was " + current.status()
             + " by an examiner; only an examiner may change it now; you are " + p.role()));
       }
-      var data = new JsonObject();
-      if (req.status() != null && !req.status().equals(current.status())) {
-        data.put("status", new JsonObject().put("from", current.status()).put("to", req.status()));
-      }
+      Change<String> status = req.status() != null && !req.status().equals(current.status())
+          ? new Change<>(current.status(), req.status()) : null;
       String assignee = req.assignee() == null ? current.assignee() : req.assignee().isEmpty() ? null : req.assignee();
-      if (!Objects.equals(assignee, current.assignee())) {
-        data.put("assignee", new JsonObject().put("from", current.assignee()).put("to", assignee));
-      }
+      Change<String> assigned = Objects.equals(assignee, current.assignee()) ? null : new Change<>(current.assignee(), assignee);
       List<String> tags = req.tags() == null ? current.tags() : req.tags().stream().distinct().sorted().toList();
-      if (!tags.equals(current.tags())) {
-        data.put("tags", new JsonObject().put("from", new JsonArray(current.tags())).put("to", new JsonArray(tags)));
-      }
-      if (data.isEmpty()) {
+      Change<List<String>> tagged = tags.equals(current.tags()) ? null : new Change<>(current.tags(), tags);
+      if (status == null && assigned == null && tagged == null) {
         return Future.succeededFuture(List.of());
       }
       return tx.preparedQuery("UPDATE findings SET status = $2, assignee = $3, tags = $4, version = version + 1, "
               + "updated_at = now() WHERE id = $1")
           .execute(Tuple.of(UUID.fromString(current.id()), req.status() == null ? current.status() : req.status(), assignee,
               tags.toArray(new String[0])))
-          .map(v -> List.of(new NewEvent(CHANGED, data)));
+          .map(v -> List.of(NewEvent.of(Financial.FINDING_CHANGED, new FindingChanged(status, assigned, tagged))));
     });
   }
 
@@ -191,8 +188,8 @@ final class Findings {
             .execute(Tuple.of(UUID.fromString(current.id()), p.subject(), text))
             .compose(rows -> tx.preparedQuery("UPDATE findings SET version = version + 1, updated_at = now() WHERE id = $1")
                 .execute(Tuple.of(UUID.fromString(current.id())))
-                .map(v -> List.of(new NewEvent(COMMENTED, new JsonObject().put("seq", rows.iterator().next().getInteger("seq"))
-                    .put("text", text))))));
+                .map(v -> List.of(NewEvent.of(Financial.FINDING_COMMENTED,
+                    new FindingCommented(rows.iterator().next().getInteger("seq"), text))))));
   }
 
   /**
@@ -241,27 +238,35 @@ final class Findings {
   private static FindingChange change(RecordedEvent e) {
     JsonObject p = e.metadata().getJsonObject("principal");
     String by = p == null ? null : p.getString("subject");
-    JsonObject d = e.data();
-    String summary = switch (e.type()) {
-      case RAISED -> "raised: " + d.getString("title");
-      case COMMENTED -> "commented: " + d.getString("text");
-      default -> {
-        var parts = new ArrayList<String>();
-        for (String field : List.of("status", "assignee", "tags")) {
-          JsonObject ch = d.getJsonObject(field);
-          if (ch != null) {
-            parts.add(field + " " + (ch.getValue("from") == null ? "none" : ch.getValue("from")) + " → "
-                + (ch.getValue("to") == null ? "none" : ch.getValue("to")));
-          }
-        }
-        yield String.join("; ", parts);
-      }
-    };
+    String summary;
+    if (e.is(Financial.FINDING_RAISED)) {
+      summary = "raised: " + e.payload(Financial.FINDING_RAISED).title();
+    } else if (e.is(Financial.FINDING_COMMENTED)) {
+      summary = "commented: " + e.payload(Financial.FINDING_COMMENTED).text();
+    } else {
+      FindingChanged c = e.payload(Financial.FINDING_CHANGED);
+      var parts = new ArrayList<String>();
+      shown(parts, "status", c.status());
+      shown(parts, "assignee", c.assignee());
+      shown(parts, "tags", c.tags());
+      summary = String.join("; ", parts);
+    }
     return new FindingChange(e.version(), e.type(), by, e.recordedAt().toString(), summary);
   }
 
+  /** {@code field from → to}, {@code none} for null, lists as JSON. */
+  private static void shown(List<String> parts, String field, Change<?> c) {
+    if (c != null) {
+      parts.add(field + " " + shown(c.from()) + " → " + shown(c.to()));
+    }
+  }
+
+  private static String shown(Object v) {
+    return v == null ? "none" : v instanceof List<?> l ? new JsonArray(new ArrayList<>(l)).encode() : v.toString();
+  }
+
   static String stream(UUID id) {
-    return "finding-" + id;
+    return Financial.FINDING_RAISED.stream(id);
   }
 
   private static FindingView view(Row r, List<Comment> comments, List<FindingChange> history) {

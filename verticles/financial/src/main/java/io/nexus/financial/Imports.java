@@ -1,5 +1,7 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.financial.Financial.ImportEnded;
+
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Principal;
@@ -55,9 +57,6 @@ import org.slf4j.LoggerFactory;
  * an event in the log, committed with the data.
  */
 final class Imports {
-  static final String COMPLETED = "financial.import-completed";
-  static final String REJECTED = "financial.import-rejected";
-  static final String FAILED = "financial.import-failed";
   private static final Logger LOG = LoggerFactory.getLogger(Imports.class);
   private static final int CHUNK_BYTES = 256 * 1024;
   private static final int MAX_RUNNING = 2;
@@ -280,16 +279,15 @@ final class Imports {
         st.setObject(8, id);
         st.executeUpdate();
       }
-      var data = new JsonObject().put("importId", id.toString()).put("ledgerId", ledgerId.toString()).put("org", p.org())
-          .put("status", status).put("format", options.format()).put("mode", options.allOrNothing() ? "all-or-nothing" : "valid-rows")
-          .put("rows", result.rows()).put("entries", "completed".equals(status) ? result.entries() : 0)
-          .put("errors", result.errorCount()).put("sha256", result.sha256());
-      String type = switch (status) {
-        case "completed" -> COMPLETED;
-        case "rejected" -> REJECTED;
-        default -> FAILED;
+      var ended = new ImportEnded(id.toString(), ledgerId.toString(), p.org(), status, options.format(),
+          options.allOrNothing() ? "all-or-nothing" : "valid-rows", result.rows(),
+          "completed".equals(status) ? result.entries() : 0, result.errorCount(), result.sha256());
+      var type = switch (status) {
+        case "completed" -> Financial.IMPORT_COMPLETED;
+        case "rejected" -> Financial.IMPORT_REJECTED;
+        default -> Financial.IMPORT_FAILED;
       };
-      EventStore.appendToNewStream(c, "import-" + id, List.of(new NewEvent(type, data)), call);
+      EventStore.appendToNewStream(c, type.stream(id), List.of(NewEvent.of(type, ended)), call);
       c.commit();
       c.setAutoCommit(true);
       EventStore.ringBlocking(c);

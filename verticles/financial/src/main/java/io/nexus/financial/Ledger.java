@@ -1,5 +1,9 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.financial.Financial;
+
+import io.nexus.contracts.financial.Financial.EntryReversed;
+
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.ErrorCode;
@@ -25,7 +29,6 @@ import io.nexus.kernel.db.SqlStates;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -45,10 +48,6 @@ import java.util.UUID;
  * caller's organisation; another organisation's ledger does not exist.
  */
 final class Ledger {
-  static final String LEDGER_CREATED = "financial.ledger-created";
-  static final String ACCOUNT_CREATED = "financial.account-created";
-  static final String ENTRY_POSTED = "financial.entry-posted";
-  static final String ENTRY_REVERSED = "financial.entry-reversed";
 
   private final Pool pool;
   private final EventStore events;
@@ -66,8 +65,8 @@ final class Ledger {
                 + "RETURNING id, org, name, currency, created_at")
             .execute(Tuple.of(id, UUID.fromString(p.org()), req.name().trim(), req.currency()))
             .map(rows -> ledger(rows.iterator().next()))
-            .compose(l -> events.append(tx, "ledger-" + id, EventStore.NO_STREAM,
-                List.of(new NewEvent(LEDGER_CREATED, Codec.toJson(l))), call).map(l)))
+            .compose(l -> events.append(tx, Financial.LEDGER_CREATED.stream(id), EventStore.NO_STREAM,
+                List.of(NewEvent.of(Financial.LEDGER_CREATED, l)), call).map(l)))
         .recover(err -> Future.failedFuture(unique(err, "a ledger named " + req.name() + " already exists")));
   }
 
@@ -90,8 +89,8 @@ final class Ledger {
                     + "RETURNING id, ledger_id, code, name, type, active")
                 .execute(Tuple.of(id, l, req.code(), req.name(), req.type())))
             .map(rows -> account(rows.iterator().next()))
-            .compose(a -> events.append(tx, "ledger-" + req.ledgerId(), EventStore.ANY,
-                List.of(new NewEvent(ACCOUNT_CREATED, Codec.toJson(a))), call).map(a)))
+            .compose(a -> events.append(tx, Financial.ACCOUNT_CREATED.stream(req.ledgerId()), EventStore.ANY,
+                List.of(NewEvent.of(Financial.ACCOUNT_CREATED, a)), call).map(a)))
         .recover(err -> Future.failedFuture(unique(err, "account " + req.code() + " already exists in this ledger")));
   }
 
@@ -126,8 +125,8 @@ final class Ledger {
         .compose(l -> accountIds(tx, l, req.lines())
             .compose(ids -> insertEntry(tx, id, l, date, req.description(), req.counterparty(), req.documentNumber(),
                 p.subject(), null, req.lines(), amounts, ids)))
-        .compose(e -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
-            List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(e))), call).map(e)))
+        .compose(e -> events.append(tx, Financial.ENTRY_POSTED.stream(id), EventStore.NO_STREAM,
+            List.of(NewEvent.of(Financial.ENTRY_POSTED, e)), call).map(e)))
         .recover(err -> call.idempotencyKey() != null && SqlStates.uniqueViolation(err, "entries_pkey")
             ? pool.withConnection(c -> ownLedger(c, p, req.ledgerId()).compose(l -> entry(c, l, id.toString(), false)))
             : Future.failedFuture(err));
@@ -157,11 +156,11 @@ final class Ledger {
                   p.subject(), UUID.fromString(original.id()), lines, amounts, ids))
               .compose(reversal -> tx.preparedQuery("UPDATE entries SET reversed_by = $2 WHERE id = $1")
                   .execute(Tuple.of(UUID.fromString(original.id()), id))
-                  .compose(v -> events.append(tx, "entry-" + id, EventStore.NO_STREAM,
-                      List.of(new NewEvent(ENTRY_POSTED, Codec.toJson(reversal))), call))
-                  .compose(v -> events.append(tx, "entry-" + original.id(), EventStore.ANY, List.of(new NewEvent(ENTRY_REVERSED,
-                      new JsonObject().put("entryId", original.id()).put("reversedBy", id.toString())
-                          .put("reason", req.reason()))), call))
+                  .compose(v -> events.append(tx, Financial.ENTRY_POSTED.stream(id), EventStore.NO_STREAM,
+                      List.of(NewEvent.of(Financial.ENTRY_POSTED, reversal)), call))
+                  .compose(v -> events.append(tx, Financial.ENTRY_REVERSED.stream(original.id()), EventStore.ANY,
+                      List.of(NewEvent.of(Financial.ENTRY_REVERSED, new EntryReversed(original.id(), id.toString(),
+                          req.reason()))), call))
                   .map(reversal));
         }));
   }

@@ -111,7 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
     bus.subscribe(Security.SESSION_REVOKED, (ev, call) -> auth.sessionRevoked(ev.session(), ev.expiresAt()))
         .subscribe(Security.KEYS_ROTATED, (ev, call) -> auth.refreshKeys()
             .onFailure(err -> LOG.warn("could not refresh token keys after rotation [kid: {}]", ev.kid())))
-        .subscribe(Security.API_KEY_REVOKED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
+        .subscribe(Security.API_KEY_INVALIDATED, (ev, call) -> auth.apiKeyRevoked(ev.id()))
         .handle(SystemFeed.WHOAMI, (e, call) -> Future.succeededFuture(call.requirePrincipal()))
         // reached only through Security's parked-event endpoints, after its operator check
         .handle(Gateway.RETRY_PARKED, (ref, call) -> parked(ref, call).retryParkedOrFail(ref.position()).map(Done.INSTANCE))

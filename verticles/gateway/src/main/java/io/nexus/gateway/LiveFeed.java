@@ -41,9 +41,12 @@ final class LiveFeed {
     this.store = store;
   }
 
-  /** The least role that may see events of a type. Security's events (accounts, keys, sessions) are for admins. */
+  /**
+   * The least role that may see events of a type: its {@link io.nexus.contracts.EventType}'s. A
+   * type the contracts do not know (written by a newer version) is for admins only.
+   */
   static Role leastRole(String type) {
-    return type.startsWith("security.") ? Role.ADMIN : Role.VIEWER;
+    return io.nexus.contracts.Contracts.eventType(type).map(io.nexus.contracts.EventType::leastRole).orElse(Role.ADMIN);
   }
 
   /** The organisation an event belongs to: its author's. */

@@ -47,7 +47,7 @@ class BridgeTest extends NodeSpec {
       partial.append(data);
       if (last) {
         JsonObject frame = new JsonObject(partial.toString());
-        if (frame.getValue("body") instanceof JsonObject b && PROBE.equals(b.getString("type"))) {
+        if (frame.getValue("body") instanceof JsonObject b && b.getBoolean(PROBE, false)) {
           probes.incrementAndGet();
         } else {
           frames.add(frame);
@@ -114,12 +114,14 @@ class BridgeTest extends NodeSpec {
   static void awaitListening(Socket s, String address, io.vertx.core.Vertx vertx) {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(WAIT_SECONDS))
         .pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
-          vertx.eventBus().publish(address, new JsonObject().put("type", PROBE));
+          // a type every member may see on an organisation's feed, marked as a probe
+          vertx.eventBus().publish(address, new JsonObject()
+              .put("type", io.nexus.contracts.financial.Financial.LEDGER_CREATED.name()).put(PROBE, true));
           return s.probes.get() > 0;
         });
   }
 
-  private static final String PROBE = "test-probe";
+  private static final String PROBE = "testProbe";
 
   @Test
   @DisplayName("anyone may listen to ui.system and receives node and service events")

@@ -29,6 +29,34 @@ import org.junit.jupiter.api.Test;
 class OldLogReplayTest {
 
   @Test
+  @DisplayName("every event of the old log is of a type the contracts define, decodes into its record and encodes back to the same JSON")
+  void oldEventsFitTheirRecords() throws Exception {
+    var types = new java.util.TreeSet<String>();
+    for (JsonObject e : LogFixture.read(LogFixture.EVENTS)) {
+      String name = e.getString("type");
+      var type = io.nexus.contracts.Contracts.eventType(name);
+      assertThat(type).as(name).isPresent();
+      JsonObject data = e.getJsonObject("data");
+      assertThat(roundTrip(type.get(), data)).as(name + " " + data.encode()).isEqualTo(data);
+      // and the stream is one of the type's
+      String stream = e.getString("stream_id");
+      if (!stream.equals(type.get().stream())) {
+        assertThat(type.get().stream(type.get().idOf(stream))).isEqualTo(stream);
+      }
+      types.add(name);
+    }
+    // the fixture has one of each type but the import that broke off (not reachable through the API)
+    var defined = io.nexus.contracts.Contracts.eventTypes().stream().map(io.nexus.contracts.EventType::name)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+    defined.remove(io.nexus.contracts.financial.Financial.IMPORT_FAILED.name());
+    assertThat(types).isEqualTo(defined);
+  }
+
+  private static <E> JsonObject roundTrip(io.nexus.contracts.EventType<E> type, JsonObject data) {
+    return type.encode(type.decode(data));
+  }
+
+  @Test
   @DisplayName("an old log rebuilds the same audit chain (hash for hash) and user-activity rows, and the chain verifies")
   void oldLogReplays() throws Exception {
     List<JsonObject> events = LogFixture.read(LogFixture.EVENTS);

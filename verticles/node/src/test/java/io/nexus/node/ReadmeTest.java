@@ -33,15 +33,63 @@ class ReadmeTest {
     }
   }
 
-  @Test
-  @DisplayName("every bus address is in the README's address catalogue")
-  void addressCatalogue() throws Exception {
+  /** The catalogue's rows by address: kind and messages columns. */
+  private static java.util.Map<String, String[]> catalogue() throws Exception {
+    var rows = new java.util.LinkedHashMap<String, String[]>();
     String readme = readme();
+    String table = readme.substring(readme.indexOf("## Address catalogue"));
+    table = table.substring(0, table.indexOf("\n## ", 3));
+    for (String line : table.split("\n")) {
+      var m = java.util.regex.Pattern.compile("^\\| `([^`]+)` \\| ([^|]+) \\| ([^|]+) \\|").matcher(line);
+      if (m.find()) {
+        rows.put(m.group(1), new String[] {m.group(2).trim(), m.group(3).trim()});
+      }
+    }
+    return rows;
+  }
+
+  private static String name(Class<?> type) {
+    return "`" + type.getSimpleName() + "`";
+  }
+
+  @Test
+  @DisplayName("the address catalogue says what the constants say: each endpoint's kind and messages, each topic's and "
+      + "each log event's record, stream and feed role, and no address the contracts do not have")
+  void addressCatalogue() throws Exception {
+    var rows = catalogue();
+    var known = new java.util.HashSet<String>();
     for (var e : Contracts.endpoints()) {
-      assertThat(readme).contains("| `" + e.address() + "` |");
+      String[] row = rows.get(e.address());
+      assertThat(row).as(e.address() + " in the catalogue").isNotNull();
+      assertThat(row[0]).as(e.address()).startsWith("request/reply");
+      if (e.address().startsWith("nexus.")) {
+        assertThat(row[0]).as(e.address()).isEqualTo("request/reply (" + (e.idempotent() ? "query" : "command") + ")");
+      }
+      assertThat(row[1]).as(e.address()).isEqualTo(name(e.request()) + " → " + name(e.reply()));
+      known.add(e.address());
     }
     for (var t : Contracts.topics()) {
-      assertThat(readme).contains("| `" + t.address() + "` |");
+      String[] row = rows.get(t.address());
+      assertThat(row).as(t.address() + " in the catalogue").isNotNull();
+      assertThat(row[0]).as(t.address()).startsWith("pub/sub");
+      assertThat(row[1]).as(t.address()).isEqualTo(name(t.event()));
+      known.add(t.address());
+    }
+    for (var ev : Contracts.eventTypes()) {
+      String[] row = rows.get(ev.topic());
+      assertThat(row).as(ev.topic() + " in the catalogue").isNotNull();
+      assertThat(row[0]).as(ev.topic()).isEqualTo("log event `" + ev.name() + "`, relayed; live feed: "
+          + ev.leastRole().wire() + " and up");
+      assertThat(row[1]).as(ev.topic()).isEqualTo(name(ev.payload()));
+      assertThat(readme()).contains("| `" + ev.topic() + "` |").contains("Stream `" + ev.streamKind());
+      known.add(ev.topic());
+    }
+    // the kernel's own wake-up topic is not a contract
+    known.add("nexus.eventlog.events.appended");
+    for (String address : rows.keySet()) {
+      if (!address.contains("<")) {
+        assertThat(known).as("the catalogue's " + address + " is a constant of the contracts").contains(address);
+      }
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.nexus.security;
 
+import io.nexus.contracts.security.Security.ApiKeyRevoked;
+import io.nexus.contracts.security.Security.OrgFounded;
+import io.nexus.contracts.security.Security.UserSessionsEnded;
+
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
@@ -52,8 +56,6 @@ final class Accounts {
   private static final long BOOTSTRAP_LOCK = 0x4E5853_424F4FL;
   private static final int GENERATED_PASSWORD_BYTES = 18;
   static final String USER_COLUMNS = "id, org_id, email, name, role, created_at, version, disabled_at";
-  static final String ORG_CREATED = "security.org-created";
-  static final String SESSIONS_ENDED = "security.sessions-ended";
   /**
    * The one answer to an email that is taken, whether by a member of the caller's organisation or
    * of another: which of the two it is would tell a tenant about other tenants' members.
@@ -116,9 +118,8 @@ final class Accounts {
   }
 
   private Future<Void> orgCreated(SqlConnection tx, UUID org, String name, Call call) {
-    return events.append(tx, "org-" + org, EventStore.NO_STREAM,
-        List.of(new NewEvent(ORG_CREATED, new io.vertx.core.json.JsonObject().put("id", org.toString()).put("name", name))),
-        call).mapEmpty();
+    return events.append(tx, Security.ORG_CREATED.stream(org), EventStore.NO_STREAM,
+        List.of(NewEvent.of(Security.ORG_CREATED, new OrgFounded(org.toString(), name))), call).mapEmpty();
   }
 
   /**
@@ -376,15 +377,15 @@ final class Accounts {
                     keys.forEach(k -> ids.add(k.getUUID(0).toString()));
                     Future<Void> audited = Future.succeededFuture();
                     for (String k : ids) {
-                      audited = audited.compose(x -> events.append(tx, "apikey-" + k, EventStore.ANY, List.of(new NewEvent(
-                          ApiKeys.REVOKED, new io.vertx.core.json.JsonObject().put("id", k).put("because", "creator disabled"))),
-                          call).mapEmpty());
+                      audited = audited.compose(x -> events.append(tx, Security.API_KEY_REVOKED.stream(k), EventStore.ANY,
+                          List.of(NewEvent.of(Security.API_KEY_REVOKED, new ApiKeyRevoked(k, "creator disabled"))), call)
+                          .mapEmpty());
                     }
                     return audited.map(x -> new Disabled(ended, ids));
                   }));
         }))
         .compose(d -> {
-          d.keys().forEach(k -> bus.publish(Security.API_KEY_REVOKED, new ApiKeyRef(k), call.next()));
+          d.keys().forEach(k -> bus.publish(Security.API_KEY_INVALIDATED, new ApiKeyRef(k), call.next()));
           return sessions.announce(d.sessions()).compose(v -> forget(req.id()))
               .map(v -> new UserDisabled(req.id(), d.sessions().size(), d.keys().size()));
         });
@@ -399,8 +400,8 @@ final class Accounts {
       }
       UUID uid = UUID.fromString(u.get().id());
       return pool.withTransaction(tx -> sessions.endAll(tx, uid).compose(ended -> events.append(tx,
-              "user-sessions-" + uid, EventStore.ANY, List.of(new NewEvent(SESSIONS_ENDED,
-                  new io.vertx.core.json.JsonObject().put("user", uid.toString()).put("sessions", ended.size()))), call)
+              Security.SESSIONS_ENDED_FOR_USER.stream(uid), EventStore.ANY, List.of(NewEvent.of(Security.SESSIONS_ENDED_FOR_USER,
+                  new UserSessionsEnded(uid.toString(), ended.size()))), call)
               .map(ended)))
           .compose(ended -> sessions.announce(ended).map(new SessionsEnded(req.id(), ended.size())));
     });

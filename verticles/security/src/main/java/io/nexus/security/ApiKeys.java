@@ -1,5 +1,8 @@
 package io.nexus.security;
 
+import io.nexus.contracts.security.Security.ApiKeyIssued;
+import io.nexus.contracts.security.Security.ApiKeyRevoked;
+
 import io.nexus.contracts.Done;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
@@ -16,7 +19,6 @@ import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -36,8 +38,6 @@ final class ApiKeys {
   static final String KEY_PREFIX = "nxk_";
   private static final int SECRET_BYTES = 32;
 
-  static final String CREATED = "security.api-key-created";
-  static final String REVOKED = "security.api-key-revoked";
 
   private final Pool pool;
   private final Bus bus;
@@ -61,8 +61,8 @@ final class ApiKeys {
             + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at")
         .execute(Tuple.of(id, UUID.fromString(p.org()), req.name(), req.role(), Sessions.sha256(key),
             p.human() ? UUID.fromString(p.subject()) : null))
-        .compose(rows -> events.append(tx, "apikey-" + id, EventStore.NO_STREAM, List.of(new NewEvent(CREATED,
-                new JsonObject().put("id", id.toString()).put("name", req.name()).put("role", req.role()))), call)
+        .compose(rows -> events.append(tx, Security.API_KEY_CREATED.stream(id), EventStore.NO_STREAM,
+                List.of(NewEvent.of(Security.API_KEY_CREATED, new ApiKeyIssued(id.toString(), req.name(), req.role()))), call)
             .map(v -> new ApiKeyCreated(id.toString(), req.name(), req.role(), key,
                 Accounts.iso(rows.iterator().next().getOffsetDateTime("created_at"))))));
   }
@@ -91,11 +91,11 @@ final class ApiKeys {
           if (rows.rowCount() == 0) {
             return Future.failedFuture(BusFailure.notFound("no active API key " + ref.id()));
           }
-          return events.append(tx, "apikey-" + ref.id(), EventStore.ANY,
-              List.of(new NewEvent(REVOKED, new JsonObject().put("id", ref.id()))), call);
+          return events.append(tx, Security.API_KEY_REVOKED.stream(ref.id()), EventStore.ANY,
+              List.of(NewEvent.of(Security.API_KEY_REVOKED, new ApiKeyRevoked(ref.id(), null))), call);
         }))
         .map(v -> {
-          bus.publish(Security.API_KEY_REVOKED, ref, call.next());
+          bus.publish(Security.API_KEY_INVALIDATED, ref, call.next());
           return Done.INSTANCE;
         });
   }

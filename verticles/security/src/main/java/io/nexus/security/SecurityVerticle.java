@@ -16,7 +16,6 @@ import io.nexus.kernel.breaker.Breakers;
 import io.nexus.kernel.cache.ReadCache;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import java.util.Map;
-import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.List;
 import io.nexus.kernel.redis.RedisConfig;
@@ -34,7 +33,6 @@ public final class SecurityVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityVerticle.class);
   private static final String VERSION = "1";
   private static final long INTERNAL_TIMEOUT_MS = 3000;
-  static final String KEY_ROTATED = "security.signing-key-rotated";
   private static final int CACHE_TTL_SECONDS = 60;
   private static final int REDIS_BREAKER_FAILURES = 3;
   private static final long REDIS_BREAKER_RESET_MS = 2000;
@@ -112,8 +110,8 @@ public final class SecurityVerticle extends VerticleBase {
             .handle(Security.REVOKE_API_KEY, apiKeys::revoke)
             .handle(Security.VERIFY_API_KEY, apiKeys::verify)
             // a user changed on another node: its cached view is stale here too
-            .subscribe(Security.USER_UPDATED, (ev, call) -> accounts.forget(ev.streamId().substring("user-".length())))
-            .subscribe(Security.ROLE_CHANGED, (ev, call) -> accounts.forget(ev.streamId().substring("user-".length())))
+            .subscribe(Security.USER_UPDATED, (ev, call) -> accounts.forget(ev.entityId()))
+            .subscribe(Security.ROLE_CHANGED, (ev, call) -> accounts.forget(ev.entityId()))
             // another instance rotated: sign with its new key from now on
             .subscribe(Security.KEYS_ROTATED, (ev, call) -> keys.reload()
                 .onFailure(err -> LOG.error("could not reload signing keys [kid: {}]", ev.kid(), err)))
@@ -128,8 +126,8 @@ public final class SecurityVerticle extends VerticleBase {
   }
 
   private Future<KeyRotated> rotate(SigningKeys keys, EventStore events, Call call) {
-    return keys.rotate().compose(kid -> db.pool().withTransaction(tx -> events.append(tx, "signing-keys", EventStore.ANY,
-            List.of(new NewEvent(KEY_ROTATED, new JsonObject().put("kid", kid))), call)).map(kid))
+    return keys.rotate().compose(kid -> db.pool().withTransaction(tx -> events.append(tx, Security.SIGNING_KEY_ROTATED.stream(),
+            EventStore.ANY, List.of(NewEvent.of(Security.SIGNING_KEY_ROTATED, new KeyRotated(kid))), call)).map(kid))
         .map(kid -> {
       var ev = new KeyRotated(kid);
       bus.publish(Security.KEYS_ROTATED, ev, call.next());

@@ -1,5 +1,8 @@
 package io.nexus.security;
 
+import io.nexus.contracts.security.Security.LoggedIn;
+import io.nexus.contracts.security.Security.LoggedOut;
+
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -21,7 +24,6 @@ import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -54,8 +56,6 @@ final class Sessions {
   /** Redis key prefix of ended sessions; the gateway reads the same keys. */
   static final String REVOKED_PREFIX = "nexus:revoked-session:";
   private static final String BAD_CREDENTIALS = "email or password is wrong";
-  static final String LOGGED_IN = "security.logged-in";
-  static final String LOGGED_OUT = "security.logged-out";
   private static final int REFRESH_TOKEN_BYTES = 32;
   private static final long REDIS_TIMEOUT_MS = 1000;
 
@@ -165,8 +165,8 @@ final class Sessions {
     }
     UUID session = UUID.fromString(p.session());
     return pool.withTransaction(conn -> revoke(conn, session)
-            .compose(v -> events.append(conn, "session-" + session, EventStore.ANY,
-                List.of(new NewEvent(LOGGED_OUT, new JsonObject().put("user", p.subject()))), call)))
+            .compose(v -> events.append(conn, Security.LOGGED_OUT.stream(session), EventStore.ANY,
+                List.of(NewEvent.of(Security.LOGGED_OUT, new LoggedOut(p.subject()))), call)))
         .compose(v -> announceRevoked(p.session()))
         .map(Done.INSTANCE);
   }
@@ -181,8 +181,8 @@ final class Sessions {
             "INSERT INTO sessions (id, user_id, expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4)")
         .execute(Tuple.of(session, a.id(), OffsetDateTime.ofInstant(expires, ZoneOffset.UTC),
             OffsetDateTime.ofInstant(end, ZoneOffset.UTC)))
-        .compose(v -> events.append(conn, "session-" + session, EventStore.NO_STREAM, List.of(new NewEvent(LOGGED_IN,
-            new JsonObject().put("user", a.id().toString()).put("clientIp", clientIp))), asUser))
+        .compose(v -> events.append(conn, Security.LOGGED_IN.stream(session), EventStore.NO_STREAM,
+            List.of(NewEvent.of(Security.LOGGED_IN, new LoggedIn(a.id().toString(), clientIp))), asUser))
         .compose(v -> issue(conn, a, session, end)));
   }
 

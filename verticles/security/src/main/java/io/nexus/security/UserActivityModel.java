@@ -1,5 +1,6 @@
 package io.nexus.security;
 
+import io.nexus.contracts.security.Security;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.security.Security.UserActivity;
@@ -34,18 +35,22 @@ final class UserActivityModel {
     OffsetDateTime at = OffsetDateTime.ofInstant(e.recordedAt(), ZoneOffset.UTC);
     JsonObject principal = e.metadata().getJsonObject("principal");
     String principalOrg = principal == null ? null : principal.getString("org");
-    return switch (e.type()) {
-      case Sessions.LOGGED_IN -> tx.preparedQuery("INSERT INTO " + table + " (user_id, org, logins, last_login_at) "
+    if (e.is(Security.LOGGED_IN)) {
+      return tx.preparedQuery("INSERT INTO " + table + " (user_id, org, logins, last_login_at) "
               + "VALUES ($1, $2, 1, $3) ON CONFLICT (user_id) DO UPDATE SET logins = " + table + ".logins + 1, "
               + "last_login_at = greatest(" + table + ".last_login_at, EXCLUDED.last_login_at)")
-          .execute(Tuple.of(UUID.fromString(e.data().getString("user")), UUID.fromString(principalOrg), at)).mapEmpty();
-      case UserEvents.CREATED, UserEvents.UPDATED, UserEvents.ROLE_CHANGED -> tx.preparedQuery("INSERT INTO " + table
+          .execute(Tuple.of(UUID.fromString(e.payload(Security.LOGGED_IN).user()), UUID.fromString(principalOrg), at))
+          .mapEmpty();
+    }
+    if (e.is(Security.USER_CREATED) || e.is(Security.USER_UPDATED) || e.is(Security.ROLE_CHANGED)) {
+      // a created user's org is in the event (the bootstrap admin's creation has no principal)
+      String org = e.is(Security.USER_CREATED) ? e.payload(Security.USER_CREATED).org() : principalOrg;
+      return tx.preparedQuery("INSERT INTO " + table
               + " (user_id, org, changes, last_change_at) VALUES ($1, $2, 1, $3) ON CONFLICT (user_id) DO UPDATE SET "
               + "changes = " + table + ".changes + 1, last_change_at = greatest(" + table + ".last_change_at, EXCLUDED.last_change_at)")
-          .execute(Tuple.of(UUID.fromString(e.streamId().substring("user-".length())),
-              UUID.fromString(e.data().getString("org", principalOrg)), at)).mapEmpty();
-      default -> Future.succeededFuture();
-    };
+          .execute(Tuple.of(UUID.fromString(Security.USER_CREATED.idOf(e.streamId())), UUID.fromString(org), at)).mapEmpty();
+    }
+    return Future.succeededFuture();
   }
 
   Future<UserActivityList> list(Empty req, Call call) {

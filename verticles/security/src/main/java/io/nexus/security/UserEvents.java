@@ -1,9 +1,13 @@
 package io.nexus.security;
 
+import io.nexus.contracts.security.Security;
+import io.nexus.contracts.security.Security.DisabledFlag;
+import io.nexus.contracts.security.Security.RoleChanged;
+import io.nexus.contracts.security.Security.UserCreated;
+import io.nexus.contracts.security.Security.UserUpdated;
 import io.nexus.contracts.security.Security.UserView;
 import io.nexus.kernel.events.NewEvent;
 import io.nexus.kernel.events.RecordedEvent;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,43 +16,26 @@ import java.util.List;
  * are never in events: only that one changed.
  */
 final class UserEvents {
-  static final String CREATED = "security.user-created";
-  static final String UPDATED = "security.user-updated";
-  static final String ROLE_CHANGED = "security.role-changed";
-  static final String DISABLED = "security.user-disabled";
-
   private UserEvents() {}
 
   static String stream(String userId) {
-    return "user-" + userId;
+    return Security.USER_CREATED.stream(userId);
   }
 
   static NewEvent created(UserView u) {
-    return new NewEvent(CREATED, new JsonObject().put("id", u.id()).put("org", u.org()).put("email", u.email())
-        .put("name", u.name()).put("role", u.role()).put("createdAt", u.createdAt()));
+    return NewEvent.of(Security.USER_CREATED, new UserCreated(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt()));
   }
 
   static NewEvent updated(String name, boolean passwordChanged, Long revertedTo) {
-    var data = new JsonObject().put("passwordChanged", passwordChanged);
-    if (name != null) {
-      data.put("name", name);
-    }
-    if (revertedTo != null) {
-      data.put("revertedTo", revertedTo);
-    }
-    return new NewEvent(UPDATED, data);
+    return NewEvent.of(Security.USER_UPDATED, new UserUpdated(name, passwordChanged, revertedTo));
   }
 
   static NewEvent roleChanged(String role, String previous, Long revertedTo) {
-    var data = new JsonObject().put("role", role).put("previousRole", previous);
-    if (revertedTo != null) {
-      data.put("revertedTo", revertedTo);
-    }
-    return new NewEvent(ROLE_CHANGED, data);
+    return NewEvent.of(Security.ROLE_CHANGED, new RoleChanged(role, previous, revertedTo));
   }
 
   static NewEvent disabled() {
-    return new NewEvent(DISABLED, new JsonObject().put("disabled", true));
+    return NewEvent.of(Security.USER_DISABLED, new DisabledFlag(true));
   }
 
   /**
@@ -61,18 +48,20 @@ final class UserEvents {
       if ((version != null && e.version() > version) || (at != null && e.recordedAt().isAfter(at))) {
         break;
       }
-      JsonObject d = e.data();
-      u = switch (e.type()) {
-        case CREATED -> new UserView(d.getString("id"), d.getString("org"), d.getString("email"), d.getString("name"),
-            d.getString("role"), d.getString("createdAt"), e.version());
-        case UPDATED -> new UserView(u.id(), u.org(), u.email(), d.getString("name", u.name()), u.role(), u.createdAt(),
+      if (e.is(Security.USER_CREATED)) {
+        UserCreated c = e.payload(Security.USER_CREATED);
+        u = new UserView(c.id(), c.org(), c.email(), c.name(), c.role(), c.createdAt(), e.version());
+      } else if (e.is(Security.USER_UPDATED)) {
+        UserUpdated c = e.payload(Security.USER_UPDATED);
+        u = new UserView(u.id(), u.org(), u.email(), c.name() == null ? u.name() : c.name(), u.role(), u.createdAt(),
             e.version(), u.disabledAt());
-        case ROLE_CHANGED -> new UserView(u.id(), u.org(), u.email(), u.name(), d.getString("role"), u.createdAt(),
+      } else if (e.is(Security.ROLE_CHANGED)) {
+        u = new UserView(u.id(), u.org(), u.email(), u.name(), e.payload(Security.ROLE_CHANGED).role(), u.createdAt(),
             e.version(), u.disabledAt());
-        case DISABLED -> new UserView(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt(), e.version(),
+      } else if (e.is(Security.USER_DISABLED)) {
+        u = new UserView(u.id(), u.org(), u.email(), u.name(), u.role(), u.createdAt(), e.version(),
             e.recordedAt().toString());
-        default -> u;
-      };
+      }
     }
     return u;
   }

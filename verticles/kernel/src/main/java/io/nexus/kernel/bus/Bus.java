@@ -121,6 +121,26 @@ public final class Bus {
     return this;
   }
 
+  /**
+   * Listens to the relayed events of a type of the log: each arrives decoded into its record,
+   * with the entity of its stream. At most once, like every topic: a consumer that must not miss
+   * one reads the log (a durable subscription).
+   */
+  public <E> Bus subscribe(io.nexus.contracts.EventType<E> type, BiConsumer<io.nexus.contracts.Relayed<E>, Call> listener) {
+    return subscribe(type.relayed(), (ev, call) -> {
+      E event;
+      try {
+        event = type.decode(new JsonObject(ev.data()));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("dropped relayed event whose data does not fit its record [type: {}, position: {}]", ev.type(),
+            ev.position());
+        return;
+      }
+      String entity = ev.streamId().equals(type.stream()) ? null : type.idOf(ev.streamId());
+      listener.accept(new io.nexus.contracts.Relayed<>(ev, event, entity), call);
+    });
+  }
+
   /** Subscribes to a topic; events that fail their schema are logged and dropped. */
   public <E> Bus subscribe(Topic<E> topic, BiConsumer<E, Call> listener) {
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(topic.address(), msg -> {

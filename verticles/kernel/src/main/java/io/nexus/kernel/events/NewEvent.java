@@ -22,6 +22,11 @@ public record NewEvent(String type, JsonObject data) {
     }
   }
 
+  /** An event of a type the contracts define, its data encoded from its record. */
+  public static <E> NewEvent of(io.nexus.contracts.EventType<E> type, E data) {
+    return new NewEvent(type.name(), type.encode(data));
+  }
+
   /** The bus address events of a type are published on. */
   public static String topicOf(String type) {
     int dot = type.indexOf('.');

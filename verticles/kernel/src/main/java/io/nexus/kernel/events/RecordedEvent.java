@@ -18,6 +18,23 @@ import java.time.Instant;
 public record RecordedEvent(long position, long txId, String streamId, long version, String type, JsonObject data,
     JsonObject metadata, Instant recordedAt) {
 
+  /** True when this is an event of {@code type}. */
+  public boolean is(io.nexus.contracts.EventType<?> type) {
+    return type.name().equals(this.type);
+  }
+
+  /**
+   * The data as {@code type}'s record.
+   *
+   * @throws IllegalArgumentException when this is another type's event, or its data does not fit
+   */
+  public <E> E payload(io.nexus.contracts.EventType<E> type) {
+    if (!is(type)) {
+      throw new IllegalArgumentException("event " + position + " is a " + this.type + ", not a " + type.name());
+    }
+    return type.decode(data);
+  }
+
   /** Where a reader stands after this event. */
   public LogPosition logPosition() {
     return new LogPosition(txId, position);
