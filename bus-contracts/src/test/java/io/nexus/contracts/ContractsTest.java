@@ -152,6 +152,14 @@ class ContractsTest {
     }
 
     static Object sampleValue(String name, JsonObject s) {
+      if (s.containsKey("anyOf")) {
+        // a nullable enum or object: a sample of its non-null branch
+        for (Object branch : s.getJsonArray("anyOf")) {
+          if (!"null".equals(((JsonObject) branch).getValue("type"))) {
+            return sampleValue(name, (JsonObject) branch);
+          }
+        }
+      }
       if (s.containsKey("examples")) {
         return s.getJsonArray("examples").getValue(0);
       }

@@ -9,6 +9,7 @@ import io.nexus.contracts.Fields;
 import io.nexus.contracts.Nullable;
 import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Role;
+import io.nexus.contracts.Wire;
 import io.nexus.contracts.Topic;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -217,10 +218,136 @@ public final class Financial {
       BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
       GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
 
-  /** The examination rules, by id. */
-  public static final List<String> RULES = List.of("benford", "duplicate-payment", "duplicate-document", "round-amount",
-      "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence",
-      "suspense-account");
+  // ---- states, kinds and ids: each value once (wire names: lower case, '-' for '_') ----
+
+  /** Where an import stands: created, receiving its file, then completed (committed), rejected (nothing imported) or failed. */
+  public enum ImportStatus implements Wire {
+    CREATED, RECEIVING, COMPLETED, REJECTED, FAILED;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** Where an examination stands. */
+  public enum ExaminationStatus implements Wire {
+    RUNNING, COMPLETED, CANCELLED, FAILED;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** How strong a finding's signal is, from weakest to strongest. */
+  public enum Severity implements Wire {
+    LOW, MEDIUM, HIGH;
+
+    /** 1 for low up to 3 for high: the order "most severe first" sorts by. */
+    public int rank() {
+      return ordinal() + 1;
+    }
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** Where a finding stands; confirmed and dismissed are an examiner's decisions. */
+  public enum FindingStatus implements Wire {
+    OPEN, CONFIRMED, DISMISSED, ESCALATED;
+
+    /** True for an examiner's decision (confirmed, dismissed), which only an examiner may make or change. */
+    public boolean decided() {
+      return this == CONFIRMED || this == DISMISSED;
+    }
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The orders findings are listed in: newest first, or most severe first. */
+  public enum FindingSort implements Wire {
+    NEWEST, SEVERITY;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The kinds of account of a chart of accounts. */
+  public enum AccountType implements Wire {
+    ASSET, LIABILITY, EQUITY, REVENUE, EXPENSE;
+
+    /** True for the types whose balance is normally a credit (statements show it positive when credited). */
+    public boolean creditNormal() {
+      return this == LIABILITY || this == EQUITY || this == REVENUE;
+    }
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The file formats an import reads: CSV (RFC 4180) or JSON Lines. */
+  public enum ImportFormat implements Wire {
+    CSV, JSONL;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** What an import does with errors: all-or-nothing imports nothing when any entry has one; valid-rows leaves those out. */
+  public enum ImportMode implements Wire {
+    ALL_OR_NOTHING, VALID_ROWS;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The financial statements. */
+  public enum StatementKind implements Wire {
+    BALANCE_SHEET, INCOME_STATEMENT;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** How closely amounts follow Benford's law (Nigrini's MAD bands), or too few amounts to say. */
+  public enum Conformity implements Wire {
+    CLOSE, ACCEPTABLE, MARGINAL, NONCONFORMING, INSUFFICIENT_DATA;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The examination rules. */
+  public enum RuleId implements Wire {
+    BENFORD, DUPLICATE_PAYMENT, DUPLICATE_DOCUMENT, ROUND_AMOUNT, WEEKEND_HOLIDAY, AFTER_HOURS, BELOW_THRESHOLD, STRUCTURING,
+    NEW_COUNTERPARTY, DOCUMENT_SEQUENCE, SUSPENSE_ACCOUNT;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** The examination rules' ids, in the order an examination runs them. */
+  public static final List<String> RULES = java.util.Arrays.stream(RuleId.values()).map(RuleId::wire).toList();
 
   /** Financial publishes no live notices: its events reach subscribers through the log's relay. */
   public static final List<Topic<?>> TOPICS = List.of();
@@ -248,14 +375,14 @@ public final class Financial {
       @Fields.Id String ledgerId,
       @Size(min = 1, max = 20) @Pattern(regexp = "^[A-Za-z0-9._-]+$") @Example("1200") String code,
       @Size(min = 1, max = 200) String name,
-      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type) {}
+      AccountType type) {}
 
   public record AccountView(
       @Fields.Id String id,
       @Fields.Id String ledgerId,
       @Size(max = 20) String code,
       @Size(max = 200) String name,
-      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type,
+      AccountType type,
       boolean active) {}
 
   public record AccountList(
@@ -321,7 +448,7 @@ public final class Financial {
   public record BalanceLine(
       String account,
       String name,
-      @OneOf({"asset", "liability", "equity", "revenue", "expense"}) String type,
+      AccountType type,
       @Fields.CurrencyCode String currency,
       String debit,
       String credit,
@@ -355,7 +482,7 @@ public final class Financial {
    */
   public record Statement(
       String ledgerId,
-      @OneOf({"balance-sheet", "income-statement"}) String kind,
+      StatementKind kind,
       @Nullable @Fields.IsoDate String from,
       @Fields.IsoDate String to,
       List<Section> sections,
@@ -402,7 +529,8 @@ public final class Financial {
 
   /**
    * @param digits 1 (first digit) or 2 (first two digits); default 1
-   * @param minSample below this many amounts the verdict is insufficient-data; default 300 (1) or 1000 (2)
+   * @param minSample below this many amounts the verdict is insufficient-data; default the examinations' minimum, 300
+   *     distinct amounts for the first digit and 10 times that (3,000) for the first two
    */
   public record BenfordQuery(
       @Fields.Id String ledgerId,
@@ -427,7 +555,7 @@ public final class Financial {
       @Min(1) @Max(2) int digits,
       @Min(0) long sampleSize,
       double mad,
-      @OneOf({"close", "acceptable", "marginal", "nonconforming", "insufficient-data"}) String conformity,
+      Conformity conformity,
       @Nullable Double chiSquare,
       @Nullable Double pValue,
       List<BenfordBucket> buckets) {}
@@ -447,8 +575,8 @@ public final class Financial {
    */
   public record CreateImport(
       @Fields.Id String ledgerId,
-      @OneOf({"csv", "jsonl"}) String format,
-      @Nullable @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      ImportFormat format,
+      @Nullable ImportMode mode,
       @Nullable @OneOf({",", ";", "|", "\t"}) String delimiter,
       @Nullable @OneOf({".", ","}) String decimalSeparator,
       @Nullable @Size(max = 9) List<ColumnMapping> mapping) {}
@@ -472,9 +600,9 @@ public final class Financial {
   public record ImportView(
       @Fields.Id String id,
       @Fields.Id String ledgerId,
-      @OneOf({"created", "receiving", "completed", "rejected", "failed"}) String status,
-      @OneOf({"csv", "jsonl"}) String format,
-      @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      ImportStatus status,
+      ImportFormat format,
+      ImportMode mode,
       @Min(0) long rowsDone,
       @Min(0) long bytesDone,
       @Nullable @Min(0) Long bytesTotal,
@@ -498,7 +626,7 @@ public final class Financial {
   /** Published while an import runs (about once a second) and when it ends. */
   public record ImportProgress(
       @Fields.Id String importId,
-      @OneOf({"created", "receiving", "completed", "rejected", "failed"}) String status,
+      ImportStatus status,
       @Min(0) long rowsDone,
       @Min(0) long bytesDone,
       @Nullable @Min(0) Long bytesTotal,
@@ -553,7 +681,7 @@ public final class Financial {
       @Fields.Id String ledgerId,
       @Nullable @Fields.IsoDate String from,
       @Nullable @Fields.IsoDate String to,
-      @Nullable @Size(max = 11) List<@OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String> rules) {}
+      @Nullable @Size(max = 11) List<@OneOf(wireOf = RuleId.class) String> rules) {}
 
   public record ExaminationRef(
       @Fields.Id String ledgerId,
@@ -569,8 +697,8 @@ public final class Financial {
       @Fields.Id String ledgerId,
       String from,
       String to,
-      List<@OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String> rules,
-      @OneOf({"running", "completed", "cancelled", "failed"}) String status,
+      List<@OneOf(wireOf = RuleId.class) String> rules,
+      ExaminationStatus status,
       @Min(0) int rulesDone,
       @Min(0) int rulesTotal,
       @Min(0) int findingsNew,
@@ -586,7 +714,7 @@ public final class Financial {
   /** Published after each rule and at the end. */
   public record ExaminationProgress(
       @Fields.Id String examinationId,
-      @OneOf({"running", "completed", "cancelled", "failed"}) String status,
+      ExaminationStatus status,
       @Nullable String rule,
       @Min(0) int rulesDone,
       @Min(0) int rulesTotal,
@@ -599,14 +727,14 @@ public final class Financial {
    */
   public record FindingSearch(
       @Fields.Id String ledgerId,
-      @Nullable @OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String rule,
-      @Nullable @OneOf({"low", "medium", "high"}) String severity,
-      @Nullable @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      @Nullable @OneOf(wireOf = RuleId.class) String rule,
+      @Nullable Severity severity,
+      @Nullable FindingStatus status,
       @Nullable @Size(max = 200) String assignee,
       @Nullable @Size(max = 64) String examinationId,
       @Nullable @Min(1) @Max(500) Integer limit,
       @Nullable @Size(max = 200) String cursor,
-      @Nullable @OneOf({"newest", "severity"}) String sort) {}
+      @Nullable FindingSort sort) {}
 
   /** A number behind a finding, by name (amounts as decimal strings). */
   public record Figure(
@@ -638,14 +766,14 @@ public final class Financial {
       @Fields.Id String id,
       @Fields.Id String ledgerId,
       @Fields.Id String examinationId,
-      @OneOf({"benford", "duplicate-payment", "duplicate-document", "round-amount", "weekend-holiday", "after-hours", "below-threshold", "structuring", "new-counterparty", "document-sequence", "suspense-account"}) String rule,
-      @OneOf({"low", "medium", "high"}) String severity,
+      @OneOf(wireOf = RuleId.class) String rule,
+      Severity severity,
       double score,
       String title,
       String explanation,
       List<String> entryIds,
       List<Figure> figures,
-      @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      FindingStatus status,
       @Nullable String assignee,
       List<String> tags,
       List<Comment> comments,
@@ -672,7 +800,7 @@ public final class Financial {
       @Fields.Id String ledgerId,
       @Fields.Id String findingId,
       @Nullable @Min(0) Long expectedVersion,
-      @Nullable @OneOf({"open", "confirmed", "dismissed", "escalated"}) String status,
+      @Nullable FindingStatus status,
       @Nullable @Size(max = 200) String assignee,
       @Nullable @Size(max = 20) List<@Size(min = 1, max = 40) @Pattern(regexp = "^[A-Za-z0-9 ._:-]+$") @Example("q1-review") String> tags) {}
 
@@ -706,9 +834,9 @@ public final class Financial {
       @Fields.Id String importId,
       @Fields.Id String ledgerId,
       @Fields.Id String org,
-      @OneOf({"completed", "rejected", "failed"}) String status,
-      @OneOf({"csv", "jsonl"}) String format,
-      @OneOf({"all-or-nothing", "valid-rows"}) String mode,
+      ImportStatus status,
+      ImportFormat format,
+      ImportMode mode,
       long rows,
       long entries,
       long errors,

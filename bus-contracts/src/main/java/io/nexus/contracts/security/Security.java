@@ -11,6 +11,7 @@ import io.nexus.contracts.Format;
 import io.nexus.contracts.Nullable;
 import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Principal;
+import io.nexus.contracts.ProjectionState;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
 import jakarta.validation.constraints.Max;
@@ -432,12 +433,11 @@ public final class Security {
       @Size(min = 1, max = 100) String name) {}
 
   /**
-   * @param state running, done or failed
    * @param skipped events the read model could not apply and left out, as its live subscription parks them
    */
   public record ProjectionStatus(
       String name,
-      @OneOf({"running", "done", "failed"}) String state,
+      ProjectionState state,
       @Min(0) long replayed,
       @Min(0) long skipped,
       @Min(0) long total,

@@ -9,6 +9,7 @@ import io.nexus.contracts.OneOf;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
+import io.nexus.contracts.Wire;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -48,25 +49,29 @@ public final class SystemFeed {
   public static final List<Topic<?>> TOPICS = List.of(SYSTEM);
 
   /** Kinds of {@link SystemEvent}. */
-  public static final String NODE_JOINED = "node-joined";
-  public static final String NODE_LEFT = "node-left";
-  public static final String SERVICE_UP = "service-up";
-  public static final String SERVICE_DOWN = "service-down";
-  /**
-   * A gateway's circuit breaker for an instance of {@code service} opened, half-opened or closed;
-   * {@code node} is that gateway's node. The states themselves are in {@code GET /services}
-   * (signed in), so this public feed says only that something changed.
-   */
-  public static final String BREAKER_CHANGED = "breaker-changed";
+  public enum SystemEventType implements Wire {
+    NODE_JOINED, NODE_LEFT, SERVICE_UP, SERVICE_DOWN,
+    /**
+     * A gateway's circuit breaker for an instance of {@code service} opened, half-opened or closed;
+     * {@code node} is that gateway's node. The states themselves are in {@code GET /services}
+     * (signed in), so this public feed says only that something changed.
+     */
+    BREAKER_CHANGED;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
 
   /**
-   * @param type one of node-joined, node-left, service-up, service-down, breaker-changed
+   * @param type what happened
    * @param node the cluster node id (for breaker-changed: the gateway's)
    * @param service the service name for service and breaker events, else null
    * @param at ISO-8601 instant
    */
   public record SystemEvent(
-      @OneOf({"node-joined", "node-left", "service-up", "service-down", "breaker-changed"}) String type,
+      SystemEventType type,
       @Size(min = 1) String node,
       @Nullable String service,
       @Format("date-time") String at) {}

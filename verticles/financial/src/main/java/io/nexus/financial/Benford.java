@@ -1,5 +1,7 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.financial.Financial.Conformity;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class Benford {
   /**
    * @param conformity close, acceptable, marginal, nonconforming, or insufficient-data below the minimum sample
    */
-  public record Result(int digitCount, long sampleSize, double mad, String conformity, double chiSquare, double pValue,
+  public record Result(int digitCount, long sampleSize, double mad, Conformity conformity, double chiSquare, double pValue,
       List<Bucket> buckets) {}
 
   private Benford() {}
@@ -75,14 +77,15 @@ public final class Benford {
     }
     double mad = absDev / observed.length;
     if (n < minSample) {
-      return new Result(digitCount, n, mad, "insufficient-data", Double.NaN, Double.NaN, buckets);
+      return new Result(digitCount, n, mad, Conformity.INSUFFICIENT_DATA, Double.NaN, Double.NaN, buckets);
     }
     var chi = new ChiSquareTest();
     double statistic = chi.chiSquare(expected, observed);
     double p = chi.chiSquareTest(expected, observed);
     double[] limits = digitCount == 1 ? FIRST_DIGIT_MAD : FIRST_TWO_MAD;
-    String conformity = mad <= limits[0] ? "close" : mad <= limits[1] ? "acceptable" : mad <= limits[2] ? "marginal"
-        : "nonconforming";
+    Conformity conformity = mad <= limits[0] ? Conformity.CLOSE : mad <= limits[1] ? Conformity.ACCEPTABLE
+        : mad <= limits[2] ? Conformity.MARGINAL
+        : Conformity.NONCONFORMING;
     return new Result(digitCount, n, mad, conformity, statistic, p, buckets);
   }
 

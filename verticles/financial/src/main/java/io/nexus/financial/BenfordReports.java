@@ -17,8 +17,6 @@ import java.time.LocalDate;
  * and a few hundred bytes here.
  */
 final class BenfordReports {
-  private static final int FIRST_DIGIT_MIN_SAMPLE = 300;
-  private static final int FIRST_TWO_MIN_SAMPLE = 1000;
 
   private final Pool pool;
   private final Ledger ledger;
@@ -31,7 +29,8 @@ final class BenfordReports {
   Future<BenfordReport> benford(BenfordQuery q, Call call) {
     Principal p = call.requirePrincipal();
     int digits = q.digits() == null ? 1 : q.digits();
-    int minSample = q.minSample() != null ? q.minSample() : digits == 1 ? FIRST_DIGIT_MIN_SAMPLE : FIRST_TWO_MIN_SAMPLE;
+    // the examinations' default minimum: one definition (Settings) for the report and the rule
+    int minSample = q.minSample() != null ? q.minSample() : io.nexus.financial.exam.Settings.DEFAULTS.benfordMinSample(digits);
     LocalDate from = q.from() == null ? LocalDate.of(1, 1, 1) : Ledger.date("from", q.from());
     LocalDate to = q.to() == null ? LocalDate.of(9999, 12, 31) : Ledger.date("to", q.to());
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())

@@ -1,5 +1,8 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.Wire;
+import io.nexus.contracts.financial.Financial.ExaminationStatus;
+import io.nexus.contracts.financial.Financial.RuleId;
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Principal;
@@ -152,7 +155,8 @@ final class ExaminationJobs {
     UUID org = UUID.fromString(p.org());
     String address = Financial.examinationProgress(p.org(), v.id());
     var counts = new int[3]; // rules done, new, existing
-    var outcome = new String[] {"completed", null};
+    var outcome = new ExaminationStatus[] {ExaminationStatus.COMPLETED};
+    var error = new String[1];
     long started = System.nanoTime();
     // a heartbeat: readers take a running examination whose row has not moved for 2 minutes as failed
     long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> pool.preparedQuery("UPDATE examinations SET updated_at = now() "
@@ -167,17 +171,17 @@ final class ExaminationJobs {
                   for (String rule : v.rules()) {
                     chain = chain.compose(x -> cancelled(id)).compose(stop -> {
                       if (stop) {
-                        outcome[0] = "cancelled";
+                        outcome[0] = ExaminationStatus.CANCELLED;
                         return Future.succeededFuture();
                       }
                       long ruleStart = System.nanoTime();
-                      return rules.run(rule)
+                      return rules.run(Wire.parse(RuleId.class, rule))
                           .onSuccess(drafts -> LOG.debug("rule done [examination: {}, rule: {}, findings: {}, ms: {}]", id, rule,
                               drafts.size(), (System.nanoTime() - ruleStart) / 1_000_000))
                           .compose(drafts -> raise(drafts, ledgerId, org, id, call, counts))
                           .compose(x -> {
                             counts[0]++;
-                            progress(address, v, "running", rule, counts);
+                            progress(address, v, ExaminationStatus.RUNNING, rule, counts);
                             return pool.preparedQuery("UPDATE examinations SET rules_done = $2, findings_new = $3, "
                                 + "findings_seen = $4, updated_at = now() WHERE id = $1")
                                 .execute(Tuple.of(id, counts[0], counts[1], counts[2]));
@@ -190,8 +194,8 @@ final class ExaminationJobs {
             .eventually(() -> c.close()))
         .recover(err -> {
           LOG.error("examination failed [examination: {}]", id, err);
-          outcome[0] = "failed";
-          outcome[1] = err instanceof BusFailure bf ? bf.getMessage() : "the examination failed on the server (correlation id "
+          outcome[0] = ExaminationStatus.FAILED;
+          error[0] = err instanceof BusFailure bf ? bf.getMessage() : "the examination failed on the server (correlation id "
               + call.correlationId() + ")";
           return Future.succeededFuture();
         })
@@ -202,7 +206,7 @@ final class ExaminationJobs {
         .compose(x -> pool.withTransaction(tx -> tx.preparedQuery("UPDATE examinations SET status = $2, error = $3, "
                 + "rules_done = $4, findings_new = $5, findings_seen = $6, finished_at = now(), updated_at = now() "
                 + "WHERE id = $1 RETURNING " + COLUMNS)
-            .execute(Tuple.of(id, outcome[0], outcome[1], counts[0], counts[1], counts[2]))
+            .execute(Tuple.of(id, outcome[0].wire(), error[0], counts[0], counts[1], counts[2]))
             .map(rows -> view(rows.iterator().next()))
             .compose(end -> events.append(tx, stream(id), EventStore.ANY, List.of(NewEvent.of(Financial.EXAMINATION_ENDED, end)), call)
                 .map(end))))
@@ -235,7 +239,7 @@ final class ExaminationJobs {
         .map(rows -> rows.iterator().next().getBoolean("cancel_asked"));
   }
 
-  private void progress(String address, ExaminationView v, String status, String rule, int[] counts) {
+  private void progress(String address, ExaminationView v, ExaminationStatus status, String rule, int[] counts) {
     vertx.eventBus().publish(address, Codec.toJson(new ExaminationProgress(v.id(), status, rule, counts[0], v.rules().size(),
         counts[1])));
   }
@@ -247,7 +251,8 @@ final class ExaminationJobs {
   private static ExaminationView view(Row r) {
     String[] rules = r.getArrayOfStrings("rules");
     return new ExaminationView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
-        r.getLocalDate("period_from").toString(), r.getLocalDate("period_to").toString(), List.of(rules), r.getString("status"),
+        r.getLocalDate("period_from").toString(), r.getLocalDate("period_to").toString(), List.of(rules),
+        Wire.parse(ExaminationStatus.class, r.getString("status")),
         r.getInteger("rules_done"), rules.length, r.getInteger("findings_new"), r.getInteger("findings_seen"),
         r.getString("error"), r.getString("started_by"), r.getOffsetDateTime("started_at").toString(),
         r.getOffsetDateTime("finished_at") == null ? null : r.getOffsetDateTime("finished_at").toString());

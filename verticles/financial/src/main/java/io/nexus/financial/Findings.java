@@ -1,5 +1,9 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.Wire;
+import io.nexus.contracts.financial.Financial.FindingSort;
+import io.nexus.contracts.financial.Financial.FindingStatus;
+import io.nexus.contracts.financial.Financial.Severity;
 import io.nexus.contracts.financial.Financial;
 
 import io.nexus.contracts.financial.Financial.Change;
@@ -69,7 +73,7 @@ final class Findings {
     return tx.preparedQuery("INSERT INTO findings (id, ledger_id, org, examination_id, rule, severity, score, title, explanation, "
             + "entry_ids, figures, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', 1) "
             + "ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)
-        .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule(), d.severity(), d.score(), d.title(),
+        .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule().wire(), d.severity().wire(), d.score(), d.title(),
             d.explanation(), d.entryIds().toArray(new UUID[0]), figures)))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -86,13 +90,14 @@ final class Findings {
     int limit = q.limit() == null ? DEFAULT_LIMIT : q.limit();
     // keyset pages: (raised_at, id) newest first, or (severity rank, score, id) most severe first;
     // the schema admits only those two orders
-    boolean bySeverity = "severity".equals(q.sort());
+    boolean bySeverity = q.sort() == FindingSort.SEVERITY;
     List<Object> after = q.cursor() == null ? List.of() : afterCursor(q.cursor(), bySeverity);
     UUID exam = q.examinationId() == null ? null : Ledger.uuid(q.examinationId());
     if (q.examinationId() != null && exam == null) {
       throw BusFailure.badRequest("examinationId: not an examination id");
     }
-    var args = new ArrayList<Object>(Arrays.asList(null, q.rule(), q.severity(), q.status(), q.assignee(), exam, limit + 1));
+    var args = new ArrayList<Object>(Arrays.asList(null, q.rule(), wire(q.severity()), wire(q.status()), q.assignee(), exam,
+        limit + 1));
     args.addAll(after);
     String keyset = bySeverity ? "(" + SEVERITY_RANK + ", score, id)" : "(raised_at, id)";
     String sql = "SELECT " + COLUMNS + " FROM findings WHERE ledger_id = $1 AND ($2::text IS NULL OR rule = $2) "
@@ -112,14 +117,20 @@ final class Findings {
       String next = null;
       if (more) {
         FindingView last = page.get(page.size() - 1);
-        String key = bySeverity ? rank(last.severity()) + "|" + last.score() + "|" + last.id() : last.raisedAt() + "|" + last.id();
+        String key = bySeverity ? last.severity().rank() + "|" + last.score() + "|" + last.id() : last.raisedAt() + "|" + last.id();
         next = Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
       }
       return new FindingPage(List.copyOf(page), next);
     }));
   }
 
-  private static final String SEVERITY_RANK = "(CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)";
+  /** {@link Severity#rank()} in SQL. */
+  private static final String SEVERITY_RANK = "(CASE severity " + Arrays.stream(Severity.values())
+      .map(v -> "WHEN '" + v.wire() + "' THEN " + v.rank()).collect(java.util.stream.Collectors.joining(" ")) + " END)";
+
+  private static String wire(io.nexus.contracts.Wire value) {
+    return value == null ? null : value.wire();
+  }
 
   /** The keyset values a cursor of the given order carries; 400 when it is not one. */
   private static List<Object> afterCursor(String cursor, boolean bySeverity) {
@@ -132,14 +143,6 @@ final class Findings {
     }
   }
 
-  private static int rank(String severity) {
-    return switch (severity) {
-      case "high" -> 3;
-      case "medium" -> 2;
-      default -> 1;
-    };
-  }
-
   Future<FindingView> get(FindingRef req, Call call) {
     Principal p = call.requirePrincipal();
     return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId()).compose(l -> full(c, l, req.findingId(), false)));
@@ -150,17 +153,17 @@ final class Findings {
     if (req.status() == null && req.assignee() == null && req.tags() == null) {
       throw BusFailure.badRequest("give at least one of status, assignee and tags");
     }
-    if (("confirmed".equals(req.status()) || "dismissed".equals(req.status())) && !p.may(Role.EXAMINER)) {
+    if (req.status() != null && req.status().decided() && !p.may(Role.EXAMINER)) {
       throw BusFailure.forbidden("confirming or dismissing a finding requires role examiner or higher; you are " + p.role());
     }
     return change(p, req.ledgerId(), req.findingId(), req.expectedVersion(), call, (tx, current) -> {
-      if (("confirmed".equals(current.status()) || "dismissed".equals(current.status())) && !p.may(Role.EXAMINER)) {
+      if (current.status().decided() && !p.may(Role.EXAMINER)) {
         // an examiner's decision stands until an examiner revisits it: analysts may still comment
         return Future.failedFuture(BusFailure.forbidden("finding " + current.id() + " was " + current.status()
             + " by an examiner; only an examiner may change it now; you are " + p.role()));
       }
-      Change<String> status = req.status() != null && !req.status().equals(current.status())
-          ? new Change<>(current.status(), req.status()) : null;
+      Change<String> status = req.status() != null && req.status() != current.status()
+          ? new Change<>(current.status().wire(), req.status().wire()) : null;
       String assignee = req.assignee() == null ? current.assignee() : req.assignee().isEmpty() ? null : req.assignee();
       Change<String> assigned = Objects.equals(assignee, current.assignee()) ? null : new Change<>(current.assignee(), assignee);
       List<String> tags = req.tags() == null ? current.tags() : req.tags().stream().distinct().sorted().toList();
@@ -170,7 +173,8 @@ final class Findings {
       }
       return tx.preparedQuery("UPDATE findings SET status = $2, assignee = $3, tags = $4, version = version + 1, "
               + "updated_at = now() WHERE id = $1")
-          .execute(Tuple.of(UUID.fromString(current.id()), req.status() == null ? current.status() : req.status(), assignee,
+          .execute(Tuple.of(UUID.fromString(current.id()), (req.status() == null ? current.status() : req.status()).wire(),
+              assignee,
               tags.toArray(new String[0])))
           .map(v -> List.of(NewEvent.of(Financial.FINDING_CHANGED, new FindingChanged(status, assigned, tagged))));
     });
@@ -279,9 +283,10 @@ final class Findings {
     UUID[] ids = r.getArrayOfUUIDs("entry_ids");
     String[] tags = r.getArrayOfStrings("tags");
     return new FindingView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
-        r.getUUID("examination_id").toString(), r.getString("rule"), r.getString("severity"), r.getDouble("score"),
+        r.getUUID("examination_id").toString(), r.getString("rule"), Wire.parse(Severity.class, r.getString("severity")),
+        r.getDouble("score"),
         r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
-        r.getString("status"), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,
+        Wire.parse(FindingStatus.class, r.getString("status")), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,
         r.getLong("version"), r.getOffsetDateTime("raised_at").toString(), r.getOffsetDateTime("updated_at").toString());
   }
 }

@@ -1,5 +1,9 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.Wire;
+import io.nexus.contracts.financial.Financial.ImportFormat;
+import io.nexus.contracts.financial.Financial.ImportMode;
+import io.nexus.contracts.financial.Financial.ImportStatus;
 import io.nexus.contracts.financial.Financial.ImportEnded;
 
 import io.nexus.contracts.Codec;
@@ -84,10 +88,10 @@ final class Imports {
 
   Future<ImportView> create(CreateImport req, Call call) {
     Principal p = call.requirePrincipal();
-    String mode = req.mode() == null ? "all-or-nothing" : req.mode();
+    ImportMode mode = req.mode() == null ? ImportMode.ALL_OR_NOTHING : req.mode();
     String delimiter = req.delimiter() == null ? "," : req.delimiter();
     String decimal = req.decimalSeparator() == null ? "." : req.decimalSeparator();
-    if ("csv".equals(req.format()) && delimiter.equals(decimal)) {
+    if (req.format() == ImportFormat.CSV && delimiter.equals(decimal)) {
       throw BusFailure.badRequest("delimiter and decimalSeparator are both '" + decimal + "'; choose different ones");
     }
     var mapping = new JsonObject();
@@ -102,7 +106,7 @@ final class Imports {
     return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId())
         .compose(l -> c.preparedQuery("INSERT INTO imports (id, ledger_id, org, created_by, format, mode, options, status) "
                 + "VALUES ($1, $2, $3, $4, $5, $6, $7, 'created') RETURNING " + VIEW_COLUMNS)
-            .execute(Tuple.of(id, l, UUID.fromString(p.org()), p.subject(), req.format(), mode, options))))
+            .execute(Tuple.of(id, l, UUID.fromString(p.org()), p.subject(), req.format().wire(), mode.wire(), options))))
         .map(rows -> view(rows.iterator().next()));
   }
 
@@ -139,7 +143,8 @@ final class Imports {
           JsonObject o = (JsonObject) r.getValue("options");
           var mapping = new HashMap<String, String>();
           o.getJsonObject("mapping", new JsonObject()).forEach(e -> mapping.put(e.getKey(), (String) e.getValue()));
-          var options = new ImportJob.Options(r.getString("format"), "all-or-nothing".equals(r.getString("mode")),
+          var options = new ImportJob.Options(Wire.parse(ImportFormat.class, r.getString("format")),
+              Wire.parse(ImportMode.class, r.getString("mode")) == ImportMode.ALL_OR_NOTHING,
               o.getString("delimiter").charAt(0), o.getString("decimalSeparator").charAt(0), mapping);
           return open(id, ledgerId, p, options, req.bytesTotal(), call);
         })
@@ -241,7 +246,7 @@ final class Imports {
     try (Connection c = jdbc()) {
       c.setAutoCommit(false);
       ImportJob.Result result;
-      String status;
+      ImportStatus status;
       try {
         String currency = ledgerCurrency(c, ledgerId);
         var accounts = accounts(c, ledgerId);
@@ -249,19 +254,20 @@ final class Imports {
             pr -> context.runOnContext(v -> progress(id, progressAddress, pr, bytesTotal)));
         result = job.run(pipe);
         boolean nothing = result.entries() == 0 && !result.clean();
-        status = (options.allOrNothing() && !result.clean()) || nothing ? "rejected" : "completed";
+        status = (options.allOrNothing() && !result.clean()) || nothing ? ImportStatus.REJECTED : ImportStatus.COMPLETED;
       } catch (IOException e) {
         c.rollback();
         result = new ImportJob.Result(0, 0, 0, 1, List.of(new ImportError(0, e.getMessage() + "; nothing was imported")), null);
-        status = "failed";
+        status = ImportStatus.FAILED;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         LOG.error("import failed [import: {}]", id, e);
         result = new ImportJob.Result(0, 0, 0, 1, List.of(new ImportError(0,
             "the import failed on the server (correlation id " + call.correlationId() + "); nothing was imported")), null);
-        status = "failed";
+        status = ImportStatus.FAILED;
       }
-      if (!"completed".equals(status)) {
+      boolean completed = status == ImportStatus.COMPLETED;
+      if (!completed) {
         c.rollback();
       }
       // the outcome: the import's row and its event, with the data when completed, alone otherwise
@@ -269,10 +275,10 @@ final class Imports {
       result.errors().forEach(e -> errors.add(new JsonObject().put("line", e.line()).put("message", e.message())));
       try (var st = c.prepareStatement("UPDATE imports SET status = ?, rows_done = ?, bytes_done = ?, entries_imported = ?, "
           + "error_count = ?, errors = ?::jsonb, sha256 = ?, finished_at = now(), updated_at = now() WHERE id = ?")) {
-        st.setString(1, status);
+        st.setString(1, status.wire());
         st.setLong(2, result.rows());
         st.setLong(3, result.bytes());
-        st.setLong(4, "completed".equals(status) ? result.entries() : 0);
+        st.setLong(4, completed ? result.entries() : 0);
         st.setLong(5, result.errorCount());
         st.setString(6, errors.encode());
         st.setString(7, result.sha256());
@@ -280,22 +286,22 @@ final class Imports {
         st.executeUpdate();
       }
       var ended = new ImportEnded(id.toString(), ledgerId.toString(), p.org(), status, options.format(),
-          options.allOrNothing() ? "all-or-nothing" : "valid-rows", result.rows(),
-          "completed".equals(status) ? result.entries() : 0, result.errorCount(), result.sha256());
+          options.allOrNothing() ? ImportMode.ALL_OR_NOTHING : ImportMode.VALID_ROWS, result.rows(),
+          completed ? result.entries() : 0, result.errorCount(), result.sha256());
       var type = switch (status) {
-        case "completed" -> Financial.IMPORT_COMPLETED;
-        case "rejected" -> Financial.IMPORT_REJECTED;
+        case COMPLETED -> Financial.IMPORT_COMPLETED;
+        case REJECTED -> Financial.IMPORT_REJECTED;
         default -> Financial.IMPORT_FAILED;
       };
       EventStore.appendToNewStream(c, type.stream(id), List.of(NewEvent.of(type, ended)), call);
       c.commit();
       c.setAutoCommit(true);
       EventStore.ringBlocking(c);
-      if ("completed".equals(status) && result.entries() > 0) {
+      if (completed && result.entries() > 0) {
         // fresh statistics: a large import would otherwise leave the planner guessing until autovacuum comes by
         ImportJob.analyze(c);
       }
-      LOG.info("import {} [import: {}, rows: {}, entries: {}, errors: {}]", status, id, result.rows(), result.entries(),
+      LOG.info("import {} [import: {}, rows: {}, entries: {}, errors: {}]", status.wire(), id, result.rows(), result.entries(),
           result.errorCount());
       return readView(c, id);
     }
@@ -315,7 +321,8 @@ final class Imports {
         }
         long total = rs.getLong(7);
         Long bytesTotal = rs.wasNull() ? null : total;
-        return new ImportView(id.toString(), rs.getString(4), rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(5),
+        return new ImportView(id.toString(), rs.getString(4), Wire.parse(ImportStatus.class, rs.getString(1)),
+            Wire.parse(ImportFormat.class, rs.getString(2)), Wire.parse(ImportMode.class, rs.getString(3)), rs.getLong(5),
             rs.getLong(6), bytesTotal, rs.getLong(8), rs.getLong(9), errors, rs.getString(11),
             rs.getObject(12, java.time.OffsetDateTime.class).toString(),
             rs.getObject(13, java.time.OffsetDateTime.class) == null ? null
@@ -325,7 +332,7 @@ final class Imports {
   }
 
   private void progress(UUID id, String address, ImportJob.Progress pr, Long bytesTotal) {
-    vertx.eventBus().publish(address, Codec.toJson(new ImportProgress(id.toString(), "receiving", pr.rowsDone(),
+    vertx.eventBus().publish(address, Codec.toJson(new ImportProgress(id.toString(), ImportStatus.RECEIVING, pr.rowsDone(),
         pr.bytesDone(), bytesTotal, pr.errorCount())));
     pool.preparedQuery("UPDATE imports SET rows_done = $2, bytes_done = $3, error_count = $4, updated_at = now() "
             + "WHERE id = $1 AND status = 'receiving'")
@@ -375,8 +382,10 @@ final class Imports {
       JsonObject j = (JsonObject) o;
       errors.add(new ImportError(j.getLong("line"), j.getString("message")));
     }
-    return new ImportView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(), r.getString("status"),
-        r.getString("format"), r.getString("mode"), r.getLong("rows_done"), r.getLong("bytes_done"), r.getLong("bytes_total"),
+    return new ImportView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
+        Wire.parse(ImportStatus.class, r.getString("status")),
+        Wire.parse(ImportFormat.class, r.getString("format")), Wire.parse(ImportMode.class, r.getString("mode")),
+        r.getLong("rows_done"), r.getLong("bytes_done"), r.getLong("bytes_total"),
         r.getLong("entries_imported"), r.getLong("error_count"), errors, r.getString("sha256"),
         r.getOffsetDateTime("created_at").toString(),
         r.getOffsetDateTime("finished_at") == null ? null : r.getOffsetDateTime("finished_at").toString());

@@ -1,5 +1,8 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.Wire;
+import io.nexus.contracts.financial.Financial.AccountType;
+
 import io.nexus.contracts.financial.Financial;
 
 import io.nexus.contracts.financial.Financial.EntryReversed;
@@ -87,7 +90,7 @@ final class Ledger {
     return pool.withTransaction(tx -> ownLedger(tx, p, req.ledgerId())
             .compose(l -> tx.preparedQuery("INSERT INTO accounts (id, ledger_id, code, name, type) VALUES ($1, $2, $3, $4, $5) "
                     + "RETURNING id, ledger_id, code, name, type, active")
-                .execute(Tuple.of(id, l, req.code(), req.name(), req.type())))
+                .execute(Tuple.of(id, l, req.code(), req.name(), req.type().wire())))
             .map(rows -> account(rows.iterator().next()))
             .compose(a -> events.append(tx, Financial.ACCOUNT_CREATED.stream(req.ledgerId()), EventStore.ANY,
                 List.of(NewEvent.of(Financial.ACCOUNT_CREATED, a)), call).map(a)))
@@ -187,7 +190,7 @@ final class Ledger {
             BigDecimal d = r.getBigDecimal("debit");
             BigDecimal cr = r.getBigDecimal("credit");
             net.merge(cur, d.subtract(cr), BigDecimal::add);
-            lines.add(new BalanceLine(r.getString("code"), r.getString("name"), r.getString("type"), cur,
+            lines.add(new BalanceLine(r.getString("code"), r.getString("name"), Wire.parse(AccountType.class, r.getString("type")), cur,
                 Money.format(d, cur), Money.format(cr, cur), Money.format(d.subtract(cr), cur)));
           }
           boolean balanced = net.values().stream().allMatch(v -> v.signum() == 0);
@@ -362,7 +365,7 @@ final class Ledger {
 
   private static AccountView account(Row r) {
     return new AccountView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(), r.getString("code"),
-        r.getString("name"), r.getString("type"), r.getBoolean("active"));
+        r.getString("name"), Wire.parse(AccountType.class, r.getString("type")), r.getBoolean("active"));
   }
 
   static LocalDate date(String field, String value) {

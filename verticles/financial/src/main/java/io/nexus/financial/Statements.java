@@ -1,5 +1,7 @@
 package io.nexus.financial;
 
+import io.nexus.contracts.financial.Financial.AccountType;
+import io.nexus.contracts.financial.Financial.StatementKind;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.financial.Financial.Section;
 import io.nexus.contracts.financial.Financial.Statement;
@@ -45,16 +47,16 @@ final class Statements {
       boolean balanced = true;
       for (String currency : currencies(rows)) {
         // assets carry debit balances; the other side carries credit balances, shown positive
-        Section assets = section("assets", currency, rows, "asset", false);
-        Section liabilities = section("liabilities", currency, rows, "liability", true);
-        Section equity = section("equity", currency, rows, "equity", true);
-        BigDecimal result = total(rows, currency, "revenue", true).subtract(total(rows, currency, "expense", false));
+        Section assets = section("assets", currency, rows, AccountType.ASSET);
+        Section liabilities = section("liabilities", currency, rows, AccountType.LIABILITY);
+        Section equity = section("equity", currency, rows, AccountType.EQUITY);
+        BigDecimal result = total(rows, currency, AccountType.REVENUE).subtract(total(rows, currency, AccountType.EXPENSE));
         Section current = new Section("current result", currency, List.of(), Money.format(result, currency));
         sections.addAll(List.of(assets, liabilities, equity, current));
         BigDecimal right = new BigDecimal(liabilities.total()).add(new BigDecimal(equity.total())).add(result);
         balanced &= new BigDecimal(assets.total()).compareTo(right) == 0;
       }
-      return new Statement(q.ledgerId(), "balance-sheet", null, to.toString(), sections, balanced);
+      return new Statement(q.ledgerId(), StatementKind.BALANCE_SHEET, null, to.toString(), sections, balanced);
     });
   }
 
@@ -65,12 +67,12 @@ final class Statements {
     return sums(p, q.ledgerId(), from, to).map(rows -> {
       var sections = new ArrayList<Section>();
       for (String currency : currencies(rows)) {
-        Section revenue = section("revenue", currency, rows, "revenue", true);
-        Section expenses = section("expenses", currency, rows, "expense", false);
+        Section revenue = section("revenue", currency, rows, AccountType.REVENUE);
+        Section expenses = section("expenses", currency, rows, AccountType.EXPENSE);
         BigDecimal result = new BigDecimal(revenue.total()).subtract(new BigDecimal(expenses.total()));
         sections.addAll(List.of(revenue, expenses, new Section("result", currency, List.of(), Money.format(result, currency))));
       }
-      return new Statement(q.ledgerId(), "income-statement", q.from() == null ? null : from.toString(), to.toString(),
+      return new Statement(q.ledgerId(), StatementKind.INCOME_STATEMENT, q.from() == null ? null : from.toString(), to.toString(),
           sections, true);
     });
   }
@@ -92,11 +94,12 @@ final class Statements {
   }
 
   /** The accounts of a type in a currency; {@code credit} shows credit balances as positive. */
-  private static Section section(String name, String currency, List<Row> rows, String type, boolean credit) {
+  private static Section section(String name, String currency, List<Row> rows, AccountType type) {
+    boolean credit = type.creditNormal();
     Map<String, StatementLine> lines = new LinkedHashMap<>();
     BigDecimal total = BigDecimal.ZERO;
     for (Row r : rows) {
-      if (r.getString("currency").equals(currency) && r.getString("type").equals(type)) {
+      if (r.getString("currency").equals(currency) && r.getString("type").equals(type.wire())) {
         BigDecimal amount = credit ? r.getBigDecimal("net").negate() : r.getBigDecimal("net");
         total = total.add(amount);
         lines.put(r.getString("code"), new StatementLine(r.getString("code"), r.getString("name"), Money.format(amount, currency)));
@@ -105,10 +108,11 @@ final class Statements {
     return new Section(name, currency, List.copyOf(lines.values()), Money.format(total, currency));
   }
 
-  private static BigDecimal total(List<Row> rows, String currency, String type, boolean credit) {
+  private static BigDecimal total(List<Row> rows, String currency, AccountType type) {
+    boolean credit = type.creditNormal();
     BigDecimal total = BigDecimal.ZERO;
     for (Row r : rows) {
-      if (r.getString("currency").equals(currency) && r.getString("type").equals(type)) {
+      if (r.getString("currency").equals(currency) && r.getString("type").equals(type.wire())) {
         total = total.add(credit ? r.getBigDecimal("net").negate() : r.getBigDecimal("net"));
       }
     }

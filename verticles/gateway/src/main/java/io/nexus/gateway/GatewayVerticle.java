@@ -96,7 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setResetTimeout(cfg.breakerResetMs()), meters);
     // service maps follow breaker changes at once; what changed is in GET /services, for signed-in users
     breakers.onChange((name, state) -> ServiceRegistry.serviceOfBreaker(name).filter(s -> bus.nodeId() != null)
-        .ifPresent(service -> discovery.announce(SystemFeed.BREAKER_CHANGED, bus.nodeId(), service)));
+        .ifPresent(service -> discovery.announce(SystemFeed.SystemEventType.BREAKER_CHANGED, bus.nodeId(), service)));
     registry = new ServiceRegistry(vertx, discovery, breakers);
     var auth = new Authenticator(vertx, bus, redis, cfg.issuer(), cfg.audience());
     var limits = new RateLimiter(redis, cfg.perPrincipalPerSecond(), cfg.perAddressPerSecond());

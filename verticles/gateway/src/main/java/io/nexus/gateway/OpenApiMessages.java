@@ -182,6 +182,15 @@ final class OpenApiMessages {
   /** A field's schema as a parameter takes it: a missing parameter is absent, never null. */
   private static JsonObject nonNull(JsonObject field) {
     JsonObject s = field.copy();
+    if (s.getValue("anyOf") instanceof JsonArray branches) {
+      // a nullable enum or object: {anyOf: [{type: null}, {...}]} is the non-null branch
+      s.remove("anyOf");
+      for (Object b : branches) {
+        if (!"null".equals(((JsonObject) b).getValue("type"))) {
+          s.mergeIn((JsonObject) b);
+        }
+      }
+    }
     if (s.getValue("type") instanceof JsonArray types) {
       var rest = new JsonArray(types.stream().filter(t -> !"null".equals(t)).toList());
       s.put("type", rest.size() == 1 ? rest.getValue(0) : rest);

@@ -155,7 +155,7 @@ final class Uploads {
       if (reply.headers().contains("final")) {
         over = true;
         JsonObject view = (JsonObject) reply.body();
-        boolean ok = "completed".equals(view.getString("status"));
+        boolean ok = io.nexus.contracts.financial.Financial.ImportStatus.COMPLETED.wire().equals(view.getString("status"));
         rc.response().setStatusCode(ok ? 200 : 422).putHeader("Content-Type", "application/json").end(view.encode());
         return;
       }

@@ -37,7 +37,7 @@ final class ClusterWatch implements MembershipListener {
   /** Starts watching, and removes records of nodes that left while none was watching. */
   Future<Void> start() {
     registration = cluster.getHazelcastInstance().getCluster().addMembershipListener(this);
-    discovery.announce(SystemFeed.NODE_JOINED, cluster.getNodeId(), null);
+    discovery.announce(SystemFeed.SystemEventType.NODE_JOINED, cluster.getNodeId(), null);
     return sweep();
   }
 
@@ -67,7 +67,7 @@ final class ClusterWatch implements MembershipListener {
         cluster.getNodeId().equals(leader));
     if (cluster.getNodeId().equals(leader)) {
       vertx.runOnContext(v -> {
-        discovery.announce(SystemFeed.NODE_LEFT, gone, null);
+        discovery.announce(SystemFeed.SystemEventType.NODE_LEFT, gone, null);
         discovery.removeNode(gone).onFailure(err -> LOG.warn("could not remove records of departed node [node: {}]", gone, err));
       });
     }

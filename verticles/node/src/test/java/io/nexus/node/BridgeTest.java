@@ -130,10 +130,10 @@ class BridgeTest extends NodeSpec {
       s.register(SystemFeed.SYSTEM.address(), null);
       awaitListening(s, SystemFeed.SYSTEM.address(), node.vertx());
       node.vertx().runOnContext(v -> new io.nexus.kernel.discovery.Discovery(node.vertx())
-          .announce(SystemFeed.SERVICE_UP, node.nodeId(), "security"));
+          .announce(SystemFeed.SystemEventType.SERVICE_UP, node.nodeId(), "security"));
       JsonObject rec = s.next("rec");
       assertThat(rec).isNotNull();
-      assertThat(rec.getJsonObject("body").getString("type")).isEqualTo(SystemFeed.SERVICE_UP);
+      assertThat(rec.getJsonObject("body").getString("type")).isEqualTo(SystemFeed.SystemEventType.SERVICE_UP.wire());
       assertThat(rec.getJsonObject("body").getString("node")).isEqualTo(node.nodeId());
     }
   }

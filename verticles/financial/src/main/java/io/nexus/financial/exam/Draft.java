@@ -1,6 +1,8 @@
 package io.nexus.financial.exam;
 
 import io.nexus.contracts.financial.Financial.Figure;
+import io.nexus.contracts.financial.Financial.RuleId;
+import io.nexus.contracts.financial.Financial.Severity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -13,11 +15,11 @@ import java.util.UUID;
  * @param key what was found, in the rule's own terms (a counterparty and amount, a date, ...)
  * @param entryIds the evidence, sorted
  */
-public record Draft(String rule, String key, String severity, double score, String title, String explanation,
+public record Draft(RuleId rule, String key, Severity severity, double score, String title, String explanation,
     List<UUID> entryIds, List<Figure> figures) {
 
   /** The finding's id in a ledger. */
   public UUID id(UUID ledger) {
-    return UUID.nameUUIDFromBytes((ledger + "|" + rule + "|" + key).getBytes(StandardCharsets.UTF_8));
+    return UUID.nameUUIDFromBytes((ledger + "|" + rule.wire() + "|" + key).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -16,8 +16,43 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
     LocalTime businessHoursStart, LocalTime businessHoursEnd, java.time.ZoneId timezone, BigDecimal newCounterpartyAmount, int benfordMinSample,
     int sequenceMinCount, double sequenceMinDensity, List<String> suspenseAccounts, List<String> paymentAccounts) {
 
-  public static final Settings DEFAULTS = new Settings(new BigDecimal("10000"), 0.05, 7, 3, new BigDecimal("1000"), 5,
-      0.5, List.of(), LocalTime.of(7, 0), LocalTime.of(19, 0), java.time.ZoneOffset.UTC, new BigDecimal("10000"), 300, 20, 0.9, List.of(), List.of());
+  /** Payments at or above need approval (below-threshold, structuring). */
+  static final BigDecimal APPROVAL_THRESHOLD = new BigDecimal("10000");
+  /** How far below the threshold counts as just below: 5 %. */
+  static final double THRESHOLD_MARGIN = 0.05;
+  /** Same counterparty and amount within a week is a duplicate. */
+  static final int DUPLICATE_WINDOW_DAYS = 7;
+  /** Split payments to one counterparty within three days. */
+  static final int STRUCTURING_WINDOW_DAYS = 3;
+  /** An amount that is a multiple of 1,000 is round. */
+  static final BigDecimal ROUND_UNIT = new BigDecimal("1000");
+  /** A counterparty with at least five round amounts ... */
+  static final int ROUND_MIN_COUNT = 5;
+  /** ... making at least half of its entries. */
+  static final double ROUND_MIN_SHARE = 0.5;
+  /** Business hours, local time. */
+  static final LocalTime BUSINESS_HOURS_START = LocalTime.of(7, 0);
+  static final LocalTime BUSINESS_HOURS_END = LocalTime.of(19, 0);
+  /** A counterparty's first payment at or above this is flagged. */
+  static final BigDecimal NEW_COUNTERPARTY_AMOUNT = new BigDecimal("10000");
+  /** Least distinct amounts for a first-digit Benford test (first two digits: {@link #FIRST_TWO_DIGITS_FACTOR} times). */
+  static final int BENFORD_MIN_SAMPLE = 300;
+  /** How many times the first-digit minimum a first-two-digits test needs (90 cells instead of 9). */
+  static final int FIRST_TWO_DIGITS_FACTOR = 10;
+  /** A document prefix with at least 20 numbers ... */
+  static final int SEQUENCE_MIN_COUNT = 20;
+  /** ... covering at least 90 % of its range is a sequence. */
+  static final double SEQUENCE_MIN_DENSITY = 0.9;
+
+  public static final Settings DEFAULTS = new Settings(APPROVAL_THRESHOLD, THRESHOLD_MARGIN, DUPLICATE_WINDOW_DAYS,
+      STRUCTURING_WINDOW_DAYS, ROUND_UNIT, ROUND_MIN_COUNT, ROUND_MIN_SHARE, List.of(), BUSINESS_HOURS_START,
+      BUSINESS_HOURS_END, java.time.ZoneOffset.UTC, NEW_COUNTERPARTY_AMOUNT, BENFORD_MIN_SAMPLE, SEQUENCE_MIN_COUNT,
+      SEQUENCE_MIN_DENSITY, List.of(), List.of());
+
+  /** The least distinct amounts for a Benford test of the first digit (1) or the first two (2). */
+  public int benfordMinSample(int digits) {
+    return digits == 1 ? benfordMinSample : FIRST_TWO_DIGITS_FACTOR * benfordMinSample;
+  }
 
   /** The settings an organisation sees: its overrides over the defaults. */
   public static Settings of(RuleSettings s) {

@@ -1,5 +1,6 @@
 package io.nexus.financial.imports;
 
+import io.nexus.contracts.financial.Financial.ImportFormat;
 import io.nexus.contracts.financial.Financial.ImportError;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class ImportJob {
   private static final int E_TIME = 9;
 
   /** How to read the file. */
-  public record Options(String format, boolean allOrNothing, char delimiter, char decimalSeparator,
+  public record Options(ImportFormat format, boolean allOrNothing, char delimiter, char decimalSeparator,
       Map<String, String> mapping) {}
 
   /** An account of the ledger as the import sees it. */
@@ -147,7 +148,7 @@ public final class ImportJob {
     var lines = new LineReader(in, MAX_LINE_BYTES);
     RowSource source;
     try {
-      if ("csv".equals(options.format())) {
+      if (options.format() == ImportFormat.CSV) {
         var csv = new RowSource.Csv(lines, options.delimiter(), options.mapping());
         csv.header();
         source = csv;

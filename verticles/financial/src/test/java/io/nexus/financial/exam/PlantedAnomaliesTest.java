@@ -45,7 +45,7 @@ class PlantedAnomaliesTest {
       try (var c = DriverManager.getConnection(b.pg.jdbcUrl() + "?currentSchema=financial", b.pg.user(), b.pg.password())) {
         c.setAutoCommit(false);
         var job = new ImportJob(c, b.ledger, "EUR", accounts, importId, "test",
-            new ImportJob.Options("csv", true, ',', '.', Map.of()), p -> {});
+            new ImportJob.Options(io.nexus.contracts.financial.Financial.ImportFormat.CSV, true, ',', '.', Map.of()), p -> {});
         var result = job.run(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
         assertThat(result.errors()).isEmpty();
         c.commit();

@@ -178,10 +178,10 @@ class RulesTest {
     b.entry(d("2025-03-03"), LocalTime.NOON, null, null, "6000", "1990", "50.00");
     var found = b.run("suspense-account", null);
     assertThat(keys(found)).containsExactly("9990|2025-01-01|2025-12-31");
-    assertThat(found.get(0).severity()).isEqualTo("high");
+    assertThat(found.get(0).severity()).isEqualTo(io.nexus.contracts.financial.Financial.Severity.HIGH);
     var configured = b.run("suspense-account", Books.with("suspenseAccounts", new io.vertx.core.json.JsonArray().add("1990")));
     assertThat(keys(configured)).containsExactly("1990|2025-01-01|2025-12-31", "9990|2025-01-01|2025-12-31");
-    assertThat(configured.get(0).severity()).isEqualTo("low");
+    assertThat(configured.get(0).severity()).isEqualTo(io.nexus.contracts.financial.Financial.Severity.LOW);
   }
 
   @Test

@@ -53,7 +53,7 @@ public final class Discovery {
         .onSuccess(r -> {
           LOG.info("service instance published [service: {}, node: {}, registration: {}]", service, node,
               r.getRegistration());
-          announce(SystemFeed.SERVICE_UP, node, service);
+          announce(SystemFeed.SystemEventType.SERVICE_UP, node, service);
         });
   }
 
@@ -71,7 +71,7 @@ public final class Discovery {
       return discovery.update(record).map(r -> {
         LOG.warn("service instance published again after its record was lost [service: {}, node: {}, registration: {}]",
             record.getName(), record.getMetadata().getString("node"), registration);
-        announce(SystemFeed.SERVICE_UP, record.getMetadata().getString("node"), record.getName());
+        announce(SystemFeed.SystemEventType.SERVICE_UP, record.getMetadata().getString("node"), record.getName());
         return true;
       });
     });
@@ -80,7 +80,7 @@ public final class Discovery {
   /** Withdraws a record this instance published. */
   public Future<Void> unpublish(Record record) {
     return discovery.unpublish(record.getRegistration())
-        .onSuccess(v -> announce(SystemFeed.SERVICE_DOWN, record.getMetadata().getString("node"), record.getName()));
+        .onSuccess(v -> announce(SystemFeed.SystemEventType.SERVICE_DOWN, record.getMetadata().getString("node"), record.getName()));
   }
 
   /** Every published service instance. */
@@ -93,7 +93,7 @@ public final class Discovery {
     return instances().compose(records -> {
       var mine = records.stream().filter(r -> node.equals(r.getMetadata().getString("node"))).toList();
       return Future.all(mine.stream().map(r -> discovery.unpublish(r.getRegistration())
-              .onSuccess(v -> announce(SystemFeed.SERVICE_DOWN, node, r.getName()))
+              .onSuccess(v -> announce(SystemFeed.SystemEventType.SERVICE_DOWN, node, r.getName()))
               .otherwiseEmpty()).toList())
           .map(done -> mine.size());
     }).onSuccess(n -> {
@@ -104,7 +104,7 @@ public final class Discovery {
   }
 
   /** Announces a node or service change on {@code ui.system}. */
-  public void announce(String type, String node, String service) {
+  public void announce(SystemFeed.SystemEventType type, String node, String service) {
     var event = new SystemEvent(type, node, service, Instant.now().toString());
     vertx.eventBus().publish(SystemFeed.SYSTEM.address(), Codec.toJson(event));
   }

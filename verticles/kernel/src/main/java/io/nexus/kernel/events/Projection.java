@@ -34,7 +34,7 @@ public final class Projection {
   }
 
   /** Where a rebuild stands. */
-  public record Status(String name, String state, long replayed, long skipped, long total, String startedAt,
+  public record Status(String name, io.nexus.contracts.ProjectionState state, long replayed, long skipped, long total, String startedAt,
       String finishedAt, String error) {}
 
   private final Vertx vertx;
@@ -108,7 +108,8 @@ public final class Projection {
             throw BusFailure.notFound("projection " + name + " was never rebuilt");
           }
           Row r = rows.iterator().next();
-          return new Status(r.getString("name"), r.getString("state"), r.getLong("replayed"), r.getLong("skipped"),
+          return new Status(r.getString("name"),
+              io.nexus.contracts.Wire.parse(io.nexus.contracts.ProjectionState.class, r.getString("state")), r.getLong("replayed"), r.getLong("skipped"),
               r.getLong("total"),
               r.getString("started_at"), r.getString("finished_at"), r.getString("error"));
         });

@@ -130,12 +130,12 @@ class BusTest {
   void subscribe(Vertx vertx, VertxTestContext ctx) {
     Bus bus = Bus.on(vertx, TIMEOUT_MS);
     bus.subscribe(SystemFeed.SYSTEM, (ev, call) -> ctx.verify(() -> {
-      assertThat(ev.type()).isEqualTo(SystemFeed.NODE_JOINED);
+      assertThat(ev.type()).isEqualTo(SystemFeed.SystemEventType.NODE_JOINED);
       ctx.completeNow();
     }));
     bus.bind().onComplete(ctx.succeeding(b -> {
       vertx.eventBus().publish(SystemFeed.SYSTEM.address(), new JsonObject().put("type", "bogus"));
-      bus.publish(SystemFeed.SYSTEM, new SystemFeed.SystemEvent(SystemFeed.NODE_JOINED, "n1", null,
+      bus.publish(SystemFeed.SYSTEM, new SystemFeed.SystemEvent(SystemFeed.SystemEventType.NODE_JOINED, "n1", null,
           "2026-01-01T00:00:00Z"), Call.system());
     }));
   }

@@ -49,12 +49,12 @@ class ProjectionTest {
       Future<Void> writer = write(vertx, pool, store, writing);
       Thread.sleep(1500);
       var started = live.rebuild().await(10, TimeUnit.SECONDS);
-      assertThat(started.state()).isEqualTo("running");
+      assertThat(started.state()).isEqualTo(io.nexus.contracts.ProjectionState.RUNNING);
       assertThat(started.total()).isPositive();
       Projection.Status status = started;
       long deadline = System.currentTimeMillis() + WAIT_MS;
-      while (!status.state().equals("done")) {
-        assertThat(status.state()).as(String.valueOf(status.error())).isNotEqualTo("failed");
+      while (status.state() != io.nexus.contracts.ProjectionState.DONE) {
+        assertThat(status.state()).as(String.valueOf(status.error())).isNotEqualTo(io.nexus.contracts.ProjectionState.FAILED);
         assertThat(System.currentTimeMillis()).as("rebuild finished in time").isLessThan(deadline);
         Thread.sleep(50);
         status = live.status().await(10, TimeUnit.SECONDS);
