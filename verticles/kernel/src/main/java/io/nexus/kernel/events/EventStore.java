@@ -111,7 +111,7 @@ public final class EventStore {
     JsonObject metadata = metadata(call);
     // one round trip: the head check and the insert together; nothing is inserted when the check fails
     return tx.preparedQuery(APPEND)
-        .execute(Tuple.of(streamId, types, data, expectedVersion, metadata.encode()))
+        .execute(Tuple.of(streamId, types, data, expectedVersion, metadata))
         .compose(rows -> {
           if (rows.rowCount() == 0) {
             return explainRefusal(tx, streamId, expectedVersion);

@@ -79,6 +79,11 @@ class EventStoreTest {
     assertThat(read.get(0).metadata().getString("correlationId")).isEqualTo("corr-test");
     assertThat(read.get(0).metadata().getJsonObject("principal").getString("subject")).isEqualTo("u1");
     assertThat(read.get(2).data().getInteger("i")).isEqualTo(2);
+    // metadata is stored as a JSON object (an earlier version stored a JSON string holding one; both read)
+    var kinds = await(pool.query("SELECT DISTINCT jsonb_typeof(metadata) AS k FROM " + EventStore.SCHEMA
+        + ".events WHERE stream_id = 'ledger-1'").execute());
+    assertThat(kinds.iterator().next().getString("k")).isEqualTo("object");
+    assertThat(kinds.size()).isEqualTo(1);
   }
 
   @Test
