@@ -277,6 +277,11 @@ final class ApiRoutes {
     if (clientIp) {
       body.put("clientIp", clients.address(rc));
     }
+    // the request enters the mesh here: checked whole against its schema (in this JVM the service takes the record as is)
+    var violation = io.nexus.contracts.Schemas.violation(ep.request(), body);
+    if (violation.isPresent()) {
+      return Future.succeededFuture(Problems.of(rc, ErrorCode.BAD_REQUEST, violation.get(), null, null));
+    }
     Q request;
     try {
       request = Codec.fromJson(body, ep.request());

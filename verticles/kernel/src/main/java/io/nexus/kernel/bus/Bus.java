@@ -21,9 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The typed event bus: requests, replies and events are records from {@code bus-contracts},
- * JSON on the wire, checked against their schemas where they are consumed. Failures travel as
- * {@link ReplyException}s whose code is an HTTP status and whose message is a {@link Failure}.
+ * The typed event bus: requests, replies and events are records from {@code bus-contracts}.
+ * Between services ({@code nexus.*} addresses) a record crosses the bus as itself when the
+ * receiver is in this JVM and as JSON only when it leaves it ({@link RecordCodec}), checked
+ * against its schema where it arrives from another node; what browsers reach ({@code ui.*})
+ * travels as JSON, checked where it is consumed. Failures travel as {@link ReplyException}s
+ * whose code is an HTTP status and whose message is a {@link Failure}.
  */
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
@@ -42,6 +45,35 @@ public final class Bus {
     this.timeoutMs = timeoutMs;
     this.faults = Faults.of(vertx);
     this.nodeId = nodeId;
+    RecordCodec.register(vertx);
+  }
+
+  /** True for the addresses between services, where records travel without a copy; false for {@code ui.*} (JSON). */
+  private static boolean between(String address) {
+    return address.startsWith("nexus.");
+  }
+
+  /** Options that send a record as itself (in this JVM) or as typed JSON (to another node). */
+  private static DeliveryOptions asRecord(DeliveryOptions opts) {
+    return opts.setCodecName(RecordCodec.NAME);
+  }
+
+  /** A message body as a {@code type}: the record itself, or JSON checked against its schema. */
+  private static <T> T decode(Class<T> type, Object body) {
+    if (type.isInstance(body)) {
+      return type.cast(body);
+    }
+    if (body instanceof RecordCodec.Refused refused) {
+      throw BusFailure.badRequest(refused.problem());
+    }
+    if (!(body instanceof JsonObject json)) {
+      throw BusFailure.badRequest("body must be a JSON object");
+    }
+    var violation = Schemas.violation(type, json);
+    if (violation.isPresent()) {
+      throw BusFailure.badRequest(violation.get());
+    }
+    return Codec.fromJson(json, type);
   }
 
   /** The seal principals travel under on this node. */
@@ -94,14 +126,21 @@ public final class Bus {
   public <Q, R> Future<R> request(Endpoint<Q, R> endpoint, Q body, Call call, long timeout, String node) {
     DeliveryOptions opts = call.toDelivery(new DeliveryOptions().setSendTimeout(timeout), seal);
     String address = node == null ? endpoint.address() : instanceAddress(endpoint.address(), node);
-    return vertx.eventBus().<JsonObject>request(address, Codec.toJson(body), opts)
-        .recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
-        .map(reply -> Codec.fromJson(reply.body(), endpoint.reply()));
+    Future<Message<Object>> sent = between(endpoint.address())
+        ? vertx.eventBus().request(address, body, asRecord(opts))
+        : vertx.eventBus().request(address, Codec.toJson(body), opts);
+    return sent.recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
+        .map(reply -> decode(endpoint.reply(), reply.body()));
   }
 
   /** Publishes an event to every subscriber on every node. */
   public <E> void publish(Topic<E> topic, E event, Call call) {
-    vertx.eventBus().publish(topic.address(), Codec.toJson(event), call.toDelivery(new DeliveryOptions(), seal));
+    DeliveryOptions opts = call.toDelivery(new DeliveryOptions(), seal);
+    if (between(topic.address())) {
+      vertx.eventBus().publish(topic.address(), event, asRecord(opts));
+    } else {
+      vertx.eventBus().publish(topic.address(), Codec.toJson(event), opts);
+    }
   }
 
   /**
@@ -144,14 +183,11 @@ public final class Bus {
   /** Subscribes to a topic; events that fail their schema are logged and dropped. */
   public <E> Bus subscribe(Topic<E> topic, BiConsumer<E, Call> listener) {
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(topic.address(), msg -> {
-      Object raw = msg.body();
-      if (!(raw instanceof JsonObject json)) {
-        LOG.warn("dropped event that is not a JSON object [topic: {}]", topic.address());
-        return;
-      }
-      var violation = Schemas.violation(topic.event(), json);
-      if (violation.isPresent()) {
-        LOG.warn("dropped event that fails its schema [topic: {}, problem: {}]", topic.address(), violation.get());
+      E event;
+      try {
+        event = decode(topic.event(), msg.body());
+      } catch (BusFailure bad) {
+        LOG.warn("dropped event that fails its schema [topic: {}, problem: {}]", topic.address(), bad.getMessage());
         return;
       }
       Call call;
@@ -161,7 +197,7 @@ public final class Bus {
         LOG.warn("dropped event whose principal was refused [topic: {}, problem: {}]", topic.address(), forged.getMessage());
         return;
       }
-      listener.accept(Codec.fromJson(json, topic.event()), call);
+      listener.accept(event, call);
     });
     consumers.add(consumer);
     return this;
@@ -194,24 +230,21 @@ public final class Bus {
     }
     Future<R> result;
     try {
-      if (!(msg.body() instanceof JsonObject json)) {
-        throw BusFailure.badRequest("body must be a JSON object");
-      }
       if (!endpoint.open()) {
         // the endpoint's least role, from its constant: no handler repeats it
         call.require(endpoint.leastRole());
       }
-      var violation = Schemas.violation(endpoint.request(), json);
-      if (violation.isPresent()) {
-        throw BusFailure.badRequest(violation.get());
-      }
-      result = logic.apply(Codec.fromJson(json, endpoint.request()), call);
+      result = logic.apply(decode(endpoint.request(), msg.body()), call);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        msg.reply(Codec.toJson(ar.result()));
+        if (between(endpoint.address())) {
+          msg.reply(ar.result(), asRecord(new DeliveryOptions()));
+        } else {
+          msg.reply(Codec.toJson(ar.result()));
+        }
       } else {
         Failure f = toFailure(endpoint.address(), call, ar.cause());
         msg.fail(f.status(), Codec.toJson(f).encode());
