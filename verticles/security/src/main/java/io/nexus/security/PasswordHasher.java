@@ -47,7 +47,16 @@ public final class PasswordHasher {
    */
   public boolean verify(String password, String phc) {
     boolean real = phc != null;
-    String[] parts = (real ? phc : decoy).split("\\$");
+    try {
+      return matches(password, real ? phc : decoy) && real;
+    } catch (IllegalArgumentException malformed) {
+      // a stored hash that is not a PHC string we wrote (bad number, bad base64): no match, never a 500
+      return false;
+    }
+  }
+
+  private static boolean matches(String password, String phc) {
+    String[] parts = phc.split("\\$");
     // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
     if (parts.length != 6 || !"argon2id".equals(parts[1])) {
       return false;
@@ -57,6 +66,9 @@ public final class PasswordHasher {
     int p = 0;
     for (String kv : parts[3].split(",")) {
       String[] pair = kv.split("=");
+      if (pair.length != 2) {
+        return false;
+      }
       int v = Integer.parseInt(pair[1]);
       switch (pair[0]) {
         case "m" -> m = v;
@@ -67,9 +79,12 @@ public final class PasswordHasher {
         }
       }
     }
+    if (m < 8 || t < 1 || p < 1) {
+      return false;
+    }
     byte[] expected = B64D.decode(parts[5]);
     byte[] actual = derive(password, B64D.decode(parts[4]), new Cost(m, t, p), expected.length);
-    return MessageDigest.isEqual(expected, actual) && real;
+    return MessageDigest.isEqual(expected, actual);
   }
 
   private static byte[] derive(String password, byte[] salt, Cost c, int length) {
