@@ -208,10 +208,14 @@ public final class Financial {
   public static final EventType<FindingCommented> FINDING_COMMENTED =
       new EventType<>("financial.finding-commented", FindingCommented.class, "finding", Role.VIEWER);
 
+  /** An organisation's examination thresholds changed: all of them as they are now, with their version. */
+  public static final EventType<RuleSettings> RULE_SETTINGS_CHANGED =
+      new EventType<>("financial.rule-settings-changed", RuleSettings.class, "rule-settings", Role.VIEWER);
+
   /** Every event this service writes to the log. */
   public static final List<EventType<?>> EVENTS = List.of(LEDGER_CREATED, ACCOUNT_CREATED, ENTRY_POSTED, ENTRY_REVERSED,
       IMPORT_COMPLETED, IMPORT_REJECTED, IMPORT_FAILED, EXAMINATION_STARTED, EXAMINATION_ENDED, FINDING_RAISED, FINDING_CHANGED,
-      FINDING_COMMENTED);
+      FINDING_COMMENTED, RULE_SETTINGS_CHANGED);
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,

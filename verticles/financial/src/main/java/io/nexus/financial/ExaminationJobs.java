@@ -74,14 +74,18 @@ final class ExaminationJobs {
     JsonObject json = Codec.toJson(req);
     json.remove("version");
     json.fieldNames().removeIf(k -> json.getValue(k) == null);
-    return pool.preparedQuery("INSERT INTO rule_settings (org, settings, version, updated_by) VALUES ($1, $2, 1, $3) "
-            + "ON CONFLICT (org) DO UPDATE SET settings = rule_settings.settings || $2, version = rule_settings.version + 1, "
-            + "updated_by = $3, updated_at = now() RETURNING settings, version")
-        .execute(Tuple.of(UUID.fromString(p.org()), json, p.subject()))
+    UUID org = UUID.fromString(p.org());
+    return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO rule_settings (org, settings, version, updated_by) "
+            + "VALUES ($1, $2, 1, $3) ON CONFLICT (org) DO UPDATE SET settings = rule_settings.settings || $2, "
+            + "version = rule_settings.version + 1, updated_by = $3, updated_at = now() RETURNING settings, version")
+        .execute(Tuple.of(org, json, p.subject()))
         .map(rows -> {
           Row r = rows.iterator().next();
           return Settings.of(Codec.fromJson((JsonObject) r.getValue("settings"), RuleSettings.class)).view(r.getLong("version"));
-        });
+        })
+        // in the log, and so in the audit trail: the thresholds every later finding was raised under
+        .compose(view -> events.append(tx, Financial.RULE_SETTINGS_CHANGED.stream(org), EventStore.ANY,
+            List.of(NewEvent.of(Financial.RULE_SETTINGS_CHANGED, view)), call).map(view)));
   }
 
   private record Stored(RuleSettings settings, long version) {}

@@ -209,6 +209,24 @@ class ExaminationTest extends NodeSpec {
     assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
     assertThat(changed.json().getString("approvalThreshold")).isEqualTo("5000.00");
     assertThat(changed.json().getInteger("duplicateWindowDays")).isEqualTo(7);
+    // the change is in the log, so in the audit trail: who set which thresholds, at which version
+    String orgId = http.get("/api/v1/me", admin).json().getString("org");
+    String stream = io.nexus.contracts.financial.Financial.RULE_SETTINGS_CHANGED.stream(orgId);
+    org.awaitility.Awaitility.await("audited").atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> http.get("/api/v1/audit?entity=" + stream, admin).json().getJsonArray("entries").stream()
+            .map(JsonObject.class::cast).anyMatch(e -> "5000.00".equals(e.getJsonObject("data").getString("approvalThreshold"))));
+    var audited = http.get("/api/v1/audit?entity=" + stream, admin).json().getJsonArray("entries").stream()
+        .map(JsonObject.class::cast).filter(e -> "5000.00".equals(e.getJsonObject("data").getString("approvalThreshold")))
+        .findFirst().orElseThrow();
+    assertThat(audited.getString("action")).isEqualTo("financial.rule-settings-changed");
+    assertThat(audited.getString("actor")).isEqualTo(http.get("/api/v1/me", admin).json().getString("id"));
+    assertThat(audited.getJsonObject("data").getLong("version")).isEqualTo(changed.json().getLong("version"));
+    // a viewer may read the thresholds but not change them, and a refused change writes nothing
+    String viewer = user("viewer");
+    assertThat(http.get("/api/v1/examination-settings", viewer).status()).isEqualTo(200);
+    var refused = http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("approvalThreshold", "1.00"), viewer);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(http.get("/api/v1/examination-settings", admin).json().getString("approvalThreshold")).isEqualTo("5000.00");
     var bad = http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("businessHoursStart", "20:00"), admin);
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().getString("detail")).contains("businessHoursStart");
