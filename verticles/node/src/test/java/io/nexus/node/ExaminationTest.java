@@ -30,15 +30,11 @@ class ExaminationTest extends NodeSpec {
     return l;
   }
 
-  private static JsonObject awaitEnd(String ledger, String exam) throws InterruptedException {
-    for (int i = 0; i < 300; i++) {
-      var v = http.get("/api/v1/ledgers/" + ledger + "/examinations/" + exam, admin).json();
-      if (!"running".equals(v.getString("status"))) {
-        return v;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("examination " + exam + " still running after 30 s");
+  private static JsonObject awaitEnd(String ledger, String exam) {
+    return org.awaitility.Awaitility.await("examination " + exam + " ends").atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> http.get("/api/v1/ledgers/" + ledger + "/examinations/" + exam, admin).json(),
+            v -> !"running".equals(v.getString("status")));
   }
 
   private static String user(String role) {
@@ -179,11 +175,10 @@ class ExaminationTest extends NodeSpec {
         .anyMatch(s -> s.contains("status open → escalated")).anyMatch(s -> s.startsWith("commented"))
         .anyMatch(s -> s.contains("status escalated → confirmed"));
     // every change is in the audit chain, in order, by the people who made it
-    JsonArray audit = new JsonArray();
-    for (int i = 0; i < 100 && audit.size() < 4; i++) {
-      audit = http.get("/api/v1/audit?entity=finding-" + f.getString("id"), admin).json().getJsonArray("entries");
-      Thread.sleep(100);
-    }
+    JsonArray audit = org.awaitility.Awaitility.await("four audited changes").atMost(java.time.Duration.ofSeconds(10))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> http.get("/api/v1/audit?entity=finding-" + f.getString("id"), admin).json().getJsonArray("entries"),
+            a -> a.size() >= 4);
     assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")).toList()).containsExactly(
         "financial.finding-changed", "financial.finding-commented", "financial.finding-changed", "financial.finding-raised");
     String viewer = user("viewer");

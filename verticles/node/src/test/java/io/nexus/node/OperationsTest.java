@@ -14,18 +14,12 @@ class OperationsTest extends NodeSpec {
   private static final long WAIT_MS = 20_000;
   private static final String ACTIVITY = "security.user-activity";
 
-  private static JsonObject activityOf(String userId) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      for (Object o : http.get("/api/v1/activity/users", admin).json().getJsonArray("users")) {
-        JsonObject u = (JsonObject) o;
-        if (u.getString("userId").equals(userId) && u.getLong("logins") >= 2) {
-          return u;
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no activity for " + userId);
+  private static JsonObject activityOf(String userId) {
+    return org.awaitility.Awaitility.await("activity of " + userId).atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> http.get("/api/v1/activity/users", admin).json().getJsonArray("users").stream()
+            .map(JsonObject.class::cast).filter(u -> u.getString("userId").equals(userId) && u.getLong("logins") >= 2)
+            .findFirst(), java.util.Optional::isPresent).orElseThrow();
   }
 
   @Test
@@ -42,14 +36,12 @@ class OperationsTest extends NodeSpec {
 
     var started = http.post("/api/v1/admin/security/projections/" + ACTIVITY + "/rebuild", null, admin);
     assertThat(started.status()).as(started.toString()).isEqualTo(202);
-    JsonObject status = started.json();
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (!status.getString("state").equals("done")) {
-      assertThat(status.getString("state")).isNotEqualTo("failed");
-      assertThat(System.currentTimeMillis()).isLessThan(deadline);
-      Thread.sleep(100);
-      status = http.get("/api/v1/admin/security/projections/" + ACTIVITY, admin).json();
-    }
+    JsonObject status = org.awaitility.Awaitility.await("rebuild done").atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> http.get("/api/v1/admin/security/projections/" + ACTIVITY, admin).json(), s -> {
+          assertThat(s.getString("state")).as(s.encode()).isNotEqualTo("failed");
+          return s.getString("state").equals("done");
+        });
     assertThat(status.getLong("replayed")).isGreaterThanOrEqualTo(status.getLong("total"));
     assertThat(http.get("/api/v1/activity/users", admin).json()).isEqualTo(all);
     assertThat(http.get("/api/v1/admin/security/projections/nope", admin).status()).isEqualTo(404);
@@ -66,18 +58,12 @@ class OperationsTest extends NodeSpec {
       rs.next();
       position = rs.getLong(1);
     }
-    JsonObject parked = null;
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (parked == null && System.currentTimeMillis() < deadline) {
-      for (Object o : http.get("/api/v1/admin/security/parked", admin).json().getJsonArray("events")) {
-        JsonObject p = (JsonObject) o;
-        if (p.getLong("position") == position) {
-          parked = p;
-        }
-      }
-      Thread.sleep(200);
-    }
-    assertThat(parked).as("parked after its retries").isNotNull();
+    long parkedAt = position;
+    JsonObject parked = org.awaitility.Awaitility.await("parked after its retries").atMost(java.time.Duration.ofMillis(WAIT_MS))
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> http.get("/api/v1/admin/security/parked", admin).json().getJsonArray("events").stream()
+            .map(JsonObject.class::cast).filter(p -> p.getLong("position") == parkedAt).findFirst(), java.util.Optional::isPresent)
+        .orElseThrow();
     assertThat(parked.getString("subscription")).isEqualTo(ACTIVITY);
     assertThat(parked.getString("reason")).containsIgnoringCase("uuid");
     String at = "/api/v1/admin/security/parked/" + ACTIVITY + "/" + position;

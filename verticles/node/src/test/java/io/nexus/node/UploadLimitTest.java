@@ -52,24 +52,12 @@ class UploadLimitTest {
     var streamed = http.send(http.request(path, admin).header("Content-Type", "text/csv")
         .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new SyntheticCsv(40_000))));
     assertThat(streamed.status()).as(streamed.toString()).isEqualTo(413);
-    JsonObject after = null;
-    for (int i = 0; i < 50; i++) {
-      after = http.get("/api/v1/ledgers/" + ledger + "/imports/" + id, admin).json();
-      if (!"receiving".equals(after.getString("status"))) {
-        break;
-      }
-      sleep();
-    }
+    JsonObject after = org.awaitility.Awaitility.await("the refused upload's import ends")
+        .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> http.get("/api/v1/ledgers/" + ledger + "/imports/" + id, admin).json(),
+            v -> !"receiving".equals(v.getString("status")));
     assertThat(after.getString("status")).isEqualTo("failed");
     assertThat(after.getLong("entriesImported")).isZero();
     assertThat(http.get("/api/v1/ledgers/" + ledger + "/entries", admin).json().getJsonArray("entries")).isEmpty();
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -47,20 +47,17 @@ class ProjectionTest {
     try {
       live.start(null).await(10, TimeUnit.SECONDS);
       Future<Void> writer = write(vertx, pool, store, writing);
-      Thread.sleep(1500);
+      Thread.sleep(1500); // writes going on before and during the rebuild (pacing, not a wait for a condition)
       var started = live.rebuild().await(10, TimeUnit.SECONDS);
       assertThat(started.state()).isEqualTo(io.nexus.contracts.ProjectionState.RUNNING);
       assertThat(started.total()).isPositive();
-      Projection.Status status = started;
-      long deadline = System.currentTimeMillis() + WAIT_MS;
-      while (status.state() != io.nexus.contracts.ProjectionState.DONE) {
-        assertThat(status.state()).as(String.valueOf(status.error())).isNotEqualTo(io.nexus.contracts.ProjectionState.FAILED);
-        assertThat(System.currentTimeMillis()).as("rebuild finished in time").isLessThan(deadline);
-        Thread.sleep(50);
-        status = live.status().await(10, TimeUnit.SECONDS);
-      }
+      Projection.Status status = org.awaitility.Awaitility.await("rebuild finished").atMost(java.time.Duration.ofMillis(WAIT_MS))
+          .pollInterval(java.time.Duration.ofMillis(50)).until(() -> live.status().await(10, TimeUnit.SECONDS), st -> {
+            assertThat(st.state()).as(String.valueOf(st.error())).isNotEqualTo(io.nexus.contracts.ProjectionState.FAILED);
+            return st.state() == io.nexus.contracts.ProjectionState.DONE;
+          });
       assertThat(status.replayed()).isGreaterThanOrEqualTo(started.total());
-      Thread.sleep(1000);
+      Thread.sleep(1000); // and after it
       writing.set(false);
       writer.await(30, TimeUnit.SECONDS);
 
