@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The catalogue: every endpoint and topic of the mesh, and the name of each message's schema. */
+/** The catalogue: every endpoint and topic of the mesh, and the name of each message. */
 public final class Contracts {
   private Contracts() {}
 
@@ -81,10 +81,19 @@ public final class Contracts {
     return types;
   }
 
-  /** Where a message type's generated JSON Schema is named: its {@code $id} and its file under {@code target/schemas}. */
-  public static String schemaPath(Class<?> type) {
+  /**
+   * A message type's name across the mesh: {@code <Service>.<Message>} ({@code Security.UserView}),
+   * or the simple name of a shared one ({@code Done}). Its schema's file and {@code $id} and its
+   * OpenAPI component are named after it.
+   */
+  public static String messageName(Class<?> type) {
     Class<?> outer = type.getEnclosingClass();
-    return "schemas/" + (outer == null ? "" : outer.getSimpleName() + "/") + type.getSimpleName() + ".json";
+    return (outer == null ? "" : outer.getSimpleName() + ".") + type.getSimpleName();
+  }
+
+  /** The file of a message type's generated schema, relative to the schemas' root: {@code Security/UserView.json}. */
+  public static String schemaFile(Class<?> type) {
+    return messageName(type).replace('.', '/') + ".json";
   }
 
   private static void addOnce(List<Class<?>> types, Class<?> t) {

@@ -16,7 +16,7 @@ public final class SchemaExport {
     Path dir = Path.of(args.length > 0 ? args[0] : "target/schemas");
     int n = 0;
     for (Class<?> type : Contracts.messageTypes()) {
-      Path file = dir.resolve(Contracts.schemaPath(type).substring("schemas/".length()));
+      Path file = dir.resolve(Contracts.schemaFile(type));
       Files.createDirectories(file.getParent());
       Files.writeString(file, Schemas.schemaOf(type).encodePrettily() + "\n");
       n++;

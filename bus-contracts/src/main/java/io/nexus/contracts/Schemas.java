@@ -89,7 +89,7 @@ public final class Schemas {
     }
     ObjectNode node = GENERATOR.generateSchema(type);
     var schema = new JsonObject(node.toString());
-    var out = new JsonObject().put("$schema", schema.remove("$schema")).put("$id", BASE_URI + Contracts.schemaPath(type).substring("schemas/".length()));
+    var out = new JsonObject().put("$schema", schema.remove("$schema")).put("$id", BASE_URI + Contracts.schemaFile(type));
     out.mergeIn(schema);
     return out;
   }

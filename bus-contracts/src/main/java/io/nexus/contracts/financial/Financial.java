@@ -357,9 +357,7 @@ public final class Financial {
   public static final List<Topic<?>> TOPICS = List.of();
 
   /** @param currency ISO 4217 code of the ledger's reporting currency */
-  public record CreateLedger(
-      @Size(min = 1, max = 200) String name,
-      @Fields.CurrencyCode String currency) {}
+  public record CreateLedger(@Size(min = 1, max = 200) String name, @Fields.CurrencyCode String currency) {}
 
   public record LedgerView(
       @Fields.Id String id,
@@ -368,11 +366,9 @@ public final class Financial {
       @Fields.CurrencyCode String currency,
       String createdAt) {}
 
-  public record LedgerList(
-      List<LedgerView> ledgers) {}
+  public record LedgerList(List<LedgerView> ledgers) {}
 
-  public record LedgerRef(
-      @Fields.Id String ledgerId) {}
+  public record LedgerRef(@Fields.Id String ledgerId) {}
 
   /** @param type asset, liability, equity, revenue or expense */
   public record CreateAccount(
@@ -389,8 +385,7 @@ public final class Financial {
       AccountType type,
       boolean active) {}
 
-  public record AccountList(
-      List<AccountView> accounts) {}
+  public record AccountList(List<AccountView> accounts) {}
 
   /**
    * One line of an entry: exactly one of {@code debit} and {@code credit}, a positive decimal in
@@ -422,9 +417,7 @@ public final class Financial {
       @Nullable @Fields.IsoDate String bookingDate,
       @Nullable @Size(max = 500) String reason) {}
 
-  public record EntryRef(
-      @Fields.Id String ledgerId,
-      @Fields.Id String entryId) {}
+  public record EntryRef(@Fields.Id String ledgerId, @Fields.Id String entryId) {}
 
   /**
    * @param reverses the entry this one reverses, or null
@@ -444,9 +437,7 @@ public final class Financial {
       List<Line> lines) {}
 
   /** @param asOf ISO date; null for today */
-  public record TrialBalanceQuery(
-      @Fields.Id String ledgerId,
-      @Nullable @Fields.IsoDate String asOf) {}
+  public record TrialBalanceQuery(@Fields.Id String ledgerId, @Nullable @Fields.IsoDate String asOf) {}
 
   /** @param balance debit minus credit */
   public record BalanceLine(
@@ -467,17 +458,10 @@ public final class Financial {
       @Nullable @Fields.IsoDate String from,
       @Nullable @Fields.IsoDate String to) {}
 
-  public record StatementLine(
-      String account,
-      String name,
-      String amount) {}
+  public record StatementLine(String account, String name, String amount) {}
 
   /** One section (assets, liabilities, equity, result; revenue, expenses) in one currency. */
-  public record Section(
-      String name,
-      @Fields.CurrencyCode String currency,
-      List<StatementLine> lines,
-      String total) {}
+  public record Section(String name, @Fields.CurrencyCode String currency, List<StatementLine> lines, String total) {}
 
   /**
    * @param kind balance-sheet or income-statement
@@ -510,9 +494,7 @@ public final class Financial {
       @Nullable @Size(max = 200) String cursor) {}
 
   /** @param next the cursor of the following page, or null on the last */
-  public record EntryPage(
-      List<EntryView> entries,
-      @Nullable String next) {}
+  public record EntryPage(List<EntryView> entries, @Nullable String next) {}
 
   public record AccountHistoryQuery(
       @Fields.Id String ledgerId,
@@ -521,15 +503,9 @@ public final class Financial {
       @Nullable @Fields.IsoDate String to) {}
 
   /** @param balance the account's debit-minus-credit balance at the end of {@code date} */
-  public record BalancePoint(
-      @Fields.IsoDate String date,
-      @Fields.CurrencyCode String currency,
-      String balance) {}
+  public record BalancePoint(@Fields.IsoDate String date, @Fields.CurrencyCode String currency, String balance) {}
 
-  public record AccountHistory(
-      String ledgerId,
-      String account,
-      List<BalancePoint> points) {}
+  public record AccountHistory(String ledgerId, String account, List<BalancePoint> points) {}
 
   /**
    * @param digits 1 (first digit) or 2 (first two digits); default 1
@@ -585,14 +561,10 @@ public final class Financial {
       @Nullable @OneOf({".", ","}) String decimalSeparator,
       @Nullable @Size(max = 9) List<ColumnMapping> mapping) {}
 
-  public record ImportRef(
-      @Fields.Id String ledgerId,
-      @Fields.Id String importId) {}
+  public record ImportRef(@Fields.Id String ledgerId, @Fields.Id String importId) {}
 
   /** @param line 1-based line of the file (the header is line 1 of a CSV file); 0 for the file as a whole */
-  public record ImportError(
-      @Min(0) long line,
-      String message) {}
+  public record ImportError(@Min(0) long line, String message) {}
 
   /**
    * @param status created, receiving, completed (committed), rejected (nothing imported) or failed
@@ -623,9 +595,7 @@ public final class Financial {
       @Fields.Id String importId,
       @Nullable @Min(0) Long bytesTotal) {}
 
-  public record UploadTarget(
-      @Size(min = 1) String address,
-      @Min(1) int chunkBytes) {}
+  public record UploadTarget(@Size(min = 1) String address, @Min(1) int chunkBytes) {}
 
   /** Published while an import runs (about once a second) and when it ends. */
   public record ImportProgress(
@@ -687,9 +657,7 @@ public final class Financial {
       @Nullable @Fields.IsoDate String to,
       @Nullable @Size(max = 11) List<@OneOf(wireOf = RuleId.class) String> rules) {}
 
-  public record ExaminationRef(
-      @Fields.Id String ledgerId,
-      @Fields.Id String examinationId) {}
+  public record ExaminationRef(@Fields.Id String ledgerId, @Fields.Id String examinationId) {}
 
   /**
    * @param status running, completed, cancelled or failed
@@ -712,8 +680,7 @@ public final class Financial {
       String startedAt,
       @Nullable String finishedAt) {}
 
-  public record ExaminationList(
-      List<ExaminationView> examinations) {}
+  public record ExaminationList(List<ExaminationView> examinations) {}
 
   /** Published after each rule and at the end. */
   public record ExaminationProgress(
@@ -741,23 +708,12 @@ public final class Financial {
       @Nullable FindingSort sort) {}
 
   /** A number behind a finding, by name (amounts as decimal strings). */
-  public record Figure(
-      String name,
-      String value) {}
+  public record Figure(String name, String value) {}
 
-  public record Comment(
-      @Min(1) int seq,
-      String author,
-      String text,
-      String at) {}
+  public record Comment(@Min(1) int seq, String author, String text, String at) {}
 
   /** One change of a finding, from its event stream. */
-  public record FindingChange(
-      @Min(1) long version,
-      String type,
-      @Nullable String by,
-      String at,
-      String summary) {}
+  public record FindingChange(@Min(1) long version, String type, @Nullable String by, String at, String summary) {}
 
   /**
    * @param severity low, medium or high
@@ -786,13 +742,9 @@ public final class Financial {
       String raisedAt,
       String updatedAt) {}
 
-  public record FindingPage(
-      List<FindingView> findings,
-      @Nullable String next) {}
+  public record FindingPage(List<FindingView> findings, @Nullable String next) {}
 
-  public record FindingRef(
-      @Fields.Id String ledgerId,
-      @Fields.Id String findingId) {}
+  public record FindingRef(@Fields.Id String ledgerId, @Fields.Id String findingId) {}
 
   /**
    * Null fields stay as they are.

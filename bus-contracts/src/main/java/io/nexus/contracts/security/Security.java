@@ -302,11 +302,9 @@ public final class Security {
       @Nullable @Size(max = 64) String clientIp) {}
 
   /** A JWK set: {@code {"keys": [...]}} with public keys only. */
-  public record Jwks(
-      List<Map<String, Object>> keys) {}
+  public record Jwks(List<Map<String, Object>> keys) {}
 
-  public record KeyRotated(
-      @Size(min = 1) String kid) {}
+  public record KeyRotated(@Size(min = 1) String kid) {}
 
   public record CreateOrg(
       @Size(min = 1, max = 200) String name,
@@ -314,10 +312,7 @@ public final class Security {
       @Size(min = 1, max = 200) String adminName,
       @Fields.NewPassword String adminPassword) {}
 
-  public record OrgCreated(
-      @Fields.Id String id,
-      @Size(max = 200) String name,
-      UserView admin) {}
+  public record OrgCreated(@Fields.Id String id, @Size(max = 200) String name, UserView admin) {}
 
   /**
    * A user; {@code version} is the version of its event stream, sent as the ETag.
@@ -340,8 +335,7 @@ public final class Security {
     }
   }
 
-  public record UserList(
-      List<UserView> users) {}
+  public record UserList(List<UserView> users) {}
 
   public record CreateUser(
       @Fields.Email String email,
@@ -368,24 +362,15 @@ public final class Security {
       @Nullable @Min(1) Long expectedVersion) {}
 
   /** A user an admin acts on. */
-  public record UserTarget(
-      @Fields.Id String id) {}
+  public record UserTarget(@Fields.Id String id) {}
 
   /** A user was disabled: how many sessions ended and API keys (issued by them) were revoked. */
-  public record UserDisabled(
-      @Fields.Id String id,
-      @Min(0) int sessionsEnded,
-      @Min(0) int apiKeysRevoked) {}
+  public record UserDisabled(@Fields.Id String id, @Min(0) int sessionsEnded, @Min(0) int apiKeysRevoked) {}
 
   /** How many live sessions of a user were ended. */
-  public record SessionsEnded(
-      @Fields.Id String id,
-      @Min(0) int sessionsEnded) {}
+  public record SessionsEnded(@Fields.Id String id, @Min(0) int sessionsEnded) {}
 
-  public record RevertUser(
-      @Fields.Id String id,
-      @Min(1) long version,
-      @Nullable @Min(1) Long expectedVersion) {}
+  public record RevertUser(@Fields.Id String id, @Min(1) long version, @Nullable @Min(1) Long expectedVersion) {}
 
   /** Every filter is optional; {@code from}/{@code to} are ISO-8601 instants; {@code limit} defaults to 100. */
   public record AuditQuery(
@@ -416,8 +401,7 @@ public final class Security {
       Map<String, Object> data,
       String hash) {}
 
-  public record AuditPage(
-      List<AuditEntry> entries) {}
+  public record AuditPage(List<AuditEntry> entries) {}
 
   public record UserActivity(
       String userId,
@@ -426,11 +410,9 @@ public final class Security {
       @Min(0) long changes,
       @Nullable String lastChangeAt) {}
 
-  public record UserActivityList(
-      List<UserActivity> users) {}
+  public record UserActivityList(List<UserActivity> users) {}
 
-  public record ProjectionRef(
-      @Size(min = 1, max = 100) String name) {}
+  public record ProjectionRef(@Size(min = 1, max = 100) String name) {}
 
   /**
    * @param skipped events the read model could not apply and left out, as its live subscription parks them
@@ -454,23 +436,14 @@ public final class Security {
       String reason,
       String parkedAt) {}
 
-  public record ParkedList(
-      List<ParkedEvent> events) {}
+  public record ParkedList(List<ParkedEvent> events) {}
 
-  public record ParkedRef(
-      @Size(min = 1, max = 100) String subscription,
-      @Min(1) long position) {}
+  public record ParkedRef(@Size(min = 1, max = 100) String subscription, @Min(1) long position) {}
 
   /** @param brokenAt the seq of the first row whose hash does not match, or null when valid */
-  public record AuditVerification(
-      boolean valid,
-      @Min(0) long checked,
-      @Nullable Long brokenAt,
-      String detail) {}
+  public record AuditVerification(boolean valid, @Min(0) long checked, @Nullable Long brokenAt, String detail) {}
 
-  public record CreateApiKey(
-      @Size(min = 1, max = 200) String name,
-      @Fields.RoleName String role) {}
+  public record CreateApiKey(@Size(min = 1, max = 200) String name, @Fields.RoleName String role) {}
 
   /** @param key the secret, returned only here */
   public record ApiKeyCreated(
@@ -488,20 +461,15 @@ public final class Security {
       @Format("date-time") String createdAt,
       @Nullable @Format("date-time") String revokedAt) {}
 
-  public record ApiKeyList(
-      List<ApiKeyView> keys) {}
+  public record ApiKeyList(List<ApiKeyView> keys) {}
 
-  public record ApiKeyRef(
-      @Fields.Id String id) {}
+  public record ApiKeyRef(@Fields.Id String id) {}
 
-  public record VerifyApiKey(
-      @Size(min = 1, max = 200) String key) {}
+  public record VerifyApiKey(@Size(min = 1, max = 200) String key) {}
 
   /**
    * @param session the session id ({@code sid} claim of its access tokens)
    * @param expiresAt epoch seconds after which every access token of the session is dead anyway
    */
-  public record SessionRevoked(
-      @Size(min = 1, max = 64) String session,
-      @Min(0) long expiresAt) {}
+  public record SessionRevoked(@Size(min = 1, max = 64) String session, @Min(0) long expiresAt) {}
 }

@@ -103,8 +103,5 @@ public final class SystemFeed {
       @Nullable @Min(1) @Max(2000) Integer max) {}
 
   /** @param next the cursor to continue from; @param more true when the log holds more after {@code next} */
-  public record FeedPage(
-      List<FeedEvent> events,
-      @Nullable String next,
-      boolean more) {}
+  public record FeedPage(List<FeedEvent> events, @Nullable String next, boolean more) {}
 }

@@ -34,10 +34,9 @@ final class OpenApiMessages {
 
   private OpenApiMessages() {}
 
-  /** The component name of a message type: {@code Security.UserView}, {@code Done}. */
+  /** The component name of a message type: its name across the mesh ({@code Security.UserView}, {@code Done}). */
   static String nameOf(Class<?> type) {
-    Class<?> outer = type.getEnclosingClass();
-    return (outer == null ? "" : outer.getSimpleName() + ".") + type.getSimpleName();
+    return Contracts.messageName(type);
   }
 
   static JsonObject resolve(JsonObject document) {

@@ -65,11 +65,6 @@ public final class Rules {
     return java.util.Collections.unmodifiableMap(out);
   }
 
-  /** The rule of an id. */
-  static Rule rule(RuleId id) {
-    return REGISTRY.get(id);
-  }
-
   /**
    * Makes the table of examined entries (in the caller's transaction); the number of entries.
    * An entry is a payment when it credits a payment account: one of the configured ones, else an

@@ -130,7 +130,15 @@ public final class Bus {
         ? vertx.eventBus().request(address, body, asRecord(opts))
         : vertx.eventBus().request(address, Codec.toJson(body), opts);
     return sent.recover(err -> Future.failedFuture(toBusFailure(endpoint.address(), err)))
-        .map(reply -> decode(endpoint.reply(), reply.body()));
+        .map(reply -> {
+          try {
+            return decode(endpoint.reply(), reply.body());
+          } catch (BusFailure unfit) {
+            // the service answered with something that is not its reply: the caller's request was fine
+            LOG.error("a reply does not fit its record [address: {}, problem: {}]", endpoint.address(), unfit.getMessage());
+            throw new BusFailure(ErrorCode.INTERNAL, "internal error; correlation id " + call.correlationId(), null);
+          }
+        });
   }
 
   /** Publishes an event to every subscriber on every node. */

@@ -84,6 +84,22 @@ class RecordCodecTest {
         })));
   }
 
+  @Test
+  @DisplayName("a reply that does not fit its record is the service's fault: 500 to the caller, not 400")
+  void unfitReplyIs500(Vertx vertx, VertxTestContext ctx) {
+    Bus bus = Bus.on(vertx, 2_000);
+    vertx.eventBus().consumer(Security.GET_USER.address(), m -> m.reply(new RecordCodec.Refused("/email: not a string"),
+        new io.vertx.core.eventbus.DeliveryOptions().setCodecName(RecordCodec.NAME)))
+        .completion()
+        .compose(v -> bus.request(Security.GET_USER, new UserRef("u9", null), Call.edge("c", null, ADA)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(BusFailure.class);
+          assertThat(((BusFailure) err).code().status()).isEqualTo(500);
+          assertThat(err.getMessage()).doesNotContain("/email");
+          ctx.completeNow();
+        })));
+  }
+
   private static Buffer frame(String type, JsonObject json) {
     byte[] name = type.getBytes(StandardCharsets.UTF_8);
     byte[] body = json.toBuffer().getBytes();
