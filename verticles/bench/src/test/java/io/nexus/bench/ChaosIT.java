@@ -9,7 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The short form of every fault drill ({@code scripts/chaos/run.sh --short}), in the README's
+ * The short form of every fault drill ({@code scripts/chaos/run.sh --short}), in docs/reliability.md's
  * test command: three node processes under load, each fault, PASS or FAIL per drill. The
  * partition drill needs root (network namespaces); elsewhere it reports SKIP.
  */

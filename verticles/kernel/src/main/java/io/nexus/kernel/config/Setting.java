@@ -4,20 +4,20 @@ import java.util.List;
 
 /**
  * The settings that environment variables may override. Every other key comes from
- * {@code config/default.yaml} and an optional node file. The README's settings table lists
+ * {@code config/default.yaml} and an optional node file. The settings table in docs/operations.md lists
  * exactly these (a test keeps the two in step).
  *
  * @param env the environment variable
  * @param key the dotted key in the YAML tree
  * @param kind how the value is parsed
- * @param meaning one line for the README
+ * @param meaning one line for the settings table
  */
 public record Setting(String env, String key, Kind kind, String meaning) {
 
   /** How an environment value is turned into a config value. */
   public enum Kind { STRING, INT, LIST }
 
-  /** Every environment override, in README order. */
+  /** Every environment override, in the table's order. */
   public static final List<Setting> ALL = List.of(
       new Setting("NEXUS_CONFIG", "-", Kind.STRING, "an extra YAML node file merged over config/default.yaml"),
       new Setting("NEXUS_SERVICES", "node.services", Kind.LIST, "services this node deploys (comma list; default all)"),
