@@ -382,7 +382,8 @@ public final class Chaos {
     require(r, detectMs >= 0, "the survivors did not notice the cut within the partition");
     require(r, agreeMs >= 0, "the survivors' discovery still listed the cut node at the end of the partition");
     require(r, Load.failures(afterAgreement) == 0,
-        "requests through the survivors failed after they agreed: an address still pointed at the cut node");
+        "requests through the survivors failed after they agreed (see failuresAfterAgreement: a timeout is an address "
+            + "still pointing at the cut node, or a row lock its unfinished transaction still held)");
     require(r, mergeMs >= 0, "the cluster did not merge back into three members within 120 s: " + c.disagreement);
     return r;
   }

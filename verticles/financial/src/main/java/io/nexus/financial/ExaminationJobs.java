@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
 final class ExaminationJobs {
   private static final Logger LOG = LoggerFactory.getLogger(ExaminationJobs.class);
   private static final long HEARTBEAT_MS = 15_000;
+  /** A running examination whose row has not moved for this long is taken as failed. */
+  private static final String STALE_AFTER = "2min";
   private static final String COLUMNS = "id, ledger_id, period_from, period_to, rules, rules_done, findings_new, findings_seen, "
       + "error, started_by, started_at, finished_at, "
-      + "CASE WHEN status = 'running' AND updated_at < now() - interval '2 minutes' THEN 'failed' ELSE status END AS status";
+      + "CASE WHEN status = 'running' AND updated_at < now() - interval '" + STALE_AFTER + "' THEN 'failed' ELSE status END AS status";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -167,6 +169,9 @@ final class ExaminationJobs {
         + "WHERE id = $1 AND status = 'running'").execute(Tuple.of(id)));
     pool.getConnection().compose(c -> c.begin()
             .compose(tx -> c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+                // the snapshot sits idle while each rule's findings are raised on other connections:
+                // its own limit, the time after which readers take the examination as failed
+                .compose(x -> c.query("SET LOCAL idle_in_transaction_session_timeout = '" + STALE_AFTER + "'").execute())
                 .compose(x -> c.preparedQuery("SELECT currency FROM ledgers WHERE id = $1").execute(Tuple.of(ledgerId)))
                 .compose(cur -> {
                   var rules = new Rules(c, ledgerId, LocalDate.parse(v.from()), LocalDate.parse(v.to()), settings,

@@ -348,6 +348,13 @@ final class Imports {
     }
     props.setProperty("currentSchema", schema + ",public");
     props.setProperty("ApplicationName", "nexus-" + schema + "-import");
+    // the session waits inside its transaction for the upload's next chunk, up to IDLE_SECONDS: its
+    // own limit, a little longer than that, instead of the commands' short one
+    var settings = new java.util.HashMap<>(pg.sessionSettings());
+    settings.put("idle_in_transaction_session_timeout", Long.toString((IDLE_SECONDS + 30) * 1000));
+    var options = new StringBuilder();
+    settings.forEach((k, v) -> options.append(options.isEmpty() ? "" : " ").append("-c ").append(k).append('=').append(v));
+    props.setProperty("options", options.toString());
     return DriverManager.getConnection(pg.jdbcUrl(), props);
   }
 

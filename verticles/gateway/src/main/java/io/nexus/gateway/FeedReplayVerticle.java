@@ -28,7 +28,7 @@ final class FeedReplayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var pg = PgConfig.from(config());
-    eventlog = Database.connect(vertx, new PgConfig(pg.url(), POOL_SIZE), EventStore.SCHEMA);
+    eventlog = Database.connect(vertx, pg.withPoolSize(POOL_SIZE), EventStore.SCHEMA);
     var feed = new LiveFeed(vertx, new EventStore(eventlog.pool()));
     bus = Bus.on(vertx, config(), timeoutMs);
     return bus.handle(SystemFeed.FEED_REPLAY, feed::replay).bind();

@@ -87,7 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
     MeterRegistry meters = BackendRegistries.getDefaultNow();
     bus = Bus.on(vertx, config(), cfg.requestTimeoutMs());
     redis = redisCfg.connect(vertx);
-    eventlog = Database.connect(vertx, new PgConfig(pg.url(), FEED_POOL_SIZE), EventStore.SCHEMA);
+    eventlog = Database.connect(vertx, pg.withPoolSize(FEED_POOL_SIZE), EventStore.SCHEMA);
     var feed = new LiveFeed(vertx, new EventStore(eventlog.pool()));
     feedSubscription = new DurableSubscription(vertx, pg, eventlog.pool(), DurableSubscription.Options.of(LiveFeed.SUBSCRIPTION),
         feed::publish);

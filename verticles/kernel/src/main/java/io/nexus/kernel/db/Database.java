@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.HashMap;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -31,8 +32,9 @@ public final class Database {
 
   /** A pool on the service's schema. Nothing connects until first use. */
   public static Database connect(Vertx vertx, PgConfig config, String schema) {
-    var connect = config.connectOptions()
-        .setProperties(Map.of("search_path", schema + ",public", "application_name", "nexus-" + schema));
+    var properties = new HashMap<>(config.sessionSettings());
+    properties.putAll(Map.of("search_path", schema + ",public", "application_name", "nexus-" + schema));
+    var connect = config.connectOptions().setProperties(properties);
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.poolSize()).setName("nexus-" + schema).setShared(false))
         .connectingTo(connect)
