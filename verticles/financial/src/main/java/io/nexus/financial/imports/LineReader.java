@@ -36,6 +36,11 @@ final class LineReader {
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
+  /** The longest line read; also the longest CSV row a quoted field spanning lines may make. */
+  int maxLineBytes() {
+    return maxLineBytes;
+  }
+
   LineReader(InputStream in, int maxLineBytes) {
     this.in = in;
     this.maxLineBytes = maxLineBytes;

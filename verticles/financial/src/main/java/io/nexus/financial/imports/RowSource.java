@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The rows of an import file, whatever its format: CSV with a header (mapped, any delimiter,
- * quoted fields with doubled quotes) or JSON Lines (one object per line with the column
+ * quoted fields with doubled quotes, which may span lines) or JSON Lines (one object per line with the column
  * names as keys). A row that cannot be read is returned with its error, never thrown.
  */
 abstract class RowSource {
@@ -45,8 +45,8 @@ abstract class RowSource {
     return l.error() != null ? new RawRow(l.number(), null, l.error()) : parse(l.number(), l.text());
   }
 
-  /** One non-blank line as a row. */
-  abstract RawRow parse(long line, String text);
+  /** One non-blank line as a row (a CSV row may read more lines). */
+  abstract RawRow parse(long line, String text) throws IOException;
 
   /** A problem with the whole file: nothing after it can be read. */
   static final class FileProblem extends Exception {
@@ -119,10 +119,10 @@ abstract class RowSource {
     }
 
     @Override
-    RawRow parse(long line, String text) {
+    RawRow parse(long line, String text) throws IOException {
       List<String> values;
       try {
-        values = split(text, delimiter);
+        values = splitRow(line, text);
       } catch (IllegalArgumentException e) {
         return new RawRow(line, null, e.getMessage());
       }
@@ -135,7 +135,40 @@ abstract class RowSource {
       return new RawRow(line, fields, null);
     }
 
-    /** Splits one CSV line (RFC 4180 quoting within the line). */
+    /**
+     * Splits one row: a quoted field may span lines (RFC 4180), so while one is open the next
+     * line joins the row, separated by LF, up to the line limit for the whole row.
+     */
+    private List<String> splitRow(long first, String text) throws IOException {
+      String row = text;
+      while (true) {
+        try {
+          return split(row, delimiter);
+        } catch (Unclosed e) {
+          LineReader.Line more = lines.next();
+          if (more == null) {
+            throw new IllegalArgumentException("a quoted field opened on this line is not closed before the end of the file");
+          }
+          if (more.error() != null) {
+            throw new IllegalArgumentException("a quoted field continues on line " + more.number() + ": " + more.error());
+          }
+          if (row.length() + 1 + more.text().length() > lines.maxLineBytes()) {
+            throw new IllegalArgumentException("a quoted field spanning lines " + first + "-" + more.number()
+                + " makes the row longer than " + lines.maxLineBytes() + " bytes");
+          }
+          row = row + "\n" + more.text();
+        }
+      }
+    }
+
+    /** A quoted field still open at the end of the text: the row goes on on the next line. */
+    static final class Unclosed extends IllegalArgumentException {
+      Unclosed() {
+        super("a quoted field is not closed", null);
+      }
+    }
+
+    /** Splits one CSV row (RFC 4180 quoting); {@link Unclosed} when a quoted field is still open at its end. */
     static List<String> split(String s, char delimiter) {
       var out = new ArrayList<String>();
       int i = 0;
@@ -146,7 +179,7 @@ abstract class RowSource {
           i++;
           while (true) {
             if (i >= n) {
-              throw new IllegalArgumentException("a quoted field is not closed (a field cannot span lines)");
+              throw new Unclosed();
             }
             char ch = s.charAt(i);
             if (ch == '"') {
