@@ -70,14 +70,6 @@ public final class Fields {
       ElementType.TYPE_USE, ElementType.ANNOTATION_TYPE})
   public @interface Email {}
 
-  /** A role's wire name: one of {@link Role}'s. */
-  @OneOf(wireOf = Role.class)
-  @Constraint(validatedBy = {})
-  @Retention(RetentionPolicy.RUNTIME)
-  @Target({ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT,
-      ElementType.TYPE_USE, ElementType.ANNOTATION_TYPE})
-  public @interface RoleName {}
-
   /** A new password: at least 12 characters. */
   @Size(min = 12, max = 1024)
   @Constraint(validatedBy = {})

@@ -10,28 +10,23 @@ import java.util.Objects;
  *
  * @param subject user id, or {@code apikey:<id>} for a machine client
  * @param org the organisation the caller acts in
- * @param role the caller's role in that organisation (wire name)
+ * @param role the caller's role in that organisation
  * @param session the login session id, or null for API keys
  */
 public record Principal(
       @Size(min = 1, max = 100) String subject,
       @Fields.Id String org,
-      @Fields.RoleName String role,
+      Role role,
       @Nullable @Size(max = 64) String session) {
   public Principal {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(org, "org");
-    Role.parse(role);
-  }
-
-  /** The parsed role. */
-  public Role roleValue() {
-    return Role.parse(role);
+    Objects.requireNonNull(role, "role");
   }
 
   /** True when the caller's role may do what {@code required} may do. */
   public boolean may(Role required) {
-    return roleValue().atLeast(required);
+    return role.atLeast(required);
   }
 
   /** True for a human user (not an API key). */

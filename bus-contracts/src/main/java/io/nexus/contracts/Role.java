@@ -1,13 +1,12 @@
 package io.nexus.contracts;
 
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * The roles of an organisation's members, from most to least powerful. Each role may do
  * everything the roles below it may do.
  */
-public enum Role {
+public enum Role implements Wire {
   /** Manages users, API keys and keys; everything an examiner may do. */
   ADMIN,
   /** Loads books, runs examinations, decides findings. */
@@ -22,11 +21,6 @@ public enum Role {
     return ordinal() <= required.ordinal();
   }
 
-  /** The wire name, lower case. */
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   /** Parses a wire name; throws {@link IllegalArgumentException} naming the allowed values. */
   public static Role parse(String value) {
     for (Role r : values()) {
@@ -36,5 +30,10 @@ public enum Role {
     }
     throw new IllegalArgumentException("unknown role '" + value + "', expected one of "
         + Arrays.stream(values()).map(Role::wire).toList());
+  }
+
+  @Override
+  public String toString() {
+    return wire();
   }
 }

@@ -17,6 +17,11 @@ public interface Wire {
     return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** The wire name as an SQL string literal, for a state written into a statement: {@code 'running'}. */
+  default String sql() {
+    return "'" + wire() + "'";
+  }
+
   /**
    * The constant of {@code type} with this wire name.
    *

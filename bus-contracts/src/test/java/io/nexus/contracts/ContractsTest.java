@@ -39,7 +39,7 @@ class ContractsTest {
   @DisplayName("constraints on the record components, direct or composed, reach the schema and refuse what breaks them")
   void constraintsReachTheSchema() {
     var create = Codec.toJson(new io.nexus.contracts.security.Security.CreateUser("ada@example.org", "long-enough-password",
-        "Ada", "viewer"));
+        "Ada", Role.VIEWER));
     var cls = io.nexus.contracts.security.Security.CreateUser.class;
     assertThat(Schemas.violation(cls, create)).isEmpty();
     assertThat(Schemas.violation(cls, create.copy().put("password", "short"))).get().asString().contains("/password");

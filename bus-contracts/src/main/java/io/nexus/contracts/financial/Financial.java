@@ -351,7 +351,7 @@ public final class Financial {
   }
 
   /** The examination rules' ids, in the order an examination runs them. */
-  public static final List<String> RULES = java.util.Arrays.stream(RuleId.values()).map(RuleId::wire).toList();
+  public static final List<RuleId> RULES = List.of(RuleId.values());
 
   /** Financial publishes no live notices: its events reach subscribers through the log's relay. */
   public static final List<Topic<?>> TOPICS = List.of();
@@ -655,7 +655,7 @@ public final class Financial {
       @Fields.Id String ledgerId,
       @Nullable @Fields.IsoDate String from,
       @Nullable @Fields.IsoDate String to,
-      @Nullable @Size(max = 11) List<@OneOf(wireOf = RuleId.class) String> rules) {}
+      @Nullable @Size(max = 11) List<RuleId> rules) {}
 
   public record ExaminationRef(@Fields.Id String ledgerId, @Fields.Id String examinationId) {}
 
@@ -669,7 +669,7 @@ public final class Financial {
       @Fields.Id String ledgerId,
       String from,
       String to,
-      List<@OneOf(wireOf = RuleId.class) String> rules,
+      List<RuleId> rules,
       ExaminationStatus status,
       @Min(0) int rulesDone,
       @Min(0) int rulesTotal,
@@ -686,7 +686,7 @@ public final class Financial {
   public record ExaminationProgress(
       @Fields.Id String examinationId,
       ExaminationStatus status,
-      @Nullable String rule,
+      @Nullable RuleId rule,
       @Min(0) int rulesDone,
       @Min(0) int rulesTotal,
       @Min(0) int findingsNew) {}
@@ -698,7 +698,7 @@ public final class Financial {
    */
   public record FindingSearch(
       @Fields.Id String ledgerId,
-      @Nullable @OneOf(wireOf = RuleId.class) String rule,
+      @Nullable RuleId rule,
       @Nullable Severity severity,
       @Nullable FindingStatus status,
       @Nullable @Size(max = 200) String assignee,
@@ -726,7 +726,7 @@ public final class Financial {
       @Fields.Id String id,
       @Fields.Id String ledgerId,
       @Fields.Id String examinationId,
-      @OneOf(wireOf = RuleId.class) String rule,
+      RuleId rule,
       Severity severity,
       double score,
       String title,

@@ -244,7 +244,7 @@ public final class Security {
       @Fields.Id String org,
       @Fields.Email String email,
       @Size(max = 200) String name,
-      @Fields.RoleName String role,
+      Role role,
       String createdAt) {}
 
   /**
@@ -257,8 +257,8 @@ public final class Security {
   /** @param revertedTo the version a revert restored, absent otherwise */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RoleChanged(
-      @Fields.RoleName String role,
-      @Fields.RoleName String previousRole,
+      Role role,
+      Role previousRole,
       @Nullable Long revertedTo) {}
 
   /** The user-disabled event's data: {@code {"disabled": true}}. */
@@ -275,7 +275,7 @@ public final class Security {
   public record ApiKeyIssued(
       @Fields.Id String id,
       @Size(min = 1, max = 200) String name,
-      @Fields.RoleName String role) {}
+      Role role) {}
 
   /** @param because why, when not an admin's revocation ({@code creator disabled}); absent otherwise */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -324,13 +324,13 @@ public final class Security {
       @Fields.Id String org,
       @Fields.Email String email,
       @Size(max = 200) String name,
-      @Fields.RoleName String role,
+      Role role,
       @Format("date-time") String createdAt,
       @Min(1) long version,
       @Nullable @Format("date-time") @JsonPropertyDescription("when an admin disabled the user, or null") String disabledAt) {
 
     /** An active user. */
-    public UserView(String id, String org, String email, String name, String role, String createdAt, long version) {
+    public UserView(String id, String org, String email, String name, Role role, String createdAt, long version) {
       this(id, org, email, name, role, createdAt, version, null);
     }
   }
@@ -341,7 +341,7 @@ public final class Security {
       @Fields.Email String email,
       @Fields.NewPassword String password,
       @Size(min = 1, max = 200) String name,
-      @Fields.RoleName String role) {}
+      Role role) {}
 
   /** @param asOf null for now, else a version number or an ISO-8601 instant: the user as it was then */
   public record UserRef(
@@ -358,7 +358,7 @@ public final class Security {
 
   public record ChangeRole(
       @Fields.Id String id,
-      @Fields.RoleName String role,
+      Role role,
       @Nullable @Min(1) Long expectedVersion) {}
 
   /** A user an admin acts on. */
@@ -443,13 +443,13 @@ public final class Security {
   /** @param brokenAt the seq of the first row whose hash does not match, or null when valid */
   public record AuditVerification(boolean valid, @Min(0) long checked, @Nullable Long brokenAt, String detail) {}
 
-  public record CreateApiKey(@Size(min = 1, max = 200) String name, @Fields.RoleName String role) {}
+  public record CreateApiKey(@Size(min = 1, max = 200) String name, Role role) {}
 
   /** @param key the secret, returned only here */
   public record ApiKeyCreated(
       @Fields.Id String id,
       @Size(max = 200) String name,
-      @Fields.RoleName String role,
+      Role role,
       @Size(min = 20) String key,
       @Format("date-time") String createdAt)
       implements io.nexus.contracts.CarriesSecret {}
@@ -457,7 +457,7 @@ public final class Security {
   public record ApiKeyView(
       @Fields.Id String id,
       @Size(max = 200) String name,
-      @Fields.RoleName String role,
+      Role role,
       @Format("date-time") String createdAt,
       @Nullable @Format("date-time") String revokedAt) {}
 

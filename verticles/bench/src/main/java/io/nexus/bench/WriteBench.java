@@ -111,7 +111,7 @@ public final class WriteBench {
     for (int i = 0; i < batch; i++) {
       events.add(new NewEvent("bench.appended", new JsonObject().put("amount", "125.40").put("currency", "EUR").put("i", i)));
     }
-    Call call = Call.edge("bench", null, new Principal("bench", "bench", "examiner", null));
+    Call call = Call.edge("bench", null, new Principal("bench", "bench", io.nexus.contracts.Role.EXAMINER, null));
     return drive(vertx, (client, round) -> pool.withTransaction(tx -> store.append(tx,
         "bench-" + client + "-" + UUID.randomUUID(), EventStore.NO_STREAM, events, call)).mapEmpty(), batch);
   }

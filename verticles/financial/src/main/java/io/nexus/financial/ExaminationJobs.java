@@ -28,6 +28,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -47,7 +48,8 @@ final class ExaminationJobs {
   private static final String STALE_AFTER = "2min";
   private static final String COLUMNS = "id, ledger_id, period_from, period_to, rules, rules_done, findings_new, findings_seen, "
       + "error, started_by, started_at, finished_at, "
-      + "CASE WHEN status = 'running' AND updated_at < now() - interval '" + STALE_AFTER + "' THEN 'failed' ELSE status END AS status";
+      + "CASE WHEN status = " + ExaminationStatus.RUNNING.sql() + " AND updated_at < now() - interval '" + STALE_AFTER + "' "
+      + "THEN " + ExaminationStatus.FAILED.sql() + " ELSE status END AS status";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -108,14 +110,14 @@ final class ExaminationJobs {
     if (to.isBefore(from)) {
       throw BusFailure.badRequest("to: " + to + " is before from: " + from);
     }
-    List<String> rules = req.rules() == null || req.rules().isEmpty() ? Financial.RULES
+    List<RuleId> rules = req.rules() == null || req.rules().isEmpty() ? Financial.RULES
         : Financial.RULES.stream().filter(req.rules()::contains).toList();
     UUID id = UUID.randomUUID();
     UUID org = UUID.fromString(p.org());
     return pool.withTransaction(tx -> ledger.ownLedger(tx, p, req.ledgerId())
             .compose(l -> tx.preparedQuery("INSERT INTO examinations (id, ledger_id, org, period_from, period_to, rules, status, "
-                    + "started_by) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7) RETURNING " + COLUMNS)
-                .execute(Tuple.of(id, l, org, from, to, rules.toArray(new String[0]), p.subject())))
+                    + "started_by) VALUES ($1, $2, $3, $4, $5, $6, " + ExaminationStatus.RUNNING.sql() + ", $7) RETURNING " + COLUMNS)
+                .execute(Tuple.of(id, l, org, from, to, rules.stream().map(RuleId::wire).toArray(String[]::new), p.subject())))
             .map(rows -> view(rows.iterator().next()))
             .compose(v -> events.append(tx, stream(id), EventStore.NO_STREAM, List.of(NewEvent.of(Financial.EXAMINATION_STARTED, v)),
                 call).map(v)))
@@ -166,7 +168,7 @@ final class ExaminationJobs {
     long started = System.nanoTime();
     // a heartbeat: readers take a running examination whose row has not moved for 2 minutes as failed
     long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> pool.preparedQuery("UPDATE examinations SET updated_at = now() "
-        + "WHERE id = $1 AND status = 'running'").execute(Tuple.of(id)));
+        + "WHERE id = $1 AND status = " + ExaminationStatus.RUNNING.sql()).execute(Tuple.of(id)));
     pool.getConnection().compose(c -> c.begin()
             .compose(tx -> c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
                 // the snapshot sits idle while each rule's findings are raised on other connections:
@@ -177,14 +179,14 @@ final class ExaminationJobs {
                   var rules = new Rules(c, ledgerId, LocalDate.parse(v.from()), LocalDate.parse(v.to()), settings,
                       cur.iterator().next().getString("currency"));
                   Future<?> chain = rules.prepare();
-                  for (String rule : v.rules()) {
+                  for (RuleId rule : v.rules()) {
                     chain = chain.compose(x -> cancelled(id)).compose(stop -> {
                       if (stop) {
                         outcome[0] = ExaminationStatus.CANCELLED;
                         return Future.succeededFuture();
                       }
                       long ruleStart = System.nanoTime();
-                      return rules.run(Wire.parse(RuleId.class, rule))
+                      return rules.run(rule)
                           .onSuccess(drafts -> LOG.debug("rule done [examination: {}, rule: {}, findings: {}, ms: {}]", id, rule,
                               drafts.size(), (System.nanoTime() - ruleStart) / 1_000_000))
                           .compose(drafts -> raise(drafts, ledgerId, org, id, call, counts))
@@ -248,7 +250,7 @@ final class ExaminationJobs {
         .map(rows -> rows.iterator().next().getBoolean("cancel_asked"));
   }
 
-  private void progress(String address, ExaminationView v, ExaminationStatus status, String rule, int[] counts) {
+  private void progress(String address, ExaminationView v, ExaminationStatus status, RuleId rule, int[] counts) {
     vertx.eventBus().publish(address, Codec.toJson(new ExaminationProgress(v.id(), status, rule, counts[0], v.rules().size(),
         counts[1])));
   }
@@ -260,7 +262,8 @@ final class ExaminationJobs {
   private static ExaminationView view(Row r) {
     String[] rules = r.getArrayOfStrings("rules");
     return new ExaminationView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
-        r.getLocalDate("period_from").toString(), r.getLocalDate("period_to").toString(), List.of(rules),
+        r.getLocalDate("period_from").toString(), r.getLocalDate("period_to").toString(),
+        Arrays.stream(rules).map(x -> Wire.parse(RuleId.class, x)).toList(),
         Wire.parse(ExaminationStatus.class, r.getString("status")),
         r.getInteger("rules_done"), rules.length, r.getInteger("findings_new"), r.getInteger("findings_seen"),
         r.getString("error"), r.getString("started_by"), r.getOffsetDateTime("started_at").toString(),

@@ -71,7 +71,7 @@ final class Findings {
     var figures = new JsonArray();
     d.figures().forEach(f -> figures.add(new JsonObject().put("name", f.name()).put("value", f.value())));
     return tx.preparedQuery("INSERT INTO findings (id, ledger_id, org, examination_id, rule, severity, score, title, explanation, "
-            + "entry_ids, figures, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', 1) "
+            + "entry_ids, figures, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " + FindingStatus.OPEN.sql() + ", 1) "
             + "ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)
         .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule().wire(), d.severity().wire(), d.score(), d.title(),
             d.explanation(), d.entryIds().toArray(new UUID[0]), figures)))
@@ -96,7 +96,7 @@ final class Findings {
     if (q.examinationId() != null && exam == null) {
       throw BusFailure.badRequest("examinationId: not an examination id");
     }
-    var args = new ArrayList<Object>(Arrays.asList(null, q.rule(), wire(q.severity()), wire(q.status()), q.assignee(), exam,
+    var args = new ArrayList<Object>(Arrays.asList(null, wire(q.rule()), wire(q.severity()), wire(q.status()), q.assignee(), exam,
         limit + 1));
     args.addAll(after);
     String keyset = bySeverity ? "(" + SEVERITY_RANK + ", score, id)" : "(raised_at, id)";
@@ -283,7 +283,7 @@ final class Findings {
     UUID[] ids = r.getArrayOfUUIDs("entry_ids");
     String[] tags = r.getArrayOfStrings("tags");
     return new FindingView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
-        r.getUUID("examination_id").toString(), r.getString("rule"), Wire.parse(Severity.class, r.getString("severity")),
+        r.getUUID("examination_id").toString(), Wire.parse(Financial.RuleId.class, r.getString("rule")), Wire.parse(Severity.class, r.getString("severity")),
         r.getDouble("score"),
         r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
         Wire.parse(FindingStatus.class, r.getString("status")), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,

@@ -67,7 +67,8 @@ final class Imports {
   private static final long IDLE_SECONDS = 60;
   private static final String VIEW_COLUMNS = "id, ledger_id, format, mode, rows_done, bytes_done, bytes_total, "
       + "entries_imported, error_count, errors, sha256, created_at, finished_at, "
-      + "CASE WHEN status = 'receiving' AND updated_at < now() - interval '2 minutes' THEN 'failed' ELSE status END AS status";
+      + "CASE WHEN status = " + ImportStatus.RECEIVING.sql() + " AND updated_at < now() - interval '2min' "
+      + "THEN " + ImportStatus.FAILED.sql() + " ELSE status END AS status";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -105,7 +106,7 @@ final class Imports {
     UUID id = UUID.randomUUID();
     return pool.withConnection(c -> ledger.ownLedger(c, p, req.ledgerId())
         .compose(l -> c.preparedQuery("INSERT INTO imports (id, ledger_id, org, created_by, format, mode, options, status) "
-                + "VALUES ($1, $2, $3, $4, $5, $6, $7, 'created') RETURNING " + VIEW_COLUMNS)
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7, " + ImportStatus.CREATED.sql() + ") RETURNING " + VIEW_COLUMNS)
             .execute(Tuple.of(id, l, UUID.fromString(p.org()), p.subject(), req.format().wire(), mode.wire(), options))))
         .map(rows -> view(rows.iterator().next()));
   }
@@ -128,8 +129,8 @@ final class Imports {
           + " imports are running on this instance; retry shortly", 10L));
     }
     return pool.withTransaction(c -> ledger.ownLedger(c, p, req.ledgerId())
-            .compose(l -> c.preparedQuery("UPDATE imports SET status = 'receiving', bytes_total = $3, updated_at = now() "
-                    + "WHERE id = $1 AND ledger_id = $2 AND status = 'created' RETURNING format, mode, options")
+            .compose(l -> c.preparedQuery("UPDATE imports SET status = " + ImportStatus.RECEIVING.sql() + ", bytes_total = $3, updated_at = now() "
+                    + "WHERE id = $1 AND ledger_id = $2 AND status = " + ImportStatus.CREATED.sql() + " RETURNING format, mode, options")
                 .execute(Tuple.of(id, l, req.bytesTotal()))
                 .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows.iterator().next())
                     : c.preparedQuery("SELECT status FROM imports WHERE id = $1 AND ledger_id = $2").execute(Tuple.of(id, l))
@@ -335,7 +336,7 @@ final class Imports {
     vertx.eventBus().publish(address, Codec.toJson(new ImportProgress(id.toString(), ImportStatus.RECEIVING, pr.rowsDone(),
         pr.bytesDone(), bytesTotal, pr.errorCount())));
     pool.preparedQuery("UPDATE imports SET rows_done = $2, bytes_done = $3, error_count = $4, updated_at = now() "
-            + "WHERE id = $1 AND status = 'receiving'")
+            + "WHERE id = $1 AND status = " + ImportStatus.RECEIVING.sql())
         .execute(Tuple.of(id, pr.rowsDone(), pr.bytesDone(), pr.errorCount()))
         .onFailure(err -> LOG.warn("import progress not saved [import: {}]: {}", id, err.getMessage()));
   }

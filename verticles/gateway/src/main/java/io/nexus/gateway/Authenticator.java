@@ -293,8 +293,7 @@ final class Authenticator {
       if (sub == null || org == null || role == null || sid == null) {
         throw BusFailure.unauthorized("token lacks sub, org, role or sid");
       }
-      Role.parse(role);
-      return new Principal(sub, org, role, sid);
+      return new Principal(sub, org, Role.parse(role), sid);
     } catch (JOSEException | ParseException | IllegalArgumentException e) {
       throw BusFailure.unauthorized("token is not valid");
     }

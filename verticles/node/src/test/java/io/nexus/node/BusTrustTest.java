@@ -39,7 +39,7 @@ class BusTrustTest extends NodeSpec {
   @BeforeAll
   static void who() {
     var me = http.get("/api/v1/me", admin).json();
-    adminPrincipal = new Principal(me.getString("id"), me.getString("org"), "admin", UUID.randomUUID().toString());
+    adminPrincipal = new Principal(me.getString("id"), me.getString("org"), io.nexus.contracts.Role.ADMIN, UUID.randomUUID().toString());
   }
 
   /** A clustered Vert.x that joins the test node's Hazelcast cluster, with or without the cluster's TLS identity. */
@@ -112,7 +112,7 @@ class BusTrustTest extends NodeSpec {
   @Test
   @DisplayName("on a legitimate node, a sealed principal whose payload was changed (viewer made admin) is refused")
   void tamperedPrincipalRefused() {
-    var viewer = new Principal(adminPrincipal.subject(), adminPrincipal.org(), "viewer", adminPrincipal.session());
+    var viewer = new Principal(adminPrincipal.subject(), adminPrincipal.org(), io.nexus.contracts.Role.VIEWER, adminPrincipal.session());
     String seal = PrincipalSeal.of(node.vertx()).seal(viewer);
     String[] parts = seal.split("\\.");
     String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("\"viewer\"", "\"admin\"");

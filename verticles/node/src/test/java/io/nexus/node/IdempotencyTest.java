@@ -87,7 +87,7 @@ class IdempotencyTest extends NodeSpec {
 
     // the copy the gateway gave up on, arriving at Financial as the gateway sent it
     var me = http.get("/api/v1/me", admin).json();
-    var principal = new io.nexus.contracts.Principal(me.getString("id"), me.getString("org"), me.getString("role"), "s");
+    var principal = new io.nexus.contracts.Principal(me.getString("id"), me.getString("org"), io.nexus.contracts.Role.parse(me.getString("role")), "s");
     var req = io.nexus.contracts.Codec.fromJson(body.copy().put("ledgerId", ledger),
         io.nexus.contracts.financial.Financial.PostEntry.class);
     var call = io.nexus.kernel.bus.Call.edge(null, null, principal).withIdempotencyKey(me.getString("id") + ":" + key);

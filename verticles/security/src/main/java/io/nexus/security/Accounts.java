@@ -105,11 +105,11 @@ final class Accounts {
   }
 
   /** Inserts a user (version 1) and appends its creation, in the caller's transaction. */
-  private Future<UserView> insertUser(SqlConnection tx, UUID id, UUID org, String email, String name, String role,
+  private Future<UserView> insertUser(SqlConnection tx, UUID id, UUID org, String email, String name, Role role,
       String phc, Call call) {
     return tx.preparedQuery("INSERT INTO users (id, org_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6) "
             + "RETURNING " + USER_COLUMNS)
-        .execute(Tuple.of(id, org, email, name, role, phc))
+        .execute(Tuple.of(id, org, email, name, role.wire(), phc))
         .compose(rows -> {
           UserView u = view(rows.iterator().next());
           return events.append(tx, UserEvents.stream(u.id()), EventStore.NO_STREAM, List.of(UserEvents.created(u)), call)
@@ -139,7 +139,7 @@ final class Accounts {
               Call system = Call.system();
               return conn.preparedQuery("INSERT INTO orgs (id, name, operator) VALUES ($1, $2, true)").execute(Tuple.of(org, orgName))
                   .compose(v -> orgCreated(conn, org, orgName, system))
-                  .compose(v -> insertUser(conn, UUID.randomUUID(), org, email, "Administrator", "admin", phc, system))
+                  .compose(v -> insertUser(conn, UUID.randomUUID(), org, email, "Administrator", Role.ADMIN, phc, system))
                   .map(v -> {
                     LOG.info("bootstrap admin created [email: {}, org: {}]", email, orgName);
                     return configuredPassword.isEmpty() ? Optional.of(password) : Optional.<String>empty();
@@ -155,7 +155,7 @@ final class Accounts {
         .compose(phc -> pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO orgs (id, name) VALUES ($1, $2)")
             .execute(Tuple.of(org, req.name().trim()))
             .compose(v -> orgCreated(conn, org, req.name().trim(), call))
-            .compose(v -> insertUser(conn, admin, org, req.adminEmail().trim(), req.adminName(), "admin", phc, call))))
+            .compose(v -> insertUser(conn, admin, org, req.adminEmail().trim(), req.adminName(), Role.ADMIN, phc, call))))
         .map(u -> new OrgCreated(org.toString(), req.name().trim(), u))
         .recover(err -> Future.failedFuture(SqlStates.uniqueViolation(err)
             ? BusFailure.conflict("an organisation named " + req.name() + " already exists, or " + EMAIL_TAKEN)
@@ -172,7 +172,6 @@ final class Accounts {
 
   Future<UserView> create(CreateUser req, Call call) {
     Principal p = call.requirePrincipal();
-    Role.parse(req.role());
     return hash(req.password()).compose(phc -> pool.withTransaction(tx -> insertUser(tx, UUID.randomUUID(),
             UUID.fromString(p.org()), req.email().trim(), req.name(), req.role(), phc, call)))
         .recover(err -> Future.failedFuture(SqlStates.uniqueViolation(err)
@@ -255,7 +254,6 @@ final class Accounts {
 
   Future<UserView> changeRole(ChangeRole req, Call call) {
     Principal p = call.requirePrincipal();
-    Role.parse(req.role());
     if (p.subject().equals(req.id())) {
       throw BusFailure.forbidden("an admin cannot change their own role");
     }
@@ -286,16 +284,16 @@ final class Accounts {
           }
           return tx.preparedQuery("UPDATE users SET name = $3, role = $4, version = version + $5, updated_at = now() "
                   + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
-              .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), then.name(), then.role(),
+              .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), then.name(), then.role().wire(),
                   changes.size()))
               .map(rows -> new Change(view(rows.iterator().next()), changes, !then.role().equals(current.role())));
         }));
   }
 
-  private Future<Change> setRole(SqlConnection tx, Principal p, UserView current, String role, Long revertedTo) {
+  private Future<Change> setRole(SqlConnection tx, Principal p, UserView current, Role role, Long revertedTo) {
     return tx.preparedQuery("UPDATE users SET role = $3, version = version + 1, updated_at = now() "
             + "WHERE org_id = $1 AND id = $2 RETURNING " + USER_COLUMNS)
-        .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), role))
+        .execute(Tuple.of(UUID.fromString(p.org()), UUID.fromString(current.id()), role.wire()))
         .map(rows -> new Change(view(rows.iterator().next()), List.of(UserEvents.roleChanged(role, current.role(), revertedTo)),
             true));
   }
@@ -441,7 +439,7 @@ final class Accounts {
 
   static UserView view(Row r) {
     return new UserView(r.getUUID("id").toString(), r.getUUID("org_id").toString(), r.getString("email"),
-        r.getString("name"), r.getString("role"), iso(r.getOffsetDateTime("created_at")), r.getLong("version"),
+        r.getString("name"), Role.parse(r.getString("role")), iso(r.getOffsetDateTime("created_at")), r.getLong("version"),
         iso(r.getOffsetDateTime("disabled_at")));
   }
 

@@ -52,14 +52,13 @@ final class ApiKeys {
 
   Future<ApiKeyCreated> create(CreateApiKey req, Call call) {
     Principal p = call.requirePrincipal();
-    Role.parse(req.role());
     byte[] raw = new byte[SECRET_BYTES];
     random.nextBytes(raw);
     String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     UUID id = UUID.randomUUID();
     return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO api_keys (id, org_id, name, role, key_hash, created_by) "
             + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at")
-        .execute(Tuple.of(id, UUID.fromString(p.org()), req.name(), req.role(), Sessions.sha256(key),
+        .execute(Tuple.of(id, UUID.fromString(p.org()), req.name(), req.role().wire(), Sessions.sha256(key),
             p.human() ? UUID.fromString(p.subject()) : null))
         .compose(rows -> events.append(tx, Security.API_KEY_CREATED.stream(id), EventStore.NO_STREAM,
                 List.of(NewEvent.of(Security.API_KEY_CREATED, new ApiKeyIssued(id.toString(), req.name(), req.role()))), call)
@@ -75,7 +74,7 @@ final class ApiKeys {
         .map(rows -> {
           var out = new ArrayList<ApiKeyView>();
           for (Row r : rows) {
-            out.add(new ApiKeyView(r.getUUID("id").toString(), r.getString("name"), r.getString("role"),
+            out.add(new ApiKeyView(r.getUUID("id").toString(), r.getString("name"), Role.parse(r.getString("role")),
                 Accounts.iso(r.getOffsetDateTime("created_at")), Accounts.iso(r.getOffsetDateTime("revoked_at"))));
           }
           return new ApiKeyList(out);
@@ -111,7 +110,7 @@ final class ApiKeys {
             throw BusFailure.unauthorized("API key is not valid");
           }
           Row r = rows.iterator().next();
-          return new Principal("apikey:" + r.getUUID("id"), r.getUUID("org_id").toString(), r.getString("role"), null);
+          return new Principal("apikey:" + r.getUUID("id"), r.getUUID("org_id").toString(), Role.parse(r.getString("role")), null);
         });
   }
 }

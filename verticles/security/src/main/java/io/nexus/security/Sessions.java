@@ -1,5 +1,6 @@
 package io.nexus.security;
 
+import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security.LoggedIn;
 import io.nexus.contracts.security.Security.LoggedOut;
 
@@ -83,7 +84,7 @@ final class Sessions {
     this.cfg = cfg;
   }
 
-  private record Account(UUID id, UUID org, String role, String hash, boolean disabled) {}
+  private record Account(UUID id, UUID org, Role role, String hash, boolean disabled) {}
 
   Future<TokenPair> login(LoginRequest req, Call call) {
     String email = req.email().trim();
@@ -149,7 +150,7 @@ final class Sessions {
           if (r.getOffsetDateTime("expires_at").toInstant().isBefore(Instant.now())) {
             return Future.succeededFuture(Refreshed.refused("refresh token has expired"));
           }
-          Account a = new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), null, false);
+          Account a = new Account(r.getUUID("id"), r.getUUID("org_id"), Role.parse(r.getString("role")), null, false);
           return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1").execute(Tuple.of(hash))
               .compose(v -> issue(conn, a, session, end))
               .map(pair -> new Refreshed(pair, null, null));
@@ -233,7 +234,7 @@ final class Sessions {
         .audience(cfg.audience())
         .subject(a.id().toString())
         .claim("org", a.org().toString())
-        .claim("role", a.role())
+        .claim("role", a.role().wire())
         .claim("sid", session.toString())
         .jwtID(UUID.randomUUID().toString())
         .issueTime(Date.from(now))
@@ -275,7 +276,7 @@ final class Sessions {
   }
 
   private static Account account(Row r) {
-    return new Account(r.getUUID("id"), r.getUUID("org_id"), r.getString("role"), r.getString("password_hash"),
+    return new Account(r.getUUID("id"), r.getUUID("org_id"), Role.parse(r.getString("role")), r.getString("password_hash"),
         r.getValue("disabled_at") != null);
   }
 

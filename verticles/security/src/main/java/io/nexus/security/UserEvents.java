@@ -1,5 +1,6 @@
 package io.nexus.security;
 
+import io.nexus.contracts.Role;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.security.Security.DisabledFlag;
 import io.nexus.contracts.security.Security.RoleChanged;
@@ -30,7 +31,7 @@ final class UserEvents {
     return NewEvent.of(Security.USER_UPDATED, new UserUpdated(name, passwordChanged, revertedTo));
   }
 
-  static NewEvent roleChanged(String role, String previous, Long revertedTo) {
+  static NewEvent roleChanged(Role role, Role previous, Long revertedTo) {
     return NewEvent.of(Security.ROLE_CHANGED, new RoleChanged(role, previous, revertedTo));
   }
 

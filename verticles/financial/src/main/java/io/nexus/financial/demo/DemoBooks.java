@@ -1,5 +1,6 @@
 package io.nexus.financial.demo;
 
+import io.nexus.contracts.financial.Financial.RuleId;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
@@ -34,7 +35,7 @@ public final class DemoBooks {
    * What was planted: the rule that should find it and the start of the finding's key (see
    * {@code Draft.key}) that names it.
    */
-  public record Planted(String rule, String key, String what) {}
+  public record Planted(RuleId rule, String key, String what) {}
 
   public static final List<Account> ACCOUNTS = List.of(
       new Account("1000", "Bank", "asset"), new Account("1100", "Accounts receivable", "asset"),
@@ -182,7 +183,7 @@ public final class DemoBooks {
       BigDecimal amount = new BigDecimal(pay.lines.get(0)[1]);
       entries.add(new Entry(plus(pay.date, 4), time(), v, null, "Payment " + v, "PV")
           .line("2000", amount, null).line("1000", null, amount));
-      planted.add(new Planted("duplicate-payment", v + "|" + amount.toPlainString(), "paid " + amount + " twice"));
+      planted.add(new Planted(RuleId.DUPLICATE_PAYMENT, v + "|" + amount.toPlainString(), "paid " + amount + " twice"));
     }
     // duplicate documents: a vendor invoice booked again, its number written differently
     for (int k = 0; k < 2; k++) {
@@ -193,7 +194,7 @@ public final class DemoBooks {
       String rewritten = inv.doc.toLowerCase(Locale.ROOT).replace("-", " ").replaceFirst(" 0*", " ");
       entries.add(new Entry(plus(inv.date, 20), time(), v, rewritten, "Invoice " + rewritten, null)
           .line(inv.lines.get(0)[0], amount, null).line("2000", null, amount));
-      planted.add(new Planted("duplicate-document", v + "|" + normalise(inv.doc), inv.doc + " again as " + rewritten));
+      planted.add(new Planted(RuleId.DUPLICATE_DOCUMENT, v + "|" + normalise(inv.doc), inv.doc + " again as " + rewritten));
     }
     // round amounts: a customer billed in round thousands
     String round = "Northwind Catering";
@@ -204,13 +205,13 @@ public final class DemoBooks {
       entries.add(new Entry(d, time(), round, null, "Catering services", "SI").line("1100", a, null).line("4000", null, a));
       entries.add(new Entry(plus(d, 10), time(), round, null, "Receipt " + round, "RC").line("1000", a, null).line("1100", null, a));
     }
-    planted.add(new Planted("round-amount", round + "|", "six invoices in round thousands"));
+    planted.add(new Planted(RuleId.ROUND_AMOUNT, round + "|", "six invoices in round thousands"));
     // weekends and a holiday
     for (LocalDate day : List.of(LocalDate.of(2024, 6, 15), LocalDate.of(2025, 3, 9), LocalDate.of(2025, 12, 25))) {
       BigDecimal a = amount(10, 10_000);
       String c = "Weekend " + day;
       entries.add(new Entry(day, time(), customersName(0), null, "Invoice", "SI").line("1100", a, null).line("4000", null, a));
-      planted.add(new Planted("weekend-holiday", day.toString(), "booked on " + day.getDayOfWeek() + " " + c));
+      planted.add(new Planted(RuleId.WEEKEND_HOLIDAY, day.toString(), "booked on " + day.getDayOfWeek() + " " + c));
     }
     // after hours
     for (var at : List.of(new Object[] {LocalDate.of(2024, 9, 10), LocalTime.of(23, 14)},
@@ -218,7 +219,7 @@ public final class DemoBooks {
       BigDecimal a = amount(10, 10_000);
       entries.add(new Entry((LocalDate) at[0], (LocalTime) at[1], customersName(1), null, "Invoice", "SI")
           .line("1100", a, null).line("4000", null, a));
-      planted.add(new Planted("after-hours", at[0].toString(), "recorded at " + at[1]));
+      planted.add(new Planted(RuleId.AFTER_HOURS, at[0].toString(), "recorded at " + at[1]));
     }
     // just below the approval threshold
     String granite = "Granite Works";
@@ -229,7 +230,7 @@ public final class DemoBooks {
       g = plus(g, 21);
       purchaseAndPay(granite, "5000", g, new BigDecimal(a), "GW-" + gw++, 7);
     }
-    planted.add(new Planted("below-threshold", granite + "|", "three payments just under 10,000"));
+    planted.add(new Planted(RuleId.BELOW_THRESHOLD, granite + "|", "three payments just under 10,000"));
     // structuring: one invoice paid in two parts on consecutive days
     String orion = "Orion Freight";
     vendor(orion, "6300", 14, 0.25);
@@ -240,11 +241,11 @@ public final class DemoBooks {
         .line("2000", new BigDecimal("8200.00"), null).line("1000", null, new BigDecimal("8200.00")));
     entries.add(new Entry(plus(o, 6), time(), orion, null, "Payment " + orion, "PV")
         .line("2000", new BigDecimal("6600.00"), null).line("1000", null, new BigDecimal("6600.00")));
-    planted.add(new Planted("structuring", orion + "|", "14,800 paid as 8,200 + 6,600 on consecutive days"));
+    planted.add(new Planted(RuleId.STRUCTURING, orion + "|", "14,800 paid as 8,200 + 6,600 on consecutive days"));
     // a new counterparty whose first payment is large
     String zenith = "Zenith Holdings";
     purchaseAndPay(zenith, "6500", LocalDate.of(2025, 10, 6), new BigDecimal("48500.00"), "ZH-1001", 4);
-    planted.add(new Planted("new-counterparty", zenith + "|", "first payment 48,500"));
+    planted.add(new Planted(RuleId.NEW_COUNTERPARTY, zenith + "|", "first payment 48,500"));
     // suspense account: three unexplained payments, one later cleared
     LocalDate s = LocalDate.of(2025, 7, 1);
     for (String a : new String[] {"1875.40", "2210.00", "964.15"}) {
@@ -254,7 +255,7 @@ public final class DemoBooks {
     }
     entries.add(new Entry(plus(s, 10), time(), null, null, "Cleared to consulting", null)
         .line("6500", new BigDecimal("964.15"), null).line("9990", null, new BigDecimal("964.15")));
-    planted.add(new Planted("suspense-account", "9990|", "payments parked on suspense, not all cleared"));
+    planted.add(new Planted(RuleId.SUSPENSE_ACCOUNT, "9990|", "payments parked on suspense, not all cleared"));
     // Benford: a vendor whose invoices are made up (uniform amounts), paid twice a month
     String apex = "Apex Advisory";
     LocalDate a = LocalDate.of(2024, 1, 15);
@@ -273,11 +274,11 @@ public final class DemoBooks {
       }
       a = next;
     }
-    planted.add(new Planted("benford", "counterparty " + apex + "|1|", "made-up amounts, uniform leading digits"));
-    planted.add(new Planted("benford", "account 6550|1|", "the account only Apex Advisory books to"));
+    planted.add(new Planted(RuleId.BENFORD, "counterparty " + apex + "|1|", "made-up amounts, uniform leading digits"));
+    planted.add(new Planted(RuleId.BENFORD, "account 6550|1|", "the account only Apex Advisory books to"));
     // document sequences: two sales invoice numbers skipped, one payment voucher number used twice
-    planted.add(new Planted("document-sequence", "SI-|gaps|", "SI numbers skipped"));
-    planted.add(new Planted("document-sequence", "PV-|repeat|", "a payment voucher number used twice"));
+    planted.add(new Planted(RuleId.DOCUMENT_SEQUENCE, "SI-|gaps|", "SI numbers skipped"));
+    planted.add(new Planted(RuleId.DOCUMENT_SEQUENCE, "PV-|repeat|", "a payment voucher number used twice"));
   }
 
   /** Numbers the own sequences in date order, with two SI numbers skipped and one PV number repeated. */
@@ -303,7 +304,7 @@ public final class DemoBooks {
         if (!repeated && i >= repeatAt) {
           repeated = true;
           e.doc = String.format("PV-%06d", pv);
-          planted.set(planted.size() - 1, new Planted("document-sequence", "PV-|repeat|" + pv, "PV-" + pv + " used twice"));
+          planted.set(planted.size() - 1, new Planted(RuleId.DOCUMENT_SEQUENCE, "PV-|repeat|" + pv, "PV-" + pv + " used twice"));
         } else {
           e.doc = String.format("PV-%06d", ++pv);
         }
@@ -441,8 +442,8 @@ public final class DemoBooks {
   }
 
   /** The planted anomalies as a set of rule ids, for reports. */
-  public static Set<String> rules(List<Planted> planted) {
-    var out = new LinkedHashSet<String>();
+  public static Set<RuleId> rules(List<Planted> planted) {
+    var out = new LinkedHashSet<RuleId>();
     planted.forEach(p -> out.add(p.rule()));
     return out;
   }

@@ -71,9 +71,13 @@ final class Books implements AutoCloseable {
   }
 
   List<Draft> run(String rule, Settings settings, LocalDate from, LocalDate to) {
+    return run(io.nexus.contracts.Wire.parse(io.nexus.contracts.financial.Financial.RuleId.class, rule), settings, from, to);
+  }
+
+  List<Draft> run(io.nexus.contracts.financial.Financial.RuleId rule, Settings settings, LocalDate from, LocalDate to) {
     return await(pool.withTransaction(c -> {
       var rules = new Rules(c, ledger, from, to, settings, "EUR");
-      return rules.prepare().compose(n -> rules.run(io.nexus.contracts.Wire.parse(io.nexus.contracts.financial.Financial.RuleId.class, rule)));
+      return rules.prepare().compose(n -> rules.run(rule));
     }), 120);
   }
 

@@ -60,7 +60,7 @@ class PlantedAnomaliesTest {
       var missed = new ArrayList<String>();
       int allFindings = 0;
       int allTrue = 0;
-      for (String rule : Financial.RULES) {
+      for (Financial.RuleId rule : Financial.RULES) {
         long t0 = System.nanoTime();
         List<Draft> found = b.run(rule, settings, DemoBooks.START, DemoBooks.END);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -68,12 +68,12 @@ class PlantedAnomaliesTest {
         long truePositives = found.stream().filter(f -> truth.stream().anyMatch(t -> f.key().startsWith(t.key()))).count();
         long recalled = truth.stream().filter(t -> found.stream().anyMatch(f -> f.key().startsWith(t.key()))).count();
         truth.stream().filter(t -> found.stream().noneMatch(f -> f.key().startsWith(t.key())))
-            .forEach(t -> missed.add(rule + ": " + t.key() + " (" + t.what() + ")"));
+            .forEach(t -> missed.add(rule.wire() + ": " + t.key() + " (" + t.what() + ")"));
         double precision = found.isEmpty() ? 1.0 : (double) truePositives / found.size();
         double recall = truth.isEmpty() ? 1.0 : (double) recalled / truth.size();
         allFindings += found.size();
         allTrue += (int) truePositives;
-        report.append(String.format(Locale.ROOT, "%-20s %8d %8d %9.2f %9.2f %8d%n", rule, truth.size(), found.size(), precision,
+        report.append(String.format(Locale.ROOT, "%-20s %8d %8d %9.2f %9.2f %8d%n", rule.wire(), truth.size(), found.size(), precision,
             recall, ms));
         found.stream().filter(f -> truth.stream().noneMatch(t -> f.key().startsWith(t.key())))
             .forEach(f -> report.append("    not planted: ").append(f.key()).append(" - ").append(f.title()).append('\n'));

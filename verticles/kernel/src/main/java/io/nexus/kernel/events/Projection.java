@@ -1,6 +1,7 @@
 package io.nexus.kernel.events;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.contracts.ProjectionState;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.db.PgConfig;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * see the old table until that commit and the rebuilt one after it.
  */
 public final class Projection {
+  private static final String RUNNING = ProjectionState.RUNNING.sql();
   private static final Logger LOG = LoggerFactory.getLogger(Projection.class);
   private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]{0,50}");
   private static final int PAGE = 1000;
@@ -34,7 +36,7 @@ public final class Projection {
   }
 
   /** Where a rebuild stands. */
-  public record Status(String name, io.nexus.contracts.ProjectionState state, long replayed, long skipped, long total, String startedAt,
+  public record Status(String name, ProjectionState state, long replayed, long skipped, long total, String startedAt,
       String finishedAt, String error) {}
 
   private final Vertx vertx;
@@ -86,9 +88,9 @@ public final class Projection {
    */
   public Future<Status> rebuild() {
     return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO " + EventStore.SCHEMA + ".projection_rebuilds "
-                + "(name, state, total) VALUES ($1, 'running', (SELECT count(*) FROM " + EventStore.SCHEMA + ".events)) "
-                + "ON CONFLICT (name) DO UPDATE SET state = 'running', replayed = 0, skipped = 0, total = EXCLUDED.total, "
-                + "started_at = now(), finished_at = NULL, error = NULL WHERE projection_rebuilds.state <> 'running' "
+                + "(name, state, total) VALUES ($1, " + RUNNING + ", (SELECT count(*) FROM " + EventStore.SCHEMA + ".events)) "
+                + "ON CONFLICT (name) DO UPDATE SET state = " + RUNNING + ", replayed = 0, skipped = 0, total = EXCLUDED.total, "
+                + "started_at = now(), finished_at = NULL, error = NULL WHERE projection_rebuilds.state <> " + RUNNING + " "
                 + "RETURNING name")
             .execute(Tuple.of(name))
             .compose(rows -> rows.rowCount() == 0
@@ -109,7 +111,7 @@ public final class Projection {
           }
           Row r = rows.iterator().next();
           return new Status(r.getString("name"),
-              io.nexus.contracts.Wire.parse(io.nexus.contracts.ProjectionState.class, r.getString("state")), r.getLong("replayed"), r.getLong("skipped"),
+              io.nexus.contracts.Wire.parse(ProjectionState.class, r.getString("state")), r.getLong("replayed"), r.getLong("skipped"),
               r.getLong("total"),
               r.getString("started_at"), r.getString("finished_at"), r.getString("error"));
         });
@@ -176,7 +178,7 @@ public final class Projection {
                       + "(name, partition, tx_id, position) VALUES ($1, 0, $2::text::xid8, $3) ON CONFLICT (name, partition) "
                       + "DO UPDATE SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now()")
                       .execute(Tuple.of(name, Long.toUnsignedString(at.txId()), at.position())))
-                  .compose(v -> tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET state = 'done', "
+                  .compose(v -> tx.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET state = " + ProjectionState.DONE.sql() + ", "
                       + "replayed = greatest(replayed, total), finished_at = now() WHERE name = $1").execute(Tuple.of(name)));
             }))
         .onSuccess(v -> LOG.info("projection rebuilt and swapped in [name: {}]", name))
@@ -199,7 +201,7 @@ public final class Projection {
 
   private void failed(Throwable err) {
     LOG.error("projection rebuild failed [name: {}]", name, err);
-    pool.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET state = 'failed', finished_at = now(), "
+    pool.preparedQuery("UPDATE " + EventStore.SCHEMA + ".projection_rebuilds SET state = " + ProjectionState.FAILED.sql() + ", finished_at = now(), "
         + "error = $2 WHERE name = $1").execute(Tuple.of(name, String.valueOf(err.getMessage())));
   }
 }

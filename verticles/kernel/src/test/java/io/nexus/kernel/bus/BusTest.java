@@ -22,14 +22,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class BusTest {
   private static final long TIMEOUT_MS = 500;
-  private static final Principal ADA = new Principal("u1", "org1", "admin", "s1");
+  private static final Principal ADA = new Principal("u1", "org1", io.nexus.contracts.Role.ADMIN, "s1");
 
   @Test
   @DisplayName("a typed request reaches its handler with the caller's principal and correlation id, and the reply decodes")
   void requestReply(Vertx vertx, VertxTestContext ctx) {
     Bus bus = Bus.on(vertx, TIMEOUT_MS);
     bus.handle(Security.GET_USER, (ref, call) -> Future.succeededFuture(
-        new UserView(ref.id(), call.principal().org(), "a@b.c", call.correlationId(), "admin", "2026-01-01T00:00:00Z", 1)));
+        new UserView(ref.id(), call.principal().org(), "a@b.c", call.correlationId(), io.nexus.contracts.Role.ADMIN, "2026-01-01T00:00:00Z", 1)));
     bus.bind()
         .compose(b -> bus.request(Security.GET_USER, new UserRef("u9", null), Call.edge("corr-1", null, ADA)))
         .onComplete(ctx.succeeding(view -> ctx.verify(() -> {
@@ -109,7 +109,7 @@ class BusTest {
   @Test
   @DisplayName("role checks: a viewer is refused an admin action with 403, an anonymous caller with 401")
   void roles() {
-    var viewer = Call.edge(null, null, new Principal("u", "o", "viewer", null));
+    var viewer = Call.edge(null, null, new Principal("u", "o", io.nexus.contracts.Role.VIEWER, null));
     assertThat(viewer.require(Role.VIEWER).subject()).isEqualTo("u");
     try {
       viewer.require(Role.ADMIN);
@@ -148,7 +148,7 @@ class BusTest {
     Faults.install(vertx, file);
     Bus bus = Bus.on(vertx, TIMEOUT_MS);
     bus.handle(Security.ME, (e, call) -> Future.succeededFuture(new UserView(call.principal().subject(),
-        call.principal().org(), "a@b.c", "Ada", "admin", "2026-01-01T00:00:00Z", 1)));
+        call.principal().org(), "a@b.c", "Ada", io.nexus.contracts.Role.ADMIN, "2026-01-01T00:00:00Z", 1)));
     long[] started = new long[1];
     bus.bind()
         .compose(b -> sleep(vertx, 500))
@@ -227,7 +227,7 @@ class BusTest {
       ran[0] = true;
       return Future.succeededFuture(Empty.INSTANCE);
     });
-    var who = new Principal("u-1", "org-1", caller, "s-1");
+    var who = new Principal("u-1", "org-1", Role.parse(caller), "s-1");
     bus.bind().compose(b -> bus.request(ep, Empty.INSTANCE, Call.edge("c", null, who)))
         .onComplete(ar -> ctx.verify(() -> {
           int status = ar.succeeded() ? 200 : ((BusFailure) ar.cause()).code().status();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Records cross the bus as themselves in one JVM and as checked JSON between nodes. */
 @ExtendWith(VertxExtension.class)
 class RecordCodecTest {
-  private static final Principal ADA = new Principal("u1", "org1", "admin", "s1");
+  private static final Principal ADA = new Principal("u1", "org1", io.nexus.contracts.Role.ADMIN, "s1");
 
   @Test
   @DisplayName("in one JVM the handler gets the very request record and the caller the very reply record: no copy, no JSON")
@@ -31,7 +31,7 @@ class RecordCodecTest {
     var replied = new AtomicReference<UserView>();
     bus.handle(Security.GET_USER, (ref, call) -> {
       received.set(ref);
-      replied.set(new UserView(ref.id(), "org1", "a@b.c", "Ada", "admin", "2026-01-01T00:00:00Z", 1));
+      replied.set(new UserView(ref.id(), "org1", "a@b.c", "Ada", io.nexus.contracts.Role.ADMIN, "2026-01-01T00:00:00Z", 1));
       return Future.succeededFuture(replied.get());
     });
     var sent = new UserRef("u9", null);
@@ -48,7 +48,7 @@ class RecordCodecTest {
   @DisplayName("between nodes a record is its type's name and its JSON, and comes back equal")
   void wireRoundTrip() {
     var codec = new RecordCodec();
-    var view = new UserView("u1", "org1", "a@b.c", "Ada", "admin", "2026-01-01T00:00:00Z", 3);
+    var view = new UserView("u1", "org1", "a@b.c", "Ada", io.nexus.contracts.Role.ADMIN, "2026-01-01T00:00:00Z", 3);
     Buffer wire = Buffer.buffer();
     codec.encodeToWire(wire, view);
     assertThat(wire.toString(StandardCharsets.UTF_8)).contains(UserView.class.getName()).contains("\"email\":\"a@b.c\"");

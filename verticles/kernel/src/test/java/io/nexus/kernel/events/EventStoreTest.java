@@ -36,7 +36,7 @@ class EventStoreTest {
   private static final int MAX_COMMIT_DELAY_MS = 4;
   private static final int READ_PAGE = 2_000;
   private static final long WAIT_SECONDS = 180;
-  private static final Call CALL = Call.edge("corr-test", null, new Principal("u1", "o1", "examiner", "s1"));
+  private static final Call CALL = Call.edge("corr-test", null, new Principal("u1", "o1", io.nexus.contracts.Role.EXAMINER, "s1"));
 
   private static Vertx vertx;
   private static Pool pool;
