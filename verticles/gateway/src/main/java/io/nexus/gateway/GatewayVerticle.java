@@ -28,7 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -234,11 +233,11 @@ public final class GatewayVerticle extends VerticleBase {
   private HealthChecks readiness(PgConfig pg) {
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("cluster", HEALTH_CHECK_TIMEOUT_MS, p -> {
-      var cm = ((VertxInternal) vertx).clusterManager();
-      if (cm == null) {
+      var cm = io.nexus.kernel.discovery.Membership.of(vertx);
+      if (!cm.clustered()) {
         p.complete(Status.OK(new JsonObject().put("clustered", false)));
       } else {
-        p.complete(cm.isActive() ? Status.OK(new JsonObject().put("node", cm.getNodeId()).put("members", cm.getNodes().size()))
+        p.complete(cm.active() ? Status.OK(new JsonObject().put("node", cm.nodeId()).put("members", cm.members()))
             : Status.KO(new JsonObject().put("reason", "not a cluster member")));
       }
     });

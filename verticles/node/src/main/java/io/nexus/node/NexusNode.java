@@ -192,6 +192,27 @@ public final class NexusNode {
           vertx = v;
           PrincipalSeal.install(vertx, secrets.key(ClusterSecrets.Purpose.BUS_PRINCIPAL));
           config.getJsonObject("node").put("id", cm.getNodeId());
+          io.nexus.kernel.discovery.Membership.install(vertx, new io.nexus.kernel.discovery.Membership() {
+            @Override
+            public boolean clustered() {
+              return true;
+            }
+
+            @Override
+            public boolean active() {
+              return cm.isActive();
+            }
+
+            @Override
+            public String nodeId() {
+              return cm.getNodeId();
+            }
+
+            @Override
+            public int members() {
+              return cm.getNodes().size();
+            }
+          });
           if (!settings.testFaults().isBlank()) {
             io.nexus.kernel.bus.Faults.install(vertx, Path.of(settings.testFaults()));
           }

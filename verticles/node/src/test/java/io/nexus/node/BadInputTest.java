@@ -113,6 +113,11 @@ class BadInputTest extends NodeSpec {
     assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
     var checks = ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")).toList();
     assertThat(checks).contains("cluster", "postgres", "redis", "service-security");
+    // the node's cluster view, installed by the node (not read from Vert.x internals)
+    var cluster = ready.json().getJsonArray("checks").stream().map(c -> (JsonObject) c)
+        .filter(c -> "cluster".equals(c.getString("id"))).findFirst().orElseThrow();
+    assertThat(cluster.getJsonObject("data").getInteger("members")).as(cluster.encode()).isEqualTo(1);
+    assertThat(cluster.getJsonObject("data").getString("node")).isNotBlank();
     assertThat(http.get("/api/v1/me", admin).status()).isEqualTo(200);
   }
 
