@@ -2,6 +2,7 @@ package io.nexus.contracts;
 
 import io.nexus.contracts.financial.Financial;
 import io.nexus.contracts.gateway.Gateway;
+import io.nexus.contracts.predictive.Predictive;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.system.SystemFeed;
 import java.util.ArrayList;
@@ -14,13 +15,13 @@ public final class Contracts {
 
   /** Every request/reply endpoint. */
   public static List<Endpoint<?, ?>> endpoints() {
-    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
+    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Predictive.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
         .flatMap(List::stream).toList();
   }
 
   /** Every kind of event the log holds, each service's in its order. */
   public static List<EventType<?>> eventTypes() {
-    return Stream.of(Security.EVENTS, Financial.EVENTS).flatMap(List::stream).toList();
+    return Stream.of(Security.EVENTS, Financial.EVENTS, Predictive.EVENTS).flatMap(List::stream).toList();
   }
 
   /** The event type of a name the log holds, if any. */
@@ -36,7 +37,7 @@ public final class Contracts {
 
   /** Every pub/sub topic a service publishes itself (the log's events are relayed on their {@link EventType#topic()}). */
   public static List<Topic<?>> topics() {
-    return Stream.of(Security.TOPICS, Financial.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
+    return Stream.of(Security.TOPICS, Financial.TOPICS, Predictive.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
   }
 
   /** The names of the services that own endpoints ({@code security}, ...), in catalogue order. */

@@ -77,6 +77,15 @@ public final class Financial {
       Endpoint.query("nexus.financial.account-history", AccountHistoryQuery.class, AccountHistory.class, Role.VIEWER);
 
   /**
+   * An account's net movement per week, month or quarter in the ledger's currency, every period
+   * from the first with a booking (or {@code from}) to the last (or {@code to}) present, empty
+   * ones as 0: credit-normal accounts (liabilities, equity, revenue) positive when credited, the
+   * others when debited (viewer). What forecasts are made from.
+   */
+  public static final Endpoint<AccountSeriesQuery, AccountSeries> ACCOUNT_SERIES =
+      Endpoint.query("nexus.financial.account-series", AccountSeriesQuery.class, AccountSeries.class, Role.VIEWER);
+
+  /**
    * Benford's law on the leading digits of a ledger's line amounts (at least 10), optionally for
    * one account and a period: shares per digit, MAD with Nigrini's conformity ranges, chi-square
    * (viewer).
@@ -219,6 +228,7 @@ public final class Financial {
 
   public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(CREATE_LEDGER, LIST_LEDGERS, CREATE_ACCOUNT, LIST_ACCOUNTS,
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
+      ACCOUNT_SERIES,
       BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
       GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
 
@@ -506,6 +516,76 @@ public final class Financial {
   public record BalancePoint(@Fields.IsoDate String date, @Fields.CurrencyCode String currency, String balance) {}
 
   public record AccountHistory(String ledgerId, String account, List<BalancePoint> points) {}
+
+  /** The length of a series' periods; labels are ISO: {@code 2026-03}, {@code 2026-W11}, {@code 2026-Q1}. */
+  public enum SeriesPeriod implements Wire {
+    WEEK, MONTH, QUARTER;
+
+    /** The first day of the period {@code date} falls in. */
+    public java.time.LocalDate start(java.time.LocalDate date) {
+      return switch (this) {
+        case WEEK -> date.with(java.time.DayOfWeek.MONDAY);
+        case MONTH -> date.withDayOfMonth(1);
+        case QUARTER -> date.withDayOfMonth(1).withMonth((date.getMonthValue() - 1) / 3 * 3 + 1);
+      };
+    }
+
+    /** The first day of the period after the one starting at {@code start}. */
+    public java.time.LocalDate next(java.time.LocalDate start) {
+      return switch (this) {
+        case WEEK -> start.plusWeeks(1);
+        case MONTH -> start.plusMonths(1);
+        case QUARTER -> start.plusMonths(3);
+      };
+    }
+
+    /** The ISO label of the period starting at {@code start}. */
+    public String label(java.time.LocalDate start) {
+      return switch (this) {
+        case WEEK -> String.format(java.util.Locale.ROOT, "%d-W%02d", start.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR),
+            start.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        case MONTH -> java.time.YearMonth.from(start).toString();
+        case QUARTER -> start.getYear() + "-Q" + ((start.getMonthValue() - 1) / 3 + 1);
+      };
+    }
+
+    /** Periods in a year: the season forecasts look for. */
+    public int perYear() {
+      return switch (this) {
+        case WEEK -> 52;
+        case MONTH -> 12;
+        case QUARTER -> 4;
+      };
+    }
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /**
+   * @param from first booking date counted (inclusive); default the first booking
+   * @param to last booking date counted (inclusive); default today
+   */
+  public record AccountSeriesQuery(
+      @Fields.Id String ledgerId,
+      @Size(min = 1, max = 20) String account,
+      SeriesPeriod period,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to) {}
+
+  /** @param value the period's net movement, a decimal string at the currency's scale */
+  public record SeriesPoint(String period, @Fields.IsoDate String start, String value) {}
+
+  /** @param points oldest first, one per period, none missing */
+  public record AccountSeries(
+      @Fields.Id String ledgerId,
+      String account,
+      AccountType type,
+      SeriesPeriod period,
+      @Fields.CurrencyCode String currency,
+      List<SeriesPoint> points) {}
 
   /**
    * @param digits 1 (first digit) or 2 (first two digits); default 1

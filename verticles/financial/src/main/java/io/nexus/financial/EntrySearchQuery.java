@@ -1,12 +1,18 @@
 package io.nexus.financial;
 
 import io.nexus.contracts.Principal;
+import io.nexus.contracts.Wire;
 import io.nexus.contracts.financial.Financial.AccountHistory;
 import io.nexus.contracts.financial.Financial.AccountHistoryQuery;
+import io.nexus.contracts.financial.Financial.AccountSeries;
+import io.nexus.contracts.financial.Financial.AccountSeriesQuery;
+import io.nexus.contracts.financial.Financial.AccountType;
 import io.nexus.contracts.financial.Financial.BalancePoint;
 import io.nexus.contracts.financial.Financial.EntryPage;
 import io.nexus.contracts.financial.Financial.EntrySearch;
 import io.nexus.contracts.financial.Financial.EntryView;
+import io.nexus.contracts.financial.Financial.SeriesPeriod;
+import io.nexus.contracts.financial.Financial.SeriesPoint;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.vertx.core.Future;
@@ -108,6 +114,49 @@ final class EntrySearchQuery {
                 Money.format(r.getBigDecimal("running"), r.getString("currency"))));
           }
           return new AccountHistory(q.ledgerId(), q.account(), points);
+        }));
+  }
+
+  /** An account's net movement per period in the ledger's currency, gaps as 0 (see {@code Financial.ACCOUNT_SERIES}). */
+  Future<AccountSeries> series(AccountSeriesQuery q, Call call) {
+    Principal p = call.requirePrincipal();
+    LocalDate from = q.from() == null ? null : Ledger.date("from", q.from());
+    LocalDate to = q.to() == null ? LocalDate.now() : Ledger.date("to", q.to());
+    if (from != null && to.isBefore(from)) {
+      throw BusFailure.badRequest("to: " + to + " is before from: " + from);
+    }
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT a.id, a.type, g.currency FROM accounts a JOIN ledgers g ON g.id = a.ledger_id "
+            + "WHERE a.ledger_id = $1 AND a.code = $2").execute(Tuple.of(l, q.account())))
+        .compose(acc -> {
+          if (acc.size() == 0) {
+            return Future.failedFuture(BusFailure.notFound("no account " + q.account() + " in this ledger"));
+          }
+          Row a = acc.iterator().next();
+          AccountType type = Wire.parse(AccountType.class, a.getString("type"));
+          String currency = a.getString("currency");
+          return c.preparedQuery("SELECT e.booking_date AS d, sum(x.debit - x.credit) AS net FROM entry_lines x "
+                  + "JOIN entries e ON e.id = x.entry_id WHERE x.account_id = $1 AND x.currency = $2 "
+                  + "AND e.booking_date >= $3 AND e.booking_date <= $4 GROUP BY e.booking_date ORDER BY d")
+              .execute(Tuple.of(a.getUUID("id"), currency, from == null ? LocalDate.of(1, 1, 1) : from, to))
+              .map(rows -> {
+                SeriesPeriod period = q.period();
+                var sums = new java.util.TreeMap<LocalDate, BigDecimal>();
+                for (Row r : rows) {
+                  BigDecimal net = r.getBigDecimal("net");
+                  sums.merge(period.start(r.getLocalDate("d")), type.creditNormal() ? net.negate() : net, BigDecimal::add);
+                }
+                var points = new ArrayList<SeriesPoint>();
+                if (!sums.isEmpty() || from != null) {
+                  LocalDate first = from != null ? period.start(from) : sums.firstKey();
+                  LocalDate last = q.to() != null ? period.start(to) : sums.lastKey();
+                  for (LocalDate d = first; !d.isAfter(last); d = period.next(d)) {
+                    points.add(new SeriesPoint(period.label(d), d.toString(),
+                        Money.format(sums.getOrDefault(d, BigDecimal.ZERO), currency)));
+                  }
+                }
+                return new AccountSeries(q.ledgerId(), q.account(), type, period, currency, points);
+              });
         }));
   }
 

@@ -51,6 +51,7 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.INCOME_STATEMENT, statements::incomeStatement)
             .handle(Financial.SEARCH_ENTRIES, reading::search)
             .handle(Financial.ACCOUNT_HISTORY, reading::history)
+            .handle(Financial.ACCOUNT_SERIES, reading::series)
             .handle(Financial.BENFORD, benford::benford)
             .handle(Financial.CREATE_IMPORT, imports::create)
             .handle(Financial.GET_IMPORT, imports::get)

@@ -2,6 +2,7 @@ package io.nexus.node;
 
 import io.nexus.financial.FinancialVerticle;
 import io.nexus.gateway.GatewayVerticle;
+import io.nexus.predictive.PredictiveVerticle;
 import io.nexus.security.SecurityVerticle;
 import io.vertx.core.Deployable;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ final class ServiceCatalog {
   static {
     ALL.put(SecurityVerticle.SERVICE, SecurityVerticle::new);
     ALL.put(FinancialVerticle.SERVICE, FinancialVerticle::new);
+    ALL.put(PredictiveVerticle.SERVICE, PredictiveVerticle::new);
     ALL.put(GatewayVerticle.SERVICE, GatewayVerticle::new);
   }
 

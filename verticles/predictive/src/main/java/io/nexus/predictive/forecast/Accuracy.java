@@ -4,10 +4,13 @@ package io.nexus.predictive.forecast;
 public final class Accuracy {
   private Accuracy() {}
 
-  /** Mean absolute percentage error, in percent. */
+  /** Mean absolute percentage error, in percent; NaN when an actual value is 0. */
   public static double mape(double[] actual, double[] forecast) {
     double s = 0;
     for (int i = 0; i < actual.length; i++) {
+      if (actual[i] == 0) {
+        return Double.NaN;
+      }
       s += Math.abs((actual[i] - forecast[i]) / actual[i]);
     }
     return 100 * s / actual.length;

@@ -19,6 +19,8 @@ import java.util.Map;
 public final class Forecaster {
   /** The fewest observations any method here forecasts from. */
   public static final int MIN_POINTS = 6;
+  /** The longest season ETS models (as R's ets: weekly data's 52 would mean 51 free initial states). */
+  static final int MAX_ETS_SEASON = 24;
 
   /** The methods. */
   public enum Method { AUTO, ETS, ARIMA, THETA, SNAIVE, COMBO }
@@ -117,7 +119,9 @@ public final class Forecaster {
     return 2 * s;
   }
 
-  private static Result ets(double[] y, int m, int horizon) {
+  private static Result ets(double[] y, int period, int horizon) {
+    // seasons longer than MAX_ETS_SEASON are left to ARIMA and Theta: one state per season position
+    int m = period <= MAX_ETS_SEASON ? period : 1;
     boolean positive = positive(y);
     Ets.Fit raw = Ets.best(y, m, Ets.candidates(m > 1, positive));
     Ets.Fit logs = null;
