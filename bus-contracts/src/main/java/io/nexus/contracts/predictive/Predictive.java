@@ -51,6 +51,40 @@ public final class Predictive {
   }
 
   /**
+   * The features an entry's risk is scored on, each computed from the entry and the ledger's
+   * history before it (so a replay of the log computes the same ones).
+   */
+  public enum Feature implements Wire {
+    /** How far the amount's logarithm lies from the counterparty's earlier ones: |x − median| / (1.4826 MAD); 0 with fewer than 5. */
+    AMOUNT_VS_COUNTERPARTY,
+    /** The same against the debited account's earlier amounts. */
+    AMOUNT_VS_ACCOUNT,
+    /** 1 when recorded between 22:00 and 06:00. */
+    OFF_HOURS,
+    /** 1 when booked on a Saturday or Sunday. */
+    WEEKEND,
+    /** 1 for a multiple of 1,000, 0.5 of 100, else 0. */
+    ROUND_AMOUNT,
+    /** 1 when the counterparty was never seen before (once the ledger has some history). */
+    FIRST_PAYMENT,
+    /** How much sooner than usual the counterparty is paid again: log of its median gap over this gap, 0 when not sooner. */
+    SOONER_THAN_USUAL,
+    /** Entries with the counterparty in the 7 days before, this one included. */
+    VELOCITY,
+    /** How far the document number jumps from the last one of its prefix: log(1 + |gap − 1|). */
+    DOCUMENT_GAP,
+    /** 1 when this debit and credit account were never booked against each other before (once the ledger has some history). */
+    UNUSUAL_PAIR,
+    /** 1 when the credited account was never credited before (once the ledger has some history): money from a new source. */
+    NEW_CREDIT_ACCOUNT;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /**
    * @param account the account's code
    * @param horizon periods ahead; default 12
    * @param period the series' period; default month
