@@ -280,6 +280,46 @@ test('ledgers: post an entry in the form, find it, reverse it; the trial balance
   await context.close();
 });
 
+test('forecast: four years of monthly sales drawn with the forecast and both bands; the method and its held-out error named', async () => {
+  const books = (await api('POST', '/ledgers', { name: 'Forecast ' + Date.now(), currency: 'EUR' })).id;
+  for (const [code, name, type] of [['1000', 'Bank', 'asset'], ['4000', 'Sales', 'revenue']]) {
+    await api('POST', '/ledgers/' + books + '/accounts', { code, name, type });
+  }
+  // a growing series with a spring peak and a little noise, one entry a month, 2022-2025
+  for (let i = 0; i < 48; i++) {
+    const noise = 0.06 * (((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1 - 0.5);
+    const amount = (1000 * (1 + i / 50) * (1 + 0.3 * Math.sin((2 * Math.PI * i) / 12)) * (1 + noise)).toFixed(2);
+    const month = String((i % 12) + 1).padStart(2, '0');
+    await api('POST', '/ledgers/' + books + '/entries', {
+      bookingDate: `${2022 + Math.floor(i / 12)}-${month}-15`, description: 'sales', counterparty: 'Customers',
+      lines: [{ account: '1000', debit: amount, currency: 'EUR' }, { account: '4000', credit: amount, currency: 'EUR' }],
+    });
+  }
+  const { context, page } = await signedIn('forecast');
+  await page.getByRole('button', { name: 'Forecast' }).click();
+  await page.locator('#fc-ledger').selectOption(books);
+  await page.locator('#fc-account option[value="4000"]').waitFor({ state: 'attached' });
+  await page.locator('#fc-account').selectOption('4000');
+  const form = page.getByRole('form', { name: 'Forecast' });
+  await form.getByLabel('Horizon').fill('12');
+  await form.getByRole('button', { name: 'Forecast' }).click();
+  await page.locator('#forecast-points tbody tr').nth(11).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#forecast-points tbody tr').count(), 12);
+  assert.match(await page.locator('#forecast-points tbody tr').first().textContent(), /^2026-01/);
+  assert.match(await page.locator('#forecast-summary').textContent(), /held out: MAPE [0-9.]+ %, MASE [0-9.]+\. 48 months of history in EUR/);
+  // the chart is drawn: a canvas with history, forecast and both bands in its option
+  await page.locator('#forecast-chart canvas').waitFor();
+  const series = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('forecast-chart'))
+    .getOption().series.map((x) => x.name));
+  assert.deepEqual([...new Set(series)].sort(), ['80 %', '95 %', 'forecast', 'history']);
+  await page.screenshot({ path: `${shots}/forecast-1-chart.png`, fullPage: true });
+  // a series too short for any method: the reason is shown, not a broken chart
+  await form.getByLabel('History from').fill('2025-10-01');
+  await form.getByRole('button', { name: 'Forecast' }).click();
+  await page.locator('#forecast-msg', { hasText: 'at least 6' }).waitFor();
+  await context.close();
+});
+
 test('admin: create a user, end their sessions, disable them, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();
@@ -362,7 +402,7 @@ test('keyboard and labels: sign in and switch views with the keyboard alone; eve
   await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
 
   // every view, reached from the keyboard: its visible controls all have an accessible name
-  const views = ['Ledgers', 'Import', 'Findings', 'Services', 'Admin', 'Live feed'];
+  const views = ['Ledgers', 'Import', 'Findings', 'Forecast', 'Services', 'Admin', 'Live feed'];
   const unnamed = async () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
     .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')

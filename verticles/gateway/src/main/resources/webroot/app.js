@@ -5,6 +5,7 @@ import { initImports } from './imports.js';
 import { initFindings, onEvent as findingsEvent } from './findings.js';
 import { initLedgers, refresh as refreshLedgers } from './ledgers.js';
 import { initAdmin, refresh as refreshAdmin } from './admin.js';
+import { initForecast } from './forecast.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
@@ -310,7 +311,7 @@ for (const tab of document.querySelectorAll('.tab')) {
     for (const t of document.querySelectorAll('.tab')) t.setAttribute('aria-selected', String(t === tab));
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
     if (tab.dataset.view === 'services') loadServices();
-    if (tab.dataset.view === 'import' || tab.dataset.view === 'findings') loadLedgers().catch((e) => console.warn(e));
+    if (['import', 'findings', 'forecast'].includes(tab.dataset.view)) loadLedgers().catch((e) => console.warn(e));
     if (tab.dataset.view === 'ledgers') loadLedgers().then(refreshLedgers).catch((e) => console.warn(e));
     if (tab.dataset.view === 'admin') refreshAdmin();
   });
@@ -320,4 +321,5 @@ initImports(ctx);
 initFindings(ctx);
 initLedgers(ctx);
 initAdmin(ctx);
+initForecast(ctx);
 setConnection('closed');

@@ -147,9 +147,9 @@ final class EntrySearchQuery {
                   sums.merge(period.start(r.getLocalDate("d")), type.creditNormal() ? net.negate() : net, BigDecimal::add);
                 }
                 var points = new ArrayList<SeriesPoint>();
-                if (!sums.isEmpty() || from != null) {
-                  LocalDate first = from != null ? period.start(from) : sums.firstKey();
-                  LocalDate last = q.to() != null ? period.start(to) : sums.lastKey();
+                LocalDate first = from != null ? period.start(from) : sums.isEmpty() ? null : sums.firstKey();
+                LocalDate last = q.to() != null ? period.start(to) : sums.isEmpty() ? null : sums.lastKey();
+                if (first != null && last != null) {
                   for (LocalDate d = first; !d.isAfter(last); d = period.next(d)) {
                     points.add(new SeriesPoint(period.label(d), d.toString(),
                         Money.format(sums.getOrDefault(d, BigDecimal.ZERO), currency)));

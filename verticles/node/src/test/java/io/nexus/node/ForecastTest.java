@@ -141,7 +141,9 @@ class ForecastTest extends NodeSpec {
       "bad date|account=4000&to=1959-13-01|400|to",
       "no account|horizon=3|400|account",
       "unknown account|account=9999|404|no account 9999",
-      "three points of history|account=4100|422|at least 6"})
+      "three points of history|account=4100|422|at least 6",
+      "no bookings in the range|account=4000&from=1990-01-01|422|has 0 months",
+      "to before from|account=4000&from=1959-01-01&to=1958-01-01|400|before"})
   @DisplayName("bad input is a 4xx problem naming the field; nothing is forecast")
   void badInput(String what, String query, int status, String names) {
     var r = http.get("/api/v1/ledgers/" + ledger + "/forecasts?" + query, admin);
