@@ -130,6 +130,15 @@ public final class DemoData {
     } while (cursor != null);
     byRule.forEach((rule, n) -> System.out.printf(Locale.ROOT, "         %-20s %d%n", rule, n));
 
+    // a forecast of the sales from their whole months: the books' customers start invoicing during
+    // the first January and stop 45 days before the end, so that their receipts fall inside
+    JsonObject f = call("GET", "/ledgers/" + l + "/forecasts?account=4000&horizon=6&from="
+        + DemoBooks.START.plusMonths(1) + "&to=" + DemoBooks.END.minusMonths(2), null, 200);
+    JsonObject first = f.getJsonArray("points").getJsonObject(0);
+    System.out.printf(Locale.ROOT, "forecast sales (4000) by %s, %s: %s %s, 80 %% interval %s - %s%n", f.getString("method"),
+        f.getString("model"), first.getString("period"), first.getString("value"), first.getString("lower80"),
+        first.getString("upper80"));
+
     String domain = email.substring(email.indexOf('@') + 1);
     String suffix = Integer.toString(new SecureRandom().nextInt(1 << 20), 36);
     System.out.println("users    (passwords are shown once)");
