@@ -224,6 +224,18 @@ test('two people on one finding: each sees the other within a second; the second
     await page.locator(`#findings button[data-finding="${finding.id}"]`).click();
     await page.locator('#finding[data-version="1"]').waitFor();
   }
+  // the overview above the list draws the ledger's findings per rule, stacked by severity, from the summary
+  const summary = await api('GET', '/ledgers/' + ledger + '/finding-summary');
+  await a.page.waitForFunction(() => window.echarts && window.echarts.getInstanceByDom(document.getElementById('findings-overview')));
+  const drawn = await a.page.evaluate(() => {
+    const o = window.echarts.getInstanceByDom(document.getElementById('findings-overview')).getOption();
+    return { rules: o.xAxis[0].data, severities: o.series.map((x) => x.name),
+      total: o.series.reduce((n, x) => n + x.data.reduce((m, v) => m + v, 0), 0) };
+  });
+  assert.deepEqual(drawn.severities, ['high', 'medium', 'low']);
+  assert.ok(drawn.rules.includes('duplicate-payment'), 'the overview names the rule');
+  assert.equal(drawn.total, summary.total);
+  await a.page.locator('#findings-overview').screenshot({ path: `${shots}/findings-1-overview.png` });
   // B starts typing an assignee; A escalates and saves first
   await b.page.getByRole('form', { name: 'Change the finding' }).getByLabel('Assignee').fill('bob');
   await a.page.locator('#fd-status').selectOption('escalated');

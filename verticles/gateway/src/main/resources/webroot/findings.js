@@ -98,6 +98,7 @@ async function list(more) {
       return li;
     });
     if (more) $('findings').append(...items); else $('findings').replaceChildren(...items);
+    if (!more) drawOverview(ledger).catch((e) => console.warn('findings overview: ' + e.message));
     nextFindings = page.next;
     $('findings-more').hidden = !page.next;
     const shown = $('findings').childElementCount;
@@ -106,6 +107,33 @@ async function list(more) {
     $('findings-state').textContent = 'Could not load the findings: ' + e.message;
   }
 }
+
+const SEVERITIES = [['high', '#c0392b'], ['medium', '#e67e22'], ['low', '#f1c40f']];
+let overview = null;
+
+/** The overview: the ledger's findings per rule, stacked by severity (ECharts), for the status filtered on. */
+async function drawOverview(ledger) {
+  // a hidden view has no width to draw in: the overview is drawn when the view is shown (its tab lists again)
+  if (!window.echarts || $('findings-overview').offsetParent === null) return;
+  const q = $('f-status').value ? '?status=' + $('f-status').value : '';
+  const s = await ctx.api('GET', '/ledgers/' + ledger + '/finding-summary' + q);
+  const rules = [...new Set(s.counts.map((c) => c.rule))];
+  overview = overview || window.echarts.init($('findings-overview'));
+  overview.resize();
+  overview.setOption({
+    animation: false,
+    title: { text: s.total + (s.total === 1 ? ' finding' : ' findings'), textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    legend: { data: SEVERITIES.map(([name]) => name), right: 0 },
+    grid: { left: 10, right: 10, top: 40, bottom: 10, containLabel: true },
+    xAxis: { type: 'category', data: rules, axisLabel: { rotate: 30, interval: 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: SEVERITIES.map(([name, color]) => ({ name, type: 'bar', stack: 'all', color, barMaxWidth: 48,
+      data: rules.map((r) => (s.counts.find((c) => c.rule === r && c.severity === name) || { count: 0 }).count) })),
+  }, true);
+}
+
+window.addEventListener('resize', () => overview && overview.resize());
 
 async function openFinding(id) {
   try {

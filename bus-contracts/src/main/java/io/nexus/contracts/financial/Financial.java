@@ -145,6 +145,10 @@ public final class Financial {
   public static final Endpoint<FindingSearch, FindingPage> LIST_FINDINGS =
       Endpoint.query("nexus.financial.list-findings", FindingSearch.class, FindingPage.class, Role.VIEWER);
 
+  /** How many findings a ledger has per rule and severity, optionally of one status (viewer): what the findings overview draws. */
+  public static final Endpoint<FindingSummaryQuery, FindingSummary> FINDING_SUMMARY =
+      Endpoint.query("nexus.financial.finding-summary", FindingSummaryQuery.class, FindingSummary.class, Role.VIEWER);
+
   /** One finding with its evidence, comments and history (viewer). */
   public static final Endpoint<FindingRef, FindingView> GET_FINDING =
       Endpoint.query("nexus.financial.get-finding", FindingRef.class, FindingView.class, Role.VIEWER);
@@ -230,7 +234,7 @@ public final class Financial {
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
       ACCOUNT_SERIES,
       BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
-      GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
+      GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, FINDING_SUMMARY, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
 
   // ---- states, kinds and ids: each value once (wire names: lower case, '-' for '_') ----
 
@@ -788,6 +792,14 @@ public final class Financial {
       @Nullable FindingSort sort) {}
 
   /** A number behind a finding, by name (amounts as decimal strings). */
+  /** @param status only findings in this status; all when absent */
+  public record FindingSummaryQuery(@Fields.Id String ledgerId, @Nullable FindingStatus status) {}
+
+  public record FindingCount(RuleId rule, Severity severity, @Min(1) long count) {}
+
+  /** @param counts one per rule and severity that has findings, by rule then severity */
+  public record FindingSummary(@Fields.Id String ledgerId, @Min(0) long total, List<FindingCount> counts) {}
+
   public record Figure(String name, String value) {}
 
   public record Comment(@Min(1) int seq, String author, String text, String at) {}

@@ -63,6 +63,7 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.LIST_EXAMINATIONS, jobs::list)
             .handle(Financial.CANCEL_EXAMINATION, jobs::cancel)
             .handle(Financial.LIST_FINDINGS, findings::list)
+            .handle(Financial.FINDING_SUMMARY, findings::summary)
             .handle(Financial.GET_FINDING, findings::get)
             .handle(Financial.UPDATE_FINDING, findings::update)
             .handle(Financial.COMMENT_FINDING, findings::comment)

@@ -20,6 +20,9 @@ import io.nexus.contracts.financial.Financial.FindingChange;
 import io.nexus.contracts.financial.Financial.FindingPage;
 import io.nexus.contracts.financial.Financial.FindingRef;
 import io.nexus.contracts.financial.Financial.FindingSearch;
+import io.nexus.contracts.financial.Financial.FindingCount;
+import io.nexus.contracts.financial.Financial.FindingSummary;
+import io.nexus.contracts.financial.Financial.FindingSummaryQuery;
 import io.nexus.contracts.financial.Financial.FindingView;
 import io.nexus.contracts.financial.Financial.UpdateFinding;
 import io.nexus.financial.exam.Draft;
@@ -82,6 +85,29 @@ final class Findings {
           FindingView v = view(rows.iterator().next(), List.of(), List.of());
           return events.append(tx, stream(id), EventStore.NO_STREAM, List.of(NewEvent.of(Financial.FINDING_RAISED, v)), call)
               .map(true);
+        });
+  }
+
+  /** Counts per rule and severity (see {@code Financial.FINDING_SUMMARY}). */
+  Future<FindingSummary> summary(FindingSummaryQuery q, Call call) {
+    Principal p = call.requirePrincipal();
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT rule, severity, count(*) AS n FROM findings WHERE ledger_id = $1 "
+                + "AND ($2::text IS NULL OR status = $2) GROUP BY rule, severity")
+            .execute(Tuple.of(l, wire(q.status())))))
+        .map(rows -> {
+          var counts = new ArrayList<FindingCount>();
+          long total = 0;
+          for (Row r : rows) {
+            long n = r.getLong("n");
+            counts.add(new FindingCount(Wire.parse(Financial.RuleId.class, r.getString("rule")),
+                Wire.parse(Severity.class, r.getString("severity")), n));
+            total += n;
+          }
+          // the rules in their own order, the most severe first within each
+          counts.sort(java.util.Comparator.comparing((FindingCount x) -> x.rule().ordinal())
+              .thenComparing(x -> -x.severity().rank()));
+          return new FindingSummary(q.ledgerId(), total, counts);
         });
   }
 

@@ -30,6 +30,46 @@ class ExaminationTest extends NodeSpec {
     return l;
   }
 
+  @Test
+  @DisplayName("the finding summary counts what the list holds, per rule and severity and per status; viewers read it, "
+      + "another organisation gets 404, a bad status 400")
+  void findingSummary() throws Exception {
+    String l = ledger();
+    for (String[] p : new String[][] {{"2025-06-02", "Osprey", "700.00"}, {"2025-06-04", "Osprey", "700.00"},
+        {"2025-07-01", "Heron", "1300.00"}, {"2025-07-03", "Heron", "1300.00"}, {"2025-08-02", "Kite", "5000.00"}}) {
+      pay(l, p[0], p[1], p[2]);
+    }
+    String exam = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2025-01-01")
+        .put("to", "2025-12-31"), admin).json().getString("id");
+    awaitEnd(l, exam);
+    var all = http.get("/api/v1/ledgers/" + l + "/findings?limit=500", admin).json().getJsonArray("findings");
+    assertThat(all).isNotEmpty();
+    var expected = new java.util.TreeMap<String, Long>();
+    all.forEach(f -> expected.merge(((JsonObject) f).getString("rule") + "/" + ((JsonObject) f).getString("severity"), 1L, Long::sum));
+
+    var summary = http.get("/api/v1/ledgers/" + l + "/finding-summary", user("viewer"));
+    assertThat(summary.status()).as(summary.toString()).isEqualTo(200);
+    assertThat(summary.json().getLong("total")).isEqualTo(all.size());
+    var got = new java.util.TreeMap<String, Long>();
+    summary.json().getJsonArray("counts").forEach(c -> got.put(((JsonObject) c).getString("rule") + "/"
+        + ((JsonObject) c).getString("severity"), ((JsonObject) c).getLong("count")));
+    assertThat(got).isEqualTo(expected);
+    assertThat(http.get("/api/v1/ledgers/" + l + "/finding-summary?status=confirmed", admin).json().getLong("total")).isZero();
+    assertThat(http.get("/api/v1/ledgers/" + l + "/finding-summary?status=open", admin).json().getLong("total"))
+        .isEqualTo(all.size());
+
+    var bad = http.get("/api/v1/ledgers/" + l + "/finding-summary?status=closed", admin);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getString("detail")).contains("status");
+    assertThat(http.get("/api/v1/ledgers/" + l + "/finding-summary", null).status()).isEqualTo(401);
+    String tenantEmail = "tenant-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    assertThat(http.post("/api/v1/orgs", new JsonObject().put("name", "Tenant " + UUID.randomUUID()).put("adminEmail", tenantEmail)
+        .put("adminName", "T").put("adminPassword", "a-good-long-password"), admin).status()).isEqualTo(201);
+    var other = http.get("/api/v1/ledgers/" + l + "/finding-summary", http.login(tenantEmail, "a-good-long-password"));
+    assertThat(other.status()).isEqualTo(404);
+    assertThat(other.body()).doesNotContain("duplicate-payment");
+  }
+
   private static JsonObject awaitEnd(String ledger, String exam) {
     return org.awaitility.Awaitility.await("examination " + exam + " ends").atMost(java.time.Duration.ofSeconds(30))
         .pollInterval(java.time.Duration.ofMillis(100))
