@@ -236,6 +236,8 @@ test('two people on one finding: each sees the other within a second; the second
   assert.ok(drawn.rules.includes('duplicate-payment'), 'the overview names the rule');
   assert.equal(drawn.total, summary.total);
   await a.page.locator('#findings-overview').screenshot({ path: `${shots}/findings-1-overview.png` });
+  // a duplicate payment has no digit distribution: that chart stays hidden
+  assert.equal(await a.page.locator('#fd-distribution').isHidden(), true);
   // B starts typing an assignee; A escalates and saves first
   await b.page.getByRole('form', { name: 'Change the finding' }).getByLabel('Assignee').fill('bob');
   await a.page.locator('#fd-status').selectOption('escalated');
@@ -329,6 +331,50 @@ test('forecast: four years of monthly sales drawn with the forecast and both ban
   await form.getByLabel('History from').fill('2025-10-01');
   await form.getByRole('button', { name: 'Forecast' }).click();
   await page.locator('#forecast-msg', { hasText: 'at least 6' }).waitFor();
+  await context.close();
+});
+
+test('a benford finding shows the observed leading digits against the expected ones as a chart', async () => {
+  const books = (await api('POST', '/ledgers', { name: 'Benford ' + Date.now(), currency: 'EUR' })).id;
+  for (const [code, name, type] of [['1000', 'Bank', 'asset'], ['6000', 'Advisory', 'expense']]) {
+    await api('POST', '/ledgers/' + books + '/accounts', { code, name, type });
+  }
+  // 400 made-up amounts, uniform between 100 and 999.99: their first digits do not follow Benford's law
+  let seed = 7;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  let csv = 'entry,date,account,debit,credit,currency,description,counterparty,document\n';
+  for (let i = 1; i <= 400; i++) {
+    const amount = (100 + next() * 899.99).toFixed(2);
+    const day = String((i % 28) + 1).padStart(2, '0');
+    csv += `F${i},2025-03-${day},6000,${amount},,EUR,Advice,Fabricated Ltd,\nF${i},2025-03-${day},1000,,${amount},EUR,,,\n`;
+  }
+  const imp = await api('POST', '/ledgers/' + books + '/imports', { format: 'csv' });
+  const put = await fetch(url + '/api/v1/ledgers/' + books + '/imports/' + imp.id + '/file', { method: 'PUT', body: csv,
+    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'text/csv' } });
+  assert.equal(put.status, 200, await put.text());
+  let exam = await api('POST', '/ledgers/' + books + '/examinations', { rules: ['benford'], from: '2025-01-01', to: '2025-12-31' });
+  while (exam.status === 'running') {
+    await new Promise((r) => setTimeout(r, 100));
+    exam = await api('GET', '/ledgers/' + books + '/examinations/' + exam.id);
+  }
+  const finding = (await api('GET', '/ledgers/' + books + '/findings?rule=benford')).findings
+    .find((f) => f.title.includes('Fabricated Ltd'));
+  assert.ok(finding, 'a benford finding for the made-up amounts');
+  assert.equal(finding.distribution.length, 9);
+
+  const { context, page } = await signedIn('benford');
+  await page.getByRole('button', { name: 'Findings' }).click();
+  await page.locator('#findings-ledger').selectOption(books);
+  await page.locator(`#findings button[data-finding="${finding.id}"]`).click();
+  await page.locator('#fd-distribution canvas').waitFor();
+  const drawn = await page.evaluate(() => {
+    const o = window.echarts.getInstanceByDom(document.getElementById('fd-distribution')).getOption();
+    return { digits: o.xAxis[0].data, series: o.series.map((x) => x.name), observed: o.series[0].data };
+  });
+  assert.deepEqual(drawn.digits, ['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  assert.deepEqual(drawn.series, ['observed', 'expected (Benford)']);
+  assert.equal(drawn.observed[0], Math.round(finding.distribution[0].observedShare * 1000) / 10);
+  await page.locator('#finding').screenshot({ path: `${shots}/benford-1-finding.png` });
   await context.close();
 });
 

@@ -133,7 +133,33 @@ async function drawOverview(ledger) {
   }, true);
 }
 
-window.addEventListener('resize', () => overview && overview.resize());
+let distribution = null;
+
+/** A benford finding's observed against expected shares per leading digit(s); hidden for other rules. */
+function drawDistribution(buckets) {
+  $('fd-distribution').hidden = !buckets;
+  if (!buckets || !window.echarts) return;
+  distribution = distribution || window.echarts.init($('fd-distribution'));
+  distribution.resize();
+  const pct = (x) => Math.round(x * 1000) / 10;
+  distribution.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    legend: { data: ['observed', 'expected (Benford)'], right: 0 },
+    grid: { left: 10, right: 10, top: 30, bottom: 10, containLabel: true },
+    xAxis: { type: 'category', data: buckets.map((b) => String(b.digits)), name: 'leading digits' },
+    yAxis: { type: 'value', axisLabel: { formatter: '{value} %' } },
+    series: [
+      { name: 'observed', type: 'bar', color: '#3d8bfd', data: buckets.map((b) => pct(b.observedShare)) },
+      { name: 'expected (Benford)', type: 'line', color: '#c0392b', symbol: 'circle', data: buckets.map((b) => pct(b.expectedShare)) },
+    ],
+  }, true);
+}
+
+window.addEventListener('resize', () => {
+  if (overview) overview.resize();
+  if (distribution) distribution.resize();
+});
 
 async function openFinding(id) {
   try {
@@ -161,6 +187,7 @@ function render(f) {
     dd.textContent = x.value;
     return [dt, dd];
   }));
+  drawDistribution(f.distribution);
   $('fd-evidence').replaceChildren(...f.entryIds.slice(0, 20).map((id) => {
     const li = document.createElement('li');
     li.textContent = id;

@@ -1,6 +1,7 @@
 package io.nexus.contracts.financial;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
 import io.nexus.contracts.EventType;
@@ -832,7 +833,11 @@ public final class Financial {
       List<FindingChange> history,
       @Min(1) long version,
       String raisedAt,
-      String updatedAt) {}
+      String updatedAt,
+      // left out when absent, so the events of findings without one keep the shape they were logged in
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+      @JsonPropertyDescription("a benford finding's observed against expected shares per leading digit(s); absent for other rules")
+      List<BenfordBucket> distribution) {}
 
   public record FindingPage(List<FindingView> findings, @Nullable String next) {}
 

@@ -20,7 +20,12 @@ public final class Benford {
   private static final double[] FIRST_TWO_MAD = {0.0012, 0.0018, 0.0022};
 
   /** One leading-digit bucket. */
-  public record Bucket(int digits, long observed, double expectedShare, double observedShare) {}
+  public record Bucket(int digits, long observed, double expectedShare, double observedShare) {
+    /** As it travels in a report or a finding. */
+    public io.nexus.contracts.financial.Financial.BenfordBucket view() {
+      return new io.nexus.contracts.financial.Financial.BenfordBucket(digits, observed, expectedShare, observedShare);
+    }
+  }
 
   /**
    * @param conformity close, acceptable, marginal, nonconforming, or insufficient-data below the minimum sample

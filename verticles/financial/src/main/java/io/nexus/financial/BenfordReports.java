@@ -1,7 +1,6 @@
 package io.nexus.financial;
 
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.financial.Financial.BenfordBucket;
 import io.nexus.contracts.financial.Financial.BenfordQuery;
 import io.nexus.contracts.financial.Financial.BenfordReport;
 import io.nexus.kernel.bus.Call;
@@ -51,8 +50,7 @@ final class BenfordReports {
             observed[lead - lo] += r.getLong("n");
           }
           var result = Benford.fromCounts(observed, digits, minSample);
-          var buckets = result.buckets().stream()
-              .map(b -> new BenfordBucket(b.digits(), b.observed(), b.expectedShare(), b.observedShare())).toList();
+          var buckets = result.buckets().stream().map(Benford.Bucket::view).toList();
           return new BenfordReport(q.ledgerId(), digits, result.sampleSize(), result.mad(), result.conformity(),
               Double.isNaN(result.chiSquare()) ? null : result.chiSquare(), Double.isNaN(result.pValue()) ? null : result.pValue(),
               buckets);

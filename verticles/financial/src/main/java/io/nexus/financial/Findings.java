@@ -13,6 +13,7 @@ import io.nexus.contracts.financial.Financial.FindingCommented;
 import io.nexus.contracts.Codec;
 import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
+import io.nexus.contracts.financial.Financial.BenfordBucket;
 import io.nexus.contracts.financial.Financial.Comment;
 import io.nexus.contracts.financial.Financial.CommentFinding;
 import io.nexus.contracts.financial.Financial.Figure;
@@ -56,7 +57,7 @@ final class Findings {
   private static final int DEFAULT_LIMIT = 50;
   private static final int TRANSIENT_ATTEMPTS = 3;
   private static final String COLUMNS = "id, ledger_id, examination_id, rule, severity, score, title, explanation, entry_ids, "
-      + "figures, status, assignee, tags, version, raised_at, updated_at";
+      + "figures, status, assignee, tags, version, raised_at, updated_at, distribution";
 
   private final Pool pool;
   private final EventStore events;
@@ -74,10 +75,12 @@ final class Findings {
     var figures = new JsonArray();
     d.figures().forEach(f -> figures.add(new JsonObject().put("name", f.name()).put("value", f.value())));
     return tx.preparedQuery("INSERT INTO findings (id, ledger_id, org, examination_id, rule, severity, score, title, explanation, "
-            + "entry_ids, figures, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " + FindingStatus.OPEN.sql() + ", 1) "
+            + "entry_ids, figures, distribution, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+            + FindingStatus.OPEN.sql() + ", 1) "
             + "ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)
         .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule().wire(), d.severity().wire(), d.score(), d.title(),
-            d.explanation(), d.entryIds().toArray(new UUID[0]), figures)))
+            d.explanation(), d.entryIds().toArray(new UUID[0]), figures,
+            d.distribution() == null ? null : new JsonArray(d.distribution().stream().map(Codec::toJson).toList()))))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(false);
@@ -313,6 +316,18 @@ final class Findings {
         r.getDouble("score"),
         r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
         Wire.parse(FindingStatus.class, r.getString("status")), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,
-        r.getLong("version"), r.getOffsetDateTime("raised_at").toString(), r.getOffsetDateTime("updated_at").toString());
+        r.getLong("version"), r.getOffsetDateTime("raised_at").toString(), r.getOffsetDateTime("updated_at").toString(),
+        distribution(r.getValue("distribution")));
+  }
+
+  private static List<BenfordBucket> distribution(Object stored) {
+    if (stored == null) {
+      return null;
+    }
+    var out = new ArrayList<BenfordBucket>();
+    for (Object o : stored instanceof JsonArray a ? a : new JsonArray(String.valueOf(stored))) {
+      out.add(Codec.fromJson((JsonObject) o, BenfordBucket.class));
+    }
+    return out;
   }
 }

@@ -97,7 +97,8 @@ final class BenfordRule extends Rule {
                       new Figure("mad", String.format(Locale.ROOT, "%.5f", res.mad())),
                       new Figure("chiSquare", String.format(Locale.ROOT, "%.2f", res.chiSquare())),
                       new Figure("pValue", String.format(Locale.ROOT, "%.3g", res.pValue())),
-                      new Figure("overRepresented", String.valueOf(worst.digits())))));
+                      new Figure("overRepresented", String.valueOf(worst.digits()))),
+                  res.buckets().stream().map(Benford.Bucket::view).toList()));
             }
             out.sort(Comparator.comparing(Draft::key));
             return out;

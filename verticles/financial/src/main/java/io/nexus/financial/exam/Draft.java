@@ -1,5 +1,6 @@
 package io.nexus.financial.exam;
 
+import io.nexus.contracts.financial.Financial.BenfordBucket;
 import io.nexus.contracts.financial.Financial.Figure;
 import io.nexus.contracts.financial.Financial.RuleId;
 import io.nexus.contracts.financial.Financial.Severity;
@@ -14,9 +15,16 @@ import java.util.UUID;
  *
  * @param key what was found, in the rule's own terms (a counterparty and amount, a date, ...)
  * @param entryIds the evidence, sorted
+ * @param distribution a benford finding's observed against expected shares, null for the other rules
  */
 public record Draft(RuleId rule, String key, Severity severity, double score, String title, String explanation,
-    List<UUID> entryIds, List<Figure> figures) {
+    List<UUID> entryIds, List<Figure> figures, List<BenfordBucket> distribution) {
+
+  /** A finding without a digit distribution (every rule but benford). */
+  public Draft(RuleId rule, String key, Severity severity, double score, String title, String explanation, List<UUID> entryIds,
+      List<Figure> figures) {
+    this(rule, key, severity, score, title, explanation, entryIds, figures, null);
+  }
 
   /** The finding's id in a ledger. */
   public UUID id(UUID ledger) {

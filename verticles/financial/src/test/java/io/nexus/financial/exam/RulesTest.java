@@ -201,7 +201,16 @@ class RulesTest {
     assertThat(keys(found)).contains("counterparty Fabricated|1|2025-01-01|2025-12-31");
     // the sales account holds only the conforming amounts
     assertThat(keys(found)).noneMatch(k -> k.startsWith("account 4000"));
-    assertThat(found.stream().filter(f -> f.key().startsWith("counterparty")).findFirst().orElseThrow().entryIds()).isNotEmpty();
+    var fabricated = found.stream().filter(f -> f.key().startsWith("counterparty")).findFirst().orElseThrow();
+    assertThat(fabricated.entryIds()).isNotEmpty();
+    // the finding carries the distribution it was judged on: nine first digits, shares summing to 1, Benford's expected ones
+    assertThat(fabricated.distribution()).hasSize(9);
+    assertThat(fabricated.distribution().stream().mapToDouble(x -> x.observedShare()).sum()).isCloseTo(1.0,
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(fabricated.distribution().get(0).expectedShare()).isCloseTo(Math.log10(2), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(fabricated.distribution().stream().mapToLong(x -> x.observed()).sum())
+        .isEqualTo(Long.parseLong(fabricated.figures().stream().filter(x -> x.name().equals("sampleSize")).findFirst().orElseThrow()
+            .value()));
     assertThat(b.run("benford", Books.with("benfordMinSample", 5000))).as("below the sample size").isEmpty();
   }
 

@@ -1,0 +1,2 @@
+-- the observed against expected digit shares behind a benford finding (null for other rules)
+ALTER TABLE findings ADD COLUMN distribution jsonb;
