@@ -232,15 +232,6 @@ class AttacksTest extends NodeSpec {
     assertThat(http.post("/api/v1/users/" + u.getString("id") + "/disable", null, tenantAdmin).status()).isEqualTo(404);
   }
 
-  /** A customer organisation with its admin signed in: {@code {org, token}}. */
-  private static JsonObject tenant() {
-    String email = unique("tenant-admin");
-    var org = http.post("/api/v1/orgs", new JsonObject().put("name", "Tenant " + UUID.randomUUID()).put("adminEmail", email)
-        .put("adminName", "T").put("adminPassword", PASSWORD), admin);
-    assertThat(org.status()).as(org.toString()).isEqualTo(201);
-    return new JsonObject().put("org", org.json().getString("id")).put("token", http.login(email, PASSWORD));
-  }
-
   @Test
   @DisplayName("a customer organisation's admin cannot rotate the platform's keys, and verifies only their own audit trail")
   void operatorPowersStayWithTheOperator() throws Exception {

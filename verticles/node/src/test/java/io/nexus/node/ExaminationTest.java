@@ -62,10 +62,7 @@ class ExaminationTest extends NodeSpec {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().getString("detail")).contains("status");
     assertThat(http.get("/api/v1/ledgers/" + l + "/finding-summary", null).status()).isEqualTo(401);
-    String tenantEmail = "tenant-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
-    assertThat(http.post("/api/v1/orgs", new JsonObject().put("name", "Tenant " + UUID.randomUUID()).put("adminEmail", tenantEmail)
-        .put("adminName", "T").put("adminPassword", "a-good-long-password"), admin).status()).isEqualTo(201);
-    var other = http.get("/api/v1/ledgers/" + l + "/finding-summary", http.login(tenantEmail, "a-good-long-password"));
+    var other = http.get("/api/v1/ledgers/" + l + "/finding-summary", tenant().getString("token"));
     assertThat(other.status()).isEqualTo(404);
     assertThat(other.body()).doesNotContain("duplicate-payment");
   }

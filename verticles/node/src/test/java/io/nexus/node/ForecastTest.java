@@ -123,10 +123,7 @@ class ForecastTest extends NodeSpec {
     assertThat(http.get(path, viewer).status()).isEqualTo(200);
     assertThat(http.get(path, null).status()).isEqualTo(401);
 
-    String tenantEmail = "tenant-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
-    assertThat(http.post("/api/v1/orgs", new JsonObject().put("name", "Tenant " + UUID.randomUUID()).put("adminEmail", tenantEmail)
-        .put("adminName", "T").put("adminPassword", PASSWORD), admin).status()).isEqualTo(201);
-    var other = http.get(path, http.login(tenantEmail, PASSWORD));
+    var other = http.get(path, tenant().getString("token"));
     assertThat(other.status()).as(other.toString()).isEqualTo(404);
     assertThat(other.body()).doesNotContain("Ticket").doesNotContain("112.00");
   }
@@ -142,7 +139,8 @@ class ForecastTest extends NodeSpec {
       "no account|horizon=3|400|account",
       "unknown account|account=9999|404|no account 9999",
       "three points of history|account=4100|422|at least 6",
-      "no bookings in the range|account=4000&from=1990-01-01|422|has 0 months",
+      "no bookings in the range|account=4000&from=1990-01-01|422|has 0 points",
+      "six points, too few for arima|account=4000&from=1959-07-01&to=1959-12-31&method=arima|422|too few for arima",
       "to before from|account=4000&from=1959-01-01&to=1958-01-01|400|before"})
   @DisplayName("bad input is a 4xx problem naming the field; nothing is forecast")
   void badInput(String what, String query, int status, String names) {

@@ -22,6 +22,19 @@ abstract class NodeSpec {
     admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);
   }
 
+  /** A customer organisation created by the operator admin, with its own admin signed in: {@code {org, token}}. */
+  static JsonObject tenant() {
+    String email = "tenant-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    var org = http.post("/api/v1/orgs", new JsonObject().put("name", "Tenant " + java.util.UUID.randomUUID())
+        .put("adminEmail", email).put("adminName", "T").put("adminPassword", TENANT_PASSWORD), admin);
+    if (org.status() != 201) {
+      throw new IllegalStateException("tenant not created: " + org);
+    }
+    return new JsonObject().put("org", org.json().getString("id")).put("token", http.login(email, TENANT_PASSWORD));
+  }
+
+  private static final String TENANT_PASSWORD = "a-good-long-password";
+
   @AfterAll
   static void stopNode() {
     TestNode.stop(node);

@@ -19,9 +19,6 @@ class ReadmeTest {
     return Files.readString(Path.of("../../docs", name));
   }
 
-  private static String readme() throws Exception {
-    return page("api.md");
-  }
 
   @Test
   @DisplayName("every page the README and the docs link to exists, and so does every section they point into")
@@ -54,10 +51,10 @@ class ReadmeTest {
   @Test
   @DisplayName("every environment setting is in the settings table with its key, and every key exists in default.yaml")
   void settingsTable() throws Exception {
-    String readme = page("operations.md");
+    String operations = page("operations.md");
     var defaults = NodeConfig.defaults();
     for (Setting s : Setting.ALL) {
-      assertThat(readme).contains("| `" + s.env() + "` | `" + s.key() + "` |");
+      assertThat(operations).contains("| `" + s.env() + "` | `" + s.key() + "` |");
       if (!s.key().equals("-")) {
         Object at = defaults;
         for (String part : s.key().split("\\.")) {
@@ -71,8 +68,8 @@ class ReadmeTest {
   /** The catalogue's rows by address: kind and messages columns. */
   private static java.util.Map<String, String[]> catalogue() throws Exception {
     var rows = new java.util.LinkedHashMap<String, String[]>();
-    String readme = readme();
-    String table = readme.substring(readme.indexOf("## Address catalogue"));
+    String api = page("api.md");
+    String table = api.substring(api.indexOf("## Address catalogue"));
     int end = table.indexOf("\n## ", 3);
     table = end < 0 ? table : table.substring(0, end);
     for (String line : table.split("\n")) {
@@ -117,7 +114,7 @@ class ReadmeTest {
       assertThat(row[0]).as(ev.topic()).isEqualTo("log event `" + ev.name() + "`, relayed; live feed: "
           + ev.leastRole().wire() + " and up");
       assertThat(row[1]).as(ev.topic()).isEqualTo(name(ev.payload()));
-      assertThat(readme()).contains("| `" + ev.topic() + "` |").contains("Stream `" + ev.streamKind());
+      assertThat(page("api.md")).contains("| `" + ev.topic() + "` |").contains("Stream `" + ev.streamKind());
       known.add(ev.topic());
     }
     // the kernel's own wake-up topic is not a contract

@@ -58,14 +58,13 @@ final class Forecasts {
                 RETRY_AFTER_SECONDS)
             : err))
         .compose(series -> {
-          if (series.points().size() < Forecaster.MIN_POINTS) {
-            return Future.failedFuture(new BusFailure(ErrorCode.UNPROCESSABLE, "account " + q.account() + " has "
-                + series.points().size() + " " + period.wire() + (series.points().size() == 1 ? "" : "s")
-                + " of history in this range; a forecast needs at least " + Forecaster.MIN_POINTS));
-          }
           double[] y = series.points().stream().mapToDouble(pt -> new BigDecimal(pt.value()).doubleValue()).toArray();
           return workers.<Forecaster.Result>executeBlocking(() -> Forecaster.forecast(y, period.perYear(), horizon,
                   Forecaster.Method.valueOf(method.name())), false)
+              .recover(err -> Future.failedFuture(err instanceof Forecaster.TooShort
+                  ? new BusFailure(ErrorCode.UNPROCESSABLE, "account " + q.account() + " per " + period.wire()
+                      + " in this range: " + err.getMessage())
+                  : err))
               .map(r -> view(series, r, horizon));
         });
   }

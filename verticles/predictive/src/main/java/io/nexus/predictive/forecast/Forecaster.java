@@ -2,6 +2,7 @@ package io.nexus.predictive.forecast;
 
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,10 +26,18 @@ public final class Forecaster {
   /** The methods. */
   public enum Method { AUTO, ETS, ARIMA, THETA, SNAIVE, COMBO }
 
-  /** A series too short for any method. */
+  /** The methods {@link Method#AUTO} chooses among. */
+  private static final List<Method> CANDIDATES = List.of(Method.ETS, Method.ARIMA, Method.THETA, Method.SNAIVE, Method.COMBO);
+
+  /** A series too short for any method, or for the one asked for. */
   public static final class TooShort extends IllegalArgumentException {
     public TooShort(int n) {
       super("the series has " + n + " point" + (n == 1 ? "" : "s") + "; forecasting needs at least " + MIN_POINTS);
+    }
+
+    TooShort(int n, Method method) {
+      super("the series' " + n + " points are too few for " + method.name().toLowerCase(java.util.Locale.ROOT)
+          + "; auto chooses a method that fits");
     }
   }
 
@@ -59,9 +68,9 @@ public final class Forecaster {
       double[] train = Arrays.copyOf(y, y.length - holdout);
       double[] test = Arrays.copyOfRange(y, y.length - holdout, y.length);
       int trainPeriod = period > 1 && train.length >= 2 * period + 2 ? period : 1;
-      for (Method candidate : method == Method.AUTO ? new Method[] {Method.ETS, Method.ARIMA, Method.THETA, Method.SNAIVE,
-          Method.COMBO} : new Method[] {method}) {
-        Result r = run(train, trainPeriod, holdout, candidate);
+      var fitted = new EnumMap<Method, Result>(Method.class);
+      for (Method candidate : method == Method.AUTO ? CANDIDATES : List.of(method)) {
+        Result r = run(fitted, train, trainPeriod, holdout, candidate);
         if (r != null) {
           errors.put(candidate, new double[] {Accuracy.mape(test, r.forecast().mean()),
               Accuracy.mase(test, r.forecast().mean(), train, trainPeriod)});
@@ -73,17 +82,23 @@ public final class Forecaster {
       chosen = errors.entrySet().stream().filter(e -> Double.isFinite(e.getValue()[1]))
           .min((a, b) -> Double.compare(a.getValue()[1], b.getValue()[1])).map(Map.Entry::getKey).orElse(Method.ETS);
     }
-    Result r = run(y, period, horizon, chosen);
+    Result r = run(new EnumMap<>(Method.class), y, period, horizon, chosen);
     if (r == null) {
-      throw new TooShort(y.length);
+      throw new TooShort(y.length, chosen);
     }
     double[] e = errors.getOrDefault(chosen, new double[] {Double.NaN, Double.NaN});
     return new Result(r.method(), r.model(), r.aicc(), e[0], e[1], r.forecast());
   }
 
-  /** One method without a holdout; null when it cannot fit y. */
-  private static Result run(double[] y, int m, int horizon, Method method) {
-    return switch (method) {
+  /**
+   * One method without a holdout; null when it cannot fit y. {@code fitted} holds what was fitted to
+   * the same y already: the combination reuses its parts instead of fitting them again.
+   */
+  private static Result run(Map<Method, Result> fitted, double[] y, int m, int horizon, Method method) {
+    if (fitted.containsKey(method)) {
+      return fitted.get(method);
+    }
+    Result r = switch (method) {
       case ETS -> ets(y, m, horizon);
       case ARIMA -> arima(y, m, horizon);
       case THETA -> {
@@ -94,17 +109,16 @@ public final class Forecaster {
       case SNAIVE -> new Result(Method.SNAIVE, m > 1 ? "seasonal naive" : "naive", Double.NaN, Double.NaN, Double.NaN,
           SeasonalNaive.forecast(y, m, horizon));
       case COMBO -> {
-        Result e = ets(y, m, horizon);
-        Result a = arima(y, m, horizon);
-        Forecast t = Theta.forecast(y, m, horizon).forecast();
-        if (e == null || a == null) {
-          yield null;
-        }
-        yield new Result(Method.COMBO, "mean of " + e.model() + ", " + a.model() + " and Theta", Double.NaN, Double.NaN,
-            Double.NaN, Forecast.average(e.forecast(), a.forecast(), t));
+        Result e = run(fitted, y, m, horizon, Method.ETS);
+        Result a = run(fitted, y, m, horizon, Method.ARIMA);
+        Result t = run(fitted, y, m, horizon, Method.THETA);
+        yield e == null || a == null ? null : new Result(Method.COMBO, "mean of " + e.model() + ", " + a.model() + " and Theta",
+            Double.NaN, Double.NaN, Double.NaN, Forecast.average(e.forecast(), a.forecast(), t.forecast()));
       }
       case AUTO -> throw new IllegalArgumentException("AUTO is chosen by forecast()");
     };
+    fitted.put(method, r);
+    return r;
   }
 
   private static boolean positive(double[] y) {
