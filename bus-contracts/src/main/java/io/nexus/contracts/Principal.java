@@ -29,8 +29,26 @@ public record Principal(
     return role.atLeast(required);
   }
 
-  /** True for a human user (not an API key). */
+  /** True for a human user (not an API key, not a service). */
   public boolean human() {
-    return !subject.startsWith("apikey:");
+    return !subject.startsWith(API_KEY) && !fromService();
+  }
+
+  private static final String API_KEY = "apikey:";
+  private static final String SERVICE = "service:";
+
+  /**
+   * A service acting in an organisation on its own account (raising findings from risk scores):
+   * subject {@code service:<name>}. Only code inside the mesh makes one — the edges replace
+   * whatever principal a client sends — so an endpoint may take it as proof the caller is a
+   * service ({@link #fromService()}).
+   */
+  public static Principal service(String name, String org, Role role) {
+    return new Principal(SERVICE + name, org, role, null);
+  }
+
+  /** True when a service, not a user or an API key, is the caller. */
+  public boolean fromService() {
+    return subject.startsWith(SERVICE);
   }
 }

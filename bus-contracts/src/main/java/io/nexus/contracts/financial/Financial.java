@@ -9,6 +9,7 @@ import io.nexus.contracts.Example;
 import io.nexus.contracts.Fields;
 import io.nexus.contracts.Nullable;
 import io.nexus.contracts.OneOf;
+import io.nexus.contracts.Principal;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Wire;
 import io.nexus.contracts.Topic;
@@ -162,6 +163,22 @@ public final class Financial {
   public static final Endpoint<CommentFinding, FindingView> COMMENT_FINDING =
       Endpoint.command("nexus.financial.comment-finding", CommentFinding.class, FindingView.class, Role.ANALYST);
 
+  /**
+   * Findings another service raised (a service principal only, {@link Principal#fromService()}):
+   * each finding's id follows from the ledger, its rule and its key, so sending the same finding
+   * again raises nothing. Only rules that no examination runs ({@link RuleId#examination()} false)
+   * are accepted, and every entry named must be in the ledger. Not routed at the gateway.
+   */
+  public static final Endpoint<RaiseFindings, RaisedFindings> RAISE_FINDINGS =
+      Endpoint.command("nexus.financial.raise-findings", RaiseFindings.class, RaisedFindings.class, Role.EXAMINER);
+
+  /**
+   * The entries an import brought in, in the order they were imported, a page at a time
+   * (viewer): how other services see entries that arrived without an entry-posted event each.
+   */
+  public static final Endpoint<ImportEntriesQuery, EntryPage> IMPORT_ENTRIES =
+      Endpoint.query("nexus.financial.import-entries", ImportEntriesQuery.class, EntryPage.class, Role.VIEWER);
+
   /** Examination progress is published on {@code ui.org.<org>.examinations.<id>} as {@link ExaminationProgress}. */
   public static String examinationProgress(String org, String examinationId) {
     return "ui.org." + org + ".examinations." + examinationId;
@@ -235,7 +252,8 @@ public final class Financial {
       POST_ENTRY, REVERSE_ENTRY, GET_ENTRY, TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, SEARCH_ENTRIES, ACCOUNT_HISTORY,
       ACCOUNT_SERIES,
       BENFORD, CREATE_IMPORT, GET_IMPORT, BEGIN_UPLOAD, GET_RULE_SETTINGS, PUT_RULE_SETTINGS, START_EXAMINATION,
-      GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, FINDING_SUMMARY, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING);
+      GET_EXAMINATION, LIST_EXAMINATIONS, CANCEL_EXAMINATION, LIST_FINDINGS, FINDING_SUMMARY, GET_FINDING, UPDATE_FINDING, COMMENT_FINDING,
+      RAISE_FINDINGS, IMPORT_ENTRIES);
 
   // ---- states, kinds and ids: each value once (wire names: lower case, '-' for '_') ----
 
@@ -354,10 +372,30 @@ public final class Financial {
     }
   }
 
-  /** The examination rules. */
+  /**
+   * The rules findings are raised by: the examination's, then those of other services (raised
+   * through {@link #RAISE_FINDINGS}, never run by an examination).
+   */
   public enum RuleId implements Wire {
     BENFORD, DUPLICATE_PAYMENT, DUPLICATE_DOCUMENT, ROUND_AMOUNT, WEEKEND_HOLIDAY, AFTER_HOURS, BELOW_THRESHOLD, STRUCTURING,
-    NEW_COUNTERPARTY, DOCUMENT_SEQUENCE, SUSPENSE_ACCOUNT;
+    NEW_COUNTERPARTY, DOCUMENT_SEQUENCE, SUSPENSE_ACCOUNT,
+    /** The Predictive service's: an entry whose risk score is above the organisation's threshold. */
+    RISK_SCORE(false);
+
+    private final boolean examination;
+
+    RuleId() {
+      this(true);
+    }
+
+    RuleId(boolean examination) {
+      this.examination = examination;
+    }
+
+    /** True for a rule an examination runs; false for one another service raises findings by. */
+    public boolean examination() {
+      return examination;
+    }
 
     @Override
     public String toString() {
@@ -366,7 +404,7 @@ public final class Financial {
   }
 
   /** The examination rules' ids, in the order an examination runs them. */
-  public static final List<RuleId> RULES = List.of(RuleId.values());
+  public static final List<RuleId> RULES = java.util.Arrays.stream(RuleId.values()).filter(RuleId::examination).toList();
 
   /** Financial publishes no live notices: its events reach subscribers through the log's relay. */
   public static final List<Topic<?>> TOPICS = List.of();
@@ -437,6 +475,8 @@ public final class Financial {
   /**
    * @param reverses the entry this one reverses, or null
    * @param reversedBy the entry that reversed this one, or null
+   * @param time the time of day its source system recorded it (imports with a time column), left
+   *     out when unknown so entry-posted events keep the shape they were logged in
    */
   public record EntryView(
       @Fields.Id String id,
@@ -449,7 +489,9 @@ public final class Financial {
       String postedAt,
       @Nullable String reverses,
       @Nullable String reversedBy,
-      List<Line> lines) {}
+      List<Line> lines,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable @Pattern(regexp = "^\\d{2}:\\d{2}(:\\d{2})?$") @Example("09:30:00")
+      String time) {}
 
   /** @param asOf ISO date; null for today */
   public record TrialBalanceQuery(@Fields.Id String ledgerId, @Nullable @Fields.IsoDate String asOf) {}
@@ -818,7 +860,8 @@ public final class Financial {
   public record FindingView(
       @Fields.Id String id,
       @Fields.Id String ledgerId,
-      @Fields.Id String examinationId,
+      @JsonPropertyDescription("the examination that raised it; null for a finding another service raised")
+      @Nullable @Fields.Id String examinationId,
       RuleId rule,
       Severity severity,
       double score,
@@ -842,6 +885,39 @@ public final class Financial {
   public record FindingPage(List<FindingView> findings, @Nullable String next) {}
 
   public record FindingRef(@Fields.Id String ledgerId, @Fields.Id String findingId) {}
+
+  /**
+   * A finding as another service raises it.
+   *
+   * @param key what was found, in the rule's terms (for risk-score: the entry id); with the ledger
+   *     and the rule it makes the finding's id
+   * @param score the rule's measure of the signal (risk-score: the score, 0-1)
+   * @param entryIds the evidence, entries of the ledger
+   */
+  public record ExternalFinding(
+      RuleId rule,
+      @Size(min = 1, max = 200) String key,
+      Severity severity,
+      double score,
+      @Size(min = 1, max = 300) String title,
+      @Size(min = 1, max = 4000) String explanation,
+      @Size(min = 1, max = 100) List<String> entryIds,
+      @Size(max = 50) List<Figure> figures) {}
+
+  public record RaiseFindings(@Fields.Id String ledgerId, @Size(min = 1, max = 500) List<ExternalFinding> findings) {}
+
+  /**
+   * @param raised the findings new with this request
+   * @param existing those raised before (by an earlier send of the same finding)
+   */
+  public record RaisedFindings(@Min(0) int raised, @Min(0) int existing) {}
+
+  /** @param cursor the {@code next} of the previous page */
+  public record ImportEntriesQuery(
+      @Fields.Id String ledgerId,
+      @Fields.Id String importId,
+      @Nullable @Min(1) @Max(1000) Integer limit,
+      @Nullable @Size(max = 200) String cursor) {}
 
   /**
    * Null fields stay as they are.

@@ -1,6 +1,8 @@
 package io.nexus.contracts.predictive;
 
+import io.nexus.contracts.Empty;
 import io.nexus.contracts.Endpoint;
+import io.nexus.contracts.Example;
 import io.nexus.contracts.EventType;
 import io.nexus.contracts.Fields;
 import io.nexus.contracts.Nullable;
@@ -8,16 +10,22 @@ import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
 import io.nexus.contracts.Wire;
 import io.nexus.contracts.financial.Financial.SeriesPeriod;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
  * The AI Predictive service's surface: forecasts of a ledger's accounts with prediction
- * intervals. It reads the series from the Financial Examiner over {@code Financial.ACCOUNT_SERIES},
- * never from its tables. Endpoints: {@link #FORECAST}. Events emitted: none yet. Events consumed:
- * none yet (risk scoring and the model registry will add both).
+ * intervals, a risk score for every entry, and the registry of the models that score them. It
+ * reads the Financial Examiner over its contract ({@code Financial.ACCOUNT_SERIES},
+ * {@code IMPORT_ENTRIES}, {@code LIST_FINDINGS}), never from its tables, and raises
+ * {@code risk-score} findings through {@code Financial.RAISE_FINDINGS}. Events consumed (from the
+ * log, by the durable subscription {@code predictive.risk}): {@code financial.entry-posted},
+ * {@code financial.import-completed}.
  */
 public final class Predictive {
   private Predictive() {}
@@ -30,9 +38,66 @@ public final class Predictive {
   public static final Endpoint<ForecastQuery, ForecastView> FORECAST =
       Endpoint.query("nexus.predictive.forecast", ForecastQuery.class, ForecastView.class, Role.VIEWER);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(FORECAST);
+  /** An entry's risk score under the organisation's active model (viewer); 404 until it is scored. */
+  public static final Endpoint<EntryRiskQuery, RiskView> ENTRY_RISK =
+      Endpoint.query("nexus.predictive.entry-risk", EntryRiskQuery.class, RiskView.class, Role.VIEWER);
 
-  public static final List<EventType<?>> EVENTS = List.of();
+  /** The scores of up to 200 entries of a ledger at once, for a page of the ledger (viewer); unscored ones are left out. */
+  public static final Endpoint<EntryRisksQuery, RiskList> ENTRY_RISKS =
+      Endpoint.query("nexus.predictive.entry-risks", EntryRisksQuery.class, RiskList.class, Role.VIEWER);
+
+  /**
+   * Trains a model on a ledger's entries in a period (examiner), as a job: the reply (202) comes
+   * at once with the model in state {@code training}; progress on {@link #modelProgress}.
+   */
+  public static final Endpoint<TrainModel, ModelView> TRAIN_MODEL =
+      Endpoint.command("nexus.predictive.train-model", TrainModel.class, ModelView.class, Role.EXAMINER);
+
+  /** The organisation's models, newest first, the active one marked (viewer). */
+  public static final Endpoint<Empty, ModelList> LIST_MODELS =
+      Endpoint.query("nexus.predictive.list-models", Empty.class, ModelList.class, Role.VIEWER);
+
+  /** One model (viewer); another organisation's is 404. */
+  public static final Endpoint<ModelRef, ModelView> GET_MODEL =
+      Endpoint.query("nexus.predictive.get-model", ModelRef.class, ModelView.class, Role.VIEWER);
+
+  /**
+   * Makes a trained model the organisation's active one (examiner): entries posted from now on
+   * are scored by it, and the entries scored before are scored again by it in the background.
+   */
+  public static final Endpoint<PromoteModel, ModelView> PROMOTE_MODEL =
+      Endpoint.command("nexus.predictive.promote-model", PromoteModel.class, ModelView.class, Role.EXAMINER);
+
+  /** Makes the model active before the current one active again (examiner); 409 when there is none. */
+  public static final Endpoint<Empty, ModelView> ROLLBACK_MODEL =
+      Endpoint.command("nexus.predictive.rollback-model", Empty.class, ModelView.class, Role.EXAMINER);
+
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(FORECAST, ENTRY_RISK, ENTRY_RISKS, TRAIN_MODEL, LIST_MODELS,
+      GET_MODEL, PROMOTE_MODEL, ROLLBACK_MODEL);
+
+  /** Training progress is published on {@code ui.org.<org>.models.<id>} as {@link ModelProgress}. */
+  public static String modelProgress(String org, String modelId) {
+    return "ui.org." + org + ".models." + modelId;
+  }
+
+  // ---- events of the log ----
+
+  /** A model finished training, or failed to (stream {@code model-<id>}). */
+  public static final EventType<ModelView> MODEL_TRAINED =
+      new EventType<>("predictive.model-trained", ModelView.class, "model", Role.VIEWER);
+
+  /** The organisation's active model changed, by a promotion or a rollback (stream {@code model-<id>} of the model now active). */
+  public static final EventType<ModelPromoted> MODEL_PROMOTED =
+      new EventType<>("predictive.model-promoted", ModelPromoted.class, "model", Role.VIEWER);
+
+  /**
+   * Entries were scored: one event per ledger and batch (at most a few a second per ledger), so
+   * the live feed carries them (stream {@code ledger-risk-<ledger>}).
+   */
+  public static final EventType<EntriesScored> ENTRY_SCORED =
+      new EventType<>("predictive.entry-scored", EntriesScored.class, "ledger-risk", Role.VIEWER);
+
+  public static final List<EventType<?>> EVENTS = List.of(MODEL_TRAINED, MODEL_PROMOTED, ENTRY_SCORED);
 
   public static final List<Topic<?>> TOPICS = List.of();
 
@@ -131,4 +196,128 @@ public final class Predictive {
       Holdout holdout,
       List<HistoryPoint> history,
       List<ForecastPoint> points) {}
+
+  // ---- risk ----
+
+  /** The kinds of risk model: unsupervised (no labels needed) or learnt from analysts' decisions. */
+  public enum ModelKind implements Wire {
+    /** An isolation forest over the ledger's entries (Liu, Ting & Zhou 2008): the default, needs no labels. */
+    ISOLATION_FOREST,
+    /** Logistic regression on entries behind confirmed (risky) and dismissed (not) findings. */
+    LOGISTIC;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** Where a model stands: training (a job), trained (may be promoted) or failed (with its reason). */
+  public enum ModelState implements Wire {
+    TRAINING, TRAINED, FAILED;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  public record EntryRiskQuery(@Fields.Id String ledgerId, @Fields.Id String entryId) {}
+
+  /** @param entryIds entry ids separated by commas, at most 200 */
+  public record EntryRisksQuery(
+      @Fields.Id String ledgerId,
+      @Size(min = 36, max = 7400) @Pattern(regexp = "^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36}){0,199}$")
+      @Example("6f1c2b9e-3d4a-4c1e-9a7b-2f0e5d8c1a34") String entryIds) {}
+
+  /**
+   * @param value the feature's value for the entry
+   * @param contribution its share of the score, 0-1 (the shares of all features sum to 1)
+   */
+  public record Factor(Feature feature, double value, double contribution) {}
+
+  /**
+   * @param score 0-1, higher is riskier
+   * @param modelVersion the organisation's version number of the model that scored it
+   * @param threshold the score above which a risk-score finding is raised
+   * @param factors the features that contributed most, largest first
+   * @param scoredAt when it was scored
+   */
+  public record RiskView(
+      @Fields.Id String entryId,
+      @DecimalMin("0") @DecimalMax("1") double score,
+      @Min(1) int modelVersion,
+      @Fields.Id String modelId,
+      double threshold,
+      List<Factor> factors,
+      String scoredAt) {}
+
+  public record RiskList(List<RiskView> risks) {}
+
+  /**
+   * @param from first booking date of the entries trained on (inclusive; default the first)
+   * @param to last booking date (inclusive; default today)
+   */
+  public record TrainModel(
+      @Fields.Id String ledgerId,
+      @Nullable @Fields.IsoDate String from,
+      @Nullable @Fields.IsoDate String to,
+      ModelKind kind) {}
+
+  public record ModelRef(@Fields.Id String modelId) {}
+
+  /** @param threshold the score above which entries raise a risk-score finding; default the model's own */
+  public record PromoteModel(@Fields.Id String modelId, @Nullable @DecimalMin("0") @DecimalMax("1") Double threshold) {}
+
+  /** A measure of a model or a setting it was trained with. */
+  public record Metric(String name, String value) {}
+
+  /**
+   * @param version the organisation's number for it, from 1
+   * @param rows the entries it was trained on
+   * @param metrics what training measured (score quantiles; for logistic, accuracy on the labelled rows)
+   * @param parameters what it was trained with (trees, sample size, epochs, seed)
+   * @param threshold its threshold: for an isolation forest the 99th percentile of its training scores, for logistic 0.5
+   * @param active true while it is the organisation's active model
+   */
+  public record ModelView(
+      @Fields.Id String id,
+      @Min(1) int version,
+      ModelKind kind,
+      ModelState state,
+      @Fields.Id String ledgerId,
+      @Fields.IsoDate String from,
+      @Fields.IsoDate String to,
+      @Min(0) long rows,
+      List<Metric> metrics,
+      List<Metric> parameters,
+      @Nullable Double threshold,
+      boolean active,
+      String author,
+      String createdAt,
+      @Nullable String trainedAt,
+      @Nullable String error) {}
+
+  public record ModelList(List<ModelView> models) {}
+
+  /**
+   * @param previousModelId the model active before, null when there was none
+   * @param rollback true when this went back to an earlier model
+   */
+  public record ModelPromoted(
+      @Fields.Id String modelId,
+      @Min(1) int version,
+      double threshold,
+      @Nullable String previousModelId,
+      boolean rollback,
+      String by) {}
+
+  /** @param stage loading, fitting, storing, done or failed */
+  public record ModelProgress(@Fields.Id String modelId, ModelState state, String stage, @Min(0) long rows) {}
+
+  /** One entry's score in an {@link EntriesScored} batch. */
+  public record ScoredEntry(@Fields.Id String entryId, double score, boolean aboveThreshold) {}
+
+  public record EntriesScored(@Fields.Id String ledgerId, @Fields.Id String modelId, @Min(1) int modelVersion,
+      List<ScoredEntry> entries) {}
 }

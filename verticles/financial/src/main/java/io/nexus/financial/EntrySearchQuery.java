@@ -11,6 +11,7 @@ import io.nexus.contracts.financial.Financial.BalancePoint;
 import io.nexus.contracts.financial.Financial.EntryPage;
 import io.nexus.contracts.financial.Financial.EntrySearch;
 import io.nexus.contracts.financial.Financial.EntryView;
+import io.nexus.contracts.financial.Financial.ImportEntriesQuery;
 import io.nexus.contracts.financial.Financial.SeriesPeriod;
 import io.nexus.contracts.financial.Financial.SeriesPoint;
 import io.nexus.kernel.bus.BusFailure;
@@ -34,6 +35,7 @@ import java.util.UUID;
  */
 final class EntrySearchQuery {
   private static final int DEFAULT_LIMIT = 50;
+  private static final int IMPORT_PAGE = 500;
 
   private final Pool pool;
   private final Ledger ledger;
@@ -50,20 +52,10 @@ final class EntrySearchQuery {
     LocalDate to = q.to() == null ? null : Ledger.date("to", q.to());
     BigDecimal min = q.minAmount() == null ? null : new BigDecimal(q.minAmount());
     BigDecimal max = q.maxAmount() == null ? null : new BigDecimal(q.maxAmount());
-    LocalDate afterDate = null;
-    UUID afterId = null;
-    if (q.cursor() != null) {
-      try {
-        String[] c = new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8).split("\\|");
-        afterDate = LocalDate.parse(c[0]);
-        afterId = UUID.fromString(c[1]);
-      } catch (RuntimeException e) {
-        throw BusFailure.badRequest("cursor: not a cursor from a previous page");
-      }
-    }
+    After after = After.of(q.cursor());
     String like = contains(q.text());
     String party = contains(q.counterparty());
-    var args = Arrays.<Object>asList(null, q.account(), party, min, max, from, to, like, afterDate, afterId, limit + 1);
+    var args = Arrays.<Object>asList(null, q.account(), party, min, max, from, to, like, after.date(), after.id(), limit + 1);
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
         .compose(l -> {
           args.set(0, l);
@@ -79,15 +71,32 @@ final class EntrySearchQuery {
                   + "AND ($9::date IS NULL OR (e.booking_date, e.id) < ($9, $10)) "
                   + "ORDER BY e.booking_date DESC, e.id DESC LIMIT $11")
               .execute(Tuple.from(args))
-              .compose(rows -> {
-                var ids = new ArrayList<UUID>();
-                rows.forEach(r -> ids.add(r.getUUID("id")));
-                boolean more = ids.size() > limit;
-                var page = more ? ids.subList(0, limit) : ids;
-                return ledger.entries(c, l, page, false).map(entries -> new EntryPage(entries,
-                    more ? cursor(entries.get(entries.size() - 1)) : null));
-              });
+              .compose(rows -> page(c, l, rows, limit));
         }));
+  }
+
+  /** An import's entries in booking order, a page at a time (see {@code Financial.IMPORT_ENTRIES}). */
+  Future<EntryPage> importEntries(ImportEntriesQuery q, Call call) {
+    Principal p = call.requirePrincipal();
+    int limit = q.limit() == null ? IMPORT_PAGE : q.limit();
+    UUID importId = Ledger.uuid(q.importId());
+    if (importId == null) {
+      throw BusFailure.notFound("no import " + q.importId());
+    }
+    After after = After.of(q.cursor());
+    var args = Arrays.<Object>asList(null, importId, after.date(), after.id(), limit + 1);
+    return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
+        .compose(l -> c.preparedQuery("SELECT 1 FROM imports WHERE id = $1 AND ledger_id = $2").execute(Tuple.of(importId, l))
+            .compose(found -> {
+              if (found.size() == 0) {
+                return Future.failedFuture(BusFailure.notFound("no import " + q.importId() + " in this ledger"));
+              }
+              args.set(0, l);
+              return c.preparedQuery("SELECT id FROM entries WHERE import_id = $2 AND ledger_id = $1 "
+                      + "AND ($3::date IS NULL OR (booking_date, id) > ($3, $4)) ORDER BY booking_date, id LIMIT $5")
+                  .execute(Tuple.from(args));
+            })
+            .compose(rows -> page(c, l, rows, limit))));
   }
 
   Future<AccountHistory> history(AccountHistoryQuery q, Call call) {
@@ -158,6 +167,31 @@ final class EntrySearchQuery {
                 return new AccountSeries(q.ledgerId(), q.account(), type, period, currency, points);
               });
         }));
+  }
+
+  /** A page of entries from their ids, one more than {@code limit} asked for to know whether a next page exists. */
+  private Future<EntryPage> page(io.vertx.sqlclient.SqlConnection c, UUID l, io.vertx.sqlclient.RowSet<Row> rows, int limit) {
+    var ids = new ArrayList<UUID>();
+    rows.forEach(r -> ids.add(r.getUUID("id")));
+    boolean more = ids.size() > limit;
+    var page = more ? ids.subList(0, limit) : ids;
+    return ledger.entries(c, l, page, false).map(entries -> new EntryPage(entries,
+        more ? cursor(entries.get(entries.size() - 1)) : null));
+  }
+
+  /** Where a page starts: after the entry of this booking date and id (both null on the first page). */
+  private record After(LocalDate date, UUID id) {
+    static After of(String cursor) {
+      if (cursor == null) {
+        return new After(null, null);
+      }
+      try {
+        String[] c = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+        return new After(LocalDate.parse(c[0]), UUID.fromString(c[1]));
+      } catch (RuntimeException e) {
+        throw BusFailure.badRequest("cursor: not a cursor from a previous page");
+      }
+    }
   }
 
   private static String cursor(EntryView last) {

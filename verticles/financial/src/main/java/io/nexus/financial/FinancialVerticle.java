@@ -67,6 +67,8 @@ public final class FinancialVerticle extends VerticleBase {
             .handle(Financial.GET_FINDING, findings::get)
             .handle(Financial.UPDATE_FINDING, findings::update)
             .handle(Financial.COMMENT_FINDING, findings::comment)
+            .handle(Financial.RAISE_FINDINGS, findings::raiseExternal)
+            .handle(Financial.IMPORT_ENTRIES, reading::importEntries)
             .bind())
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {

@@ -26,6 +26,9 @@ import io.nexus.contracts.financial.Financial.FindingSummary;
 import io.nexus.contracts.financial.Financial.FindingSummaryQuery;
 import io.nexus.contracts.financial.Financial.FindingView;
 import io.nexus.contracts.financial.Financial.UpdateFinding;
+import io.nexus.contracts.financial.Financial.ExternalFinding;
+import io.nexus.contracts.financial.Financial.RaiseFindings;
+import io.nexus.contracts.financial.Financial.RaisedFindings;
 import io.nexus.financial.exam.Draft;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
@@ -89,6 +92,56 @@ final class Findings {
           return events.append(tx, stream(id), EventStore.NO_STREAM, List.of(NewEvent.of(Financial.FINDING_RAISED, v)), call)
               .map(true);
         });
+  }
+
+  /**
+   * Findings from another service (see {@code Financial.RAISE_FINDINGS}): a service principal
+   * only, rules no examination runs, entries of the ledger; all in one transaction.
+   */
+  Future<RaisedFindings> raiseExternal(RaiseFindings req, Call call) {
+    Principal p = call.requirePrincipal();
+    if (!p.fromService()) {
+      return Future.failedFuture(BusFailure.forbidden("only a service raises findings this way; examiners run examinations"));
+    }
+    var drafts = new ArrayList<Draft>();
+    var wanted = new java.util.LinkedHashSet<UUID>();
+    for (int i = 0; i < req.findings().size(); i++) {
+      ExternalFinding f = req.findings().get(i);
+      if (f.rule().examination()) {
+        throw BusFailure.badRequest("findings[" + i + "].rule: " + f.rule() + " is an examination's rule; examinations raise it");
+      }
+      var ids = new ArrayList<UUID>();
+      for (String e : f.entryIds()) {
+        UUID id = Ledger.uuid(e);
+        if (id == null) {
+          throw BusFailure.badRequest("findings[" + i + "].entryIds: '" + e + "' is not an entry id");
+        }
+        ids.add(id);
+      }
+      java.util.Collections.sort(ids);
+      wanted.addAll(ids);
+      drafts.add(new Draft(f.rule(), f.key(), f.severity(), f.score(), f.title(), f.explanation(), List.copyOf(ids),
+          f.figures() == null ? List.of() : f.figures()));
+    }
+    UUID org = UUID.fromString(p.org());
+    int[] counts = new int[2];
+    return EventStore.retrying(TRANSIENT_ATTEMPTS, () -> pool.withTransaction(tx -> ledger.ownLedger(tx, p, req.ledgerId())
+        .compose(l -> tx.preparedQuery("SELECT count(*) AS n FROM entries WHERE ledger_id = $1 AND id = ANY($2)")
+            .execute(Tuple.of(l, (Object) wanted.toArray(new UUID[0])))
+            .compose(rows -> {
+              if (rows.iterator().next().getLong("n") != wanted.size()) {
+                return Future.failedFuture(new BusFailure(io.nexus.contracts.ErrorCode.UNPROCESSABLE, "entryIds: not every entry named is in ledger "
+                    + req.ledgerId()));
+              }
+              counts[0] = 0;
+              counts[1] = 0;
+              Future<?> chain = Future.succeededFuture();
+              for (Draft d : drafts) {
+                chain = chain.compose(x -> raise(tx, d, l, org, null, call).map(fresh -> counts[fresh ? 0 : 1]++));
+              }
+              return chain;
+            }))))
+        .map(x -> new RaisedFindings(counts[0], counts[1]));
   }
 
   /** Counts per rule and severity (see {@code Financial.FINDING_SUMMARY}). */
@@ -312,7 +365,7 @@ final class Findings {
     UUID[] ids = r.getArrayOfUUIDs("entry_ids");
     String[] tags = r.getArrayOfStrings("tags");
     return new FindingView(r.getUUID("id").toString(), r.getUUID("ledger_id").toString(),
-        r.getUUID("examination_id").toString(), Wire.parse(Financial.RuleId.class, r.getString("rule")), Wire.parse(Severity.class, r.getString("severity")),
+        r.getUUID("examination_id") == null ? null : r.getUUID("examination_id").toString(), Wire.parse(Financial.RuleId.class, r.getString("rule")), Wire.parse(Severity.class, r.getString("severity")),
         r.getDouble("score"),
         r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
         Wire.parse(FindingStatus.class, r.getString("status")), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,

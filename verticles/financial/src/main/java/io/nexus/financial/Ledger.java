@@ -310,7 +310,7 @@ final class Ledger {
             .execute(Tuple.of(id, lineNos, accountIds, debits, credits, currencies))
             .map(v -> new EntryView(id.toString(), ledger.toString(), date.toString(), description, counterparty,
                 documentNumber, postedBy, rows.iterator().next().getOffsetDateTime("posted_at").toString(),
-                reverses == null ? null : reverses.toString(), null, shown)));
+                reverses == null ? null : reverses.toString(), null, shown, null)));
   }
 
   /** One entry of a ledger with its lines; 404 when not there. */
@@ -330,7 +330,7 @@ final class Ledger {
     }
     UUID[] array = ids.toArray(new UUID[0]);
     return c.preparedQuery("SELECT id, ledger_id, booking_date, description, counterparty, document_number, posted_by, posted_at, "
-            + "reverses, reversed_by FROM entries WHERE id = ANY($1) AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
+            + "reverses, reversed_by, entry_time FROM entries WHERE id = ANY($1) AND ledger_id = $2" + (lock ? " FOR UPDATE" : ""))
         .execute(Tuple.of(array, ledger))
         .compose(heads -> c.preparedQuery("SELECT x.entry_id, a.code, x.debit, x.credit, x.currency FROM entry_lines x "
                 + "JOIN accounts a ON a.id = x.account_id WHERE x.entry_id = ANY($1) ORDER BY x.entry_id, x.line_no")
@@ -352,7 +352,8 @@ final class Ledger {
                     e.getString("document_number"), e.getString("posted_by"), e.getOffsetDateTime("posted_at").toString(),
                     e.getUUID("reverses") == null ? null : e.getUUID("reverses").toString(),
                     e.getUUID("reversed_by") == null ? null : e.getUUID("reversed_by").toString(),
-                    linesOf.getOrDefault(id, List.of())));
+                    linesOf.getOrDefault(id, List.of()),
+                    e.getLocalTime("entry_time") == null ? null : e.getLocalTime("entry_time").toString()));
               }
               return ids.stream().filter(byId::containsKey).map(byId::get).toList();
             }));

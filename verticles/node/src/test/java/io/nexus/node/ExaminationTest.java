@@ -47,7 +47,7 @@ class ExaminationTest extends NodeSpec {
     var expected = new java.util.TreeMap<String, Long>();
     all.forEach(f -> expected.merge(((JsonObject) f).getString("rule") + "/" + ((JsonObject) f).getString("severity"), 1L, Long::sum));
 
-    var summary = http.get("/api/v1/ledgers/" + l + "/finding-summary", user("viewer"));
+    var summary = http.get("/api/v1/ledgers/" + l + "/finding-summary", signedIn("viewer"));
     assertThat(summary.status()).as(summary.toString()).isEqualTo(200);
     assertThat(summary.json().getLong("total")).isEqualTo(all.size());
     var got = new java.util.TreeMap<String, Long>();
@@ -72,13 +72,6 @@ class ExaminationTest extends NodeSpec {
         .pollInterval(java.time.Duration.ofMillis(100))
         .until(() -> http.get("/api/v1/ledgers/" + ledger + "/examinations/" + exam, admin).json(),
             v -> !"running".equals(v.getString("status")));
-  }
-
-  private static String user(String role) {
-    String email = role + "-" + UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
-    assertThat(http.post("/api/v1/users", new JsonObject().put("email", email).put("password", "a-good-long-password")
-        .put("name", role).put("role", role), admin).status()).isEqualTo(201);
-    return http.login(email, "a-good-long-password");
   }
 
   @Test
@@ -186,7 +179,7 @@ class ExaminationTest extends NodeSpec {
     assertThat(got.json().getJsonArray("history").getJsonObject(0).getString("summary")).startsWith("raised");
 
     assertThat(http.json("PATCH", path, new JsonObject().put("status", "escalated"), admin).status()).isEqualTo(428);
-    String analyst = user("analyst");
+    String analyst = signedIn("analyst");
     var escalated = http.json("PATCH", path, new JsonObject().put("status", "escalated").put("assignee", "ana")
         .put("tags", new JsonArray().add("q2").add("vendor")), analyst, "If-Match", "\"1\"");
     assertThat(escalated.status()).as(escalated.toString()).isEqualTo(200);
@@ -218,7 +211,7 @@ class ExaminationTest extends NodeSpec {
             a -> a.size() >= 4);
     assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")).toList()).containsExactly(
         "financial.finding-changed", "financial.finding-commented", "financial.finding-changed", "financial.finding-raised");
-    String viewer = user("viewer");
+    String viewer = signedIn("viewer");
     assertThat(http.json("PATCH", path, new JsonObject().put("status", "open"), viewer, "If-Match", "\"4\"").status())
         .isEqualTo(403);
     // the examiner's decision stands against analysts: no reopening, no re-tagging; comments still go
@@ -254,7 +247,7 @@ class ExaminationTest extends NodeSpec {
     assertThat(audited.getString("actor")).isEqualTo(http.get("/api/v1/me", admin).json().getString("id"));
     assertThat(audited.getJsonObject("data").getLong("version")).isEqualTo(changed.json().getLong("version"));
     // a viewer may read the thresholds but not change them, and a refused change writes nothing
-    String viewer = user("viewer");
+    String viewer = signedIn("viewer");
     assertThat(http.get("/api/v1/examination-settings", viewer).status()).isEqualTo(200);
     var refused = http.json("PUT", "/api/v1/examination-settings", new JsonObject().put("approvalThreshold", "1.00"), viewer);
     assertThat(refused.status()).isEqualTo(403);

@@ -35,6 +35,17 @@ abstract class NodeSpec {
 
   private static final String TENANT_PASSWORD = "a-good-long-password";
 
+  /** A new user of the admin's organisation with {@code role}, signed in: their token. */
+  static String signedIn(String role) {
+    String email = role + "-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@nexus.test";
+    var r = http.post("/api/v1/users", new JsonObject().put("email", email).put("password", TENANT_PASSWORD)
+        .put("name", role).put("role", role), admin);
+    if (r.status() != 201) {
+      throw new IllegalStateException("user not created: " + r);
+    }
+    return http.login(email, TENANT_PASSWORD);
+  }
+
   @AfterAll
   static void stopNode() {
     TestNode.stop(node);

@@ -51,6 +51,7 @@ class OldLogReplayTest {
         .collect(Collectors.toCollection(java.util.TreeSet::new));
     defined.remove(io.nexus.contracts.financial.Financial.IMPORT_FAILED.name());
     defined.remove(io.nexus.contracts.financial.Financial.RULE_SETTINGS_CHANGED.name());
+    io.nexus.contracts.predictive.Predictive.EVENTS.forEach(t -> defined.remove(t.name()));
     assertThat(types).isEqualTo(defined);
   }
 

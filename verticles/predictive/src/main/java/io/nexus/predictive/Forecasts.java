@@ -12,13 +12,10 @@ import io.nexus.contracts.predictive.Predictive.ForecastView;
 import io.nexus.contracts.predictive.Predictive.HistoryPoint;
 import io.nexus.contracts.predictive.Predictive.Holdout;
 import io.nexus.contracts.predictive.Predictive.Method;
-import io.nexus.kernel.breaker.Breakers;
-import io.nexus.kernel.bus.Bus;
 import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.predictive.forecast.Forecast;
 import io.nexus.predictive.forecast.Forecaster;
-import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.math.BigDecimal;
@@ -31,19 +28,13 @@ import java.util.List;
 /** The forecast endpoint: the series from Financial, then the fit on a worker thread. */
 final class Forecasts {
   private static final int DEFAULT_HORIZON = 12;
-  private static final String FINANCIAL = "financial";
-  private static final long RETRY_AFTER_SECONDS = 5;
 
-  private final Bus bus;
-  private final Breakers breakers;
+  private final FinancialClient financial;
   private final WorkerExecutor workers;
-  private final long financialTimeoutMs;
 
-  Forecasts(Bus bus, Breakers breakers, WorkerExecutor workers, long financialTimeoutMs) {
-    this.bus = bus;
-    this.breakers = breakers;
+  Forecasts(FinancialClient financial, WorkerExecutor workers) {
+    this.financial = financial;
     this.workers = workers;
-    this.financialTimeoutMs = financialTimeoutMs;
   }
 
   Future<ForecastView> forecast(ForecastQuery q, Call call) {
@@ -51,12 +42,7 @@ final class Forecasts {
     SeriesPeriod period = q.period() == null ? SeriesPeriod.MONTH : q.period();
     Method method = q.method() == null ? Method.AUTO : q.method();
     var seriesQuery = new AccountSeriesQuery(q.ledgerId(), q.account(), period, q.from(), q.to());
-    return breakers.of(FINANCIAL).<AccountSeries>execute(p -> bus.request(Financial.ACCOUNT_SERIES, seriesQuery, call.next(),
-            financialTimeoutMs).onComplete(p))
-        .recover(err -> Future.failedFuture(err instanceof OpenCircuitException
-            ? BusFailure.unavailable("the Financial Examiner, which holds the series, is failing; its breaker is open",
-                RETRY_AFTER_SECONDS)
-            : err))
+    return financial.request(Financial.ACCOUNT_SERIES, seriesQuery, call.next())
         .compose(series -> {
           double[] y = series.points().stream().mapToDouble(pt -> new BigDecimal(pt.value()).doubleValue()).toArray();
           return workers.<Forecaster.Result>executeBlocking(() -> Forecaster.forecast(y, period.perYear(), horizon,

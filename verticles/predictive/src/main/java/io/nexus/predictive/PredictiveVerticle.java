@@ -3,7 +3,11 @@ package io.nexus.predictive;
 import io.nexus.contracts.predictive.Predictive;
 import io.nexus.kernel.breaker.Breakers;
 import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.db.Database;
+import io.nexus.kernel.db.PgConfig;
 import io.nexus.kernel.discovery.ServiceInstance;
+import io.nexus.kernel.events.DurableSubscription;
+import io.nexus.kernel.events.EventStore;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,9 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * AI Predictive: forecasts of a ledger's accounts. It holds no data of its own yet: the series
- * come from the Financial Examiner over its contract, behind a breaker and a timeout, and the
- * fitting runs on a bounded worker pool, off the event loop.
+ * AI Predictive: forecasts of a ledger's accounts, a risk score for every entry, and the model
+ * registry. What it reads of the books comes from the Financial Examiner over its contract,
+ * behind a breaker and a timeout, or from the event log through its durable subscription
+ * ({@code predictive.risk}); its own facts (entries as read, models, promotions, scores) are in
+ * its PostgreSQL schema {@code predictive}. Fitting and training run on a bounded worker pool,
+ * off the event loop.
  */
 public final class PredictiveVerticle extends VerticleBase {
   /** The service name in discovery and in {@code NEXUS_SERVICES}. */
@@ -23,6 +30,11 @@ public final class PredictiveVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PredictiveVerticle.class);
   private static final String VERSION = "1";
 
+  private static final long WORK_PERIOD_MS = 200;
+
+  private Database db;
+  private DurableSubscription subscription;
+  private RiskWork work;
   private Bus bus;
   private Breakers breakers;
   private WorkerExecutor workers;
@@ -35,9 +47,28 @@ public final class PredictiveVerticle extends VerticleBase {
     breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), BackendRegistries.getDefaultNow());
     workers = vertx.createSharedWorkerExecutor("nexus-forecast", cfg.forecastThreads());
-    var forecasts = new Forecasts(bus, breakers, workers, cfg.financialTimeoutMs());
-    return bus.handle(Predictive.FORECAST, forecasts::forecast)
-        .bind()
+    var pg = PgConfig.from(config());
+    db = Database.connect(vertx, pg, SERVICE);
+    var events = new EventStore(db.pool());
+    var financial = new FinancialClient(bus, breakers, cfg.financialTimeoutMs());
+    var forecasts = new Forecasts(financial, workers);
+    var scoring = new RiskScoring();
+    var registry = new Registry(vertx, db.pool(), events, financial, workers);
+    subscription = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(RiskScoring.SUBSCRIPTION),
+        scoring::apply);
+    work = new RiskWork(vertx, db.pool(), events, financial, scoring, subscription);
+    return db.migrate()
+        .compose(v -> bus.handle(Predictive.FORECAST, forecasts::forecast)
+            .handle(Predictive.ENTRY_RISK, registry::risk)
+            .handle(Predictive.ENTRY_RISKS, registry::risks)
+            .handle(Predictive.TRAIN_MODEL, registry::train)
+            .handle(Predictive.LIST_MODELS, registry::list)
+            .handle(Predictive.GET_MODEL, registry::get)
+            .handle(Predictive.PROMOTE_MODEL, registry::promote)
+            .handle(Predictive.ROLLBACK_MODEL, registry::rollback)
+            .bind())
+        .compose(b -> subscription.start(BackendRegistries.getDefaultNow()).map(b))
+        .onSuccess(b -> work.start(WORK_PERIOD_MS))
         .compose(b -> ServiceInstance.announce(vertx, config(), SERVICE, VERSION, b.addresses()))
         .onSuccess(i -> {
           instance = i;
@@ -48,9 +79,15 @@ public final class PredictiveVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> withdrawn = instance == null ? Future.succeededFuture() : instance.withdraw();
-    return withdrawn.compose(v -> bus.unbind()).eventually(() -> {
-      breakers.close();
-      return workers.close();
-    });
+    if (work != null) {
+      work.stop();
+    }
+    return withdrawn.compose(v -> bus.unbind())
+        .eventually(() -> subscription == null ? Future.succeededFuture() : subscription.stop())
+        .eventually(() -> {
+          breakers.close();
+          return workers.close();
+        })
+        .eventually(() -> db.close());
   }
 }

@@ -58,8 +58,9 @@ public final class Rules {
       }
     }
     for (RuleId id : RuleId.values()) {
-      if (!out.containsKey(id)) {
-        throw new IllegalStateException("no rule for " + id);
+      if (id.examination() != out.containsKey(id)) {
+        throw new IllegalStateException(id.examination() ? "no rule for " + id : "an examination rule for " + id
+            + ", which other services raise");
       }
     }
     return java.util.Collections.unmodifiableMap(out);

@@ -25,7 +25,8 @@ import java.util.Random;
  * @param size per tree, per node: training points that reached it
  * @param sampleSize ψ, the subsample each tree grew on
  */
-public record IsolationForest(int[][] feature, double[][] threshold, int[][] left, int[][] right, int[][] size, int sampleSize) {
+public record IsolationForest(int[][] feature, double[][] threshold, int[][] left, int[][] right, int[][] size, int sampleSize)
+    implements RiskModel {
   /** Trees grown by default. */
   public static final int TREES = 200;
   /**
@@ -37,13 +38,52 @@ public record IsolationForest(int[][] feature, double[][] threshold, int[][] lef
    */
   public static final int SAMPLE = 1024;
 
-  /**
-   * A score and what made it.
-   *
-   * @param score 0-1, higher is more anomalous
-   * @param contributions per feature, summing to 1
-   */
-  public record Score(double score, double[] contributions) {}
+  @Override
+  public io.nexus.contracts.predictive.Predictive.ModelKind kind() {
+    return io.nexus.contracts.predictive.Predictive.ModelKind.ISOLATION_FOREST;
+  }
+
+  @Override
+  public void write(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(sampleSize);
+    out.writeInt(feature.length);
+    for (int t = 0; t < feature.length; t++) {
+      out.writeInt(feature[t].length);
+      for (int n = 0; n < feature[t].length; n++) {
+        out.writeInt(feature[t][n]);
+        out.writeDouble(threshold[t][n]);
+        out.writeInt(left[t][n]);
+        out.writeInt(right[t][n]);
+        out.writeInt(size[t][n]);
+      }
+    }
+  }
+
+  static IsolationForest read(java.io.DataInputStream in) throws java.io.IOException {
+    int psi = in.readInt();
+    int trees = in.readInt();
+    int[][] feature = new int[trees][];
+    double[][] threshold = new double[trees][];
+    int[][] left = new int[trees][];
+    int[][] right = new int[trees][];
+    int[][] size = new int[trees][];
+    for (int t = 0; t < trees; t++) {
+      int nodes = in.readInt();
+      feature[t] = new int[nodes];
+      threshold[t] = new double[nodes];
+      left[t] = new int[nodes];
+      right[t] = new int[nodes];
+      size[t] = new int[nodes];
+      for (int n = 0; n < nodes; n++) {
+        feature[t][n] = in.readInt();
+        threshold[t][n] = in.readDouble();
+        left[t][n] = in.readInt();
+        right[t][n] = in.readInt();
+        size[t][n] = in.readInt();
+      }
+    }
+    return new IsolationForest(feature, threshold, left, right, size, psi);
+  }
 
   /** Grows a forest on the rows of x, reproducibly from {@code seed}. */
   public static IsolationForest fit(double[][] x, int trees, int sample, long seed) {
@@ -72,6 +112,7 @@ public record IsolationForest(int[][] feature, double[][] threshold, int[][] lef
   }
 
   /** The score of one row. */
+  @Override
   public Score score(double[] row) {
     double total = 0;
     double[] contrib = new double[row.length];

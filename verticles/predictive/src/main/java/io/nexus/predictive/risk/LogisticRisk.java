@@ -21,11 +21,11 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * confirmed finding are risky, entries behind a dismissed one are not. A score is the model's
  * probability of "risky"; each feature's share of it is |weight × value|, normalised.
  */
-public final class LogisticRisk {
+public final class LogisticRisk implements RiskModel {
   static final String RISKY = "risky";
   static final String NORMAL = "normal";
   /** Passes over the labelled rows. */
-  static final int EPOCHS = 20;
+  public static final int EPOCHS = 20;
   private static final LabelFactory LABELS = new LabelFactory();
   private static final String[] NAMES = Arrays.stream(Feature.values()).map(Feature::wire).toArray(String[]::new);
 
@@ -70,8 +70,33 @@ public final class LogisticRisk {
     return new LogisticRisk(trainer.train(data));
   }
 
+  @Override
+  public io.nexus.contracts.predictive.Predictive.ModelKind kind() {
+    return io.nexus.contracts.predictive.Predictive.ModelKind.LOGISTIC;
+  }
+
+  /** Tribuo's own protobuf form of the model (no Java deserialisation of stored bytes). */
+  @Override
+  public void write(java.io.DataOutputStream out) throws java.io.IOException {
+    byte[] proto = model.serialize().toByteArray();
+    out.writeInt(proto.length);
+    out.write(proto);
+  }
+
+  @SuppressWarnings("unchecked")
+  static LogisticRisk read(java.io.DataInputStream in) throws java.io.IOException {
+    byte[] proto = new byte[in.readInt()];
+    in.readFully(proto);
+    Model<?> m = Model.deserialize(org.tribuo.protos.core.ModelProto.parseFrom(proto));
+    if (!m.validate(Label.class)) {
+      throw new java.io.IOException("the stored model is not a classifier of labels");
+    }
+    return new LogisticRisk((Model<Label>) m);
+  }
+
   /** The probability that the row is risky, with each feature's share. */
-  public IsolationForest.Score score(double[] row) {
+  @Override
+  public Score score(double[] row) {
     var p = model.predict(new ArrayExample<>(LABELS.getUnknownOutput(), NAMES, row));
     double score = p.getOutputScores().get(RISKY).getScore();
     double[] contrib = new double[row.length];
@@ -85,6 +110,6 @@ public final class LogisticRisk {
         contrib[i] /= sum;
       }
     }
-    return new IsolationForest.Score(score, contrib);
+    return new Score(score, contrib);
   }
 }
