@@ -378,6 +378,78 @@ test('a benford finding shows the observed leading digits against the expected o
   await context.close();
 });
 
+test('risk: each entry\'s score beside it in the ledger view; a risk-score finding draws what made its score', async () => {
+  const books = (await api('POST', '/ledgers', { name: 'Risk ' + Date.now(), currency: 'EUR' })).id;
+  for (const [code, name, type] of [['1000', 'Bank', 'asset'], ['5000', 'Supplies', 'expense']]) {
+    await api('POST', '/ledgers/' + books + '/accounts', { code, name, type });
+  }
+  const suppliers = ['Kestrel', 'Granite', 'Osprey', 'Birch', 'Lumen'];
+  const pay = (date, who, amount, doc) => api('POST', '/ledgers/' + books + '/entries', {
+    bookingDate: date, description: 'supplies', counterparty: who, documentNumber: doc,
+    lines: [{ account: '5000', debit: amount, currency: 'EUR' }, { account: '1000', credit: amount, currency: 'EUR' }],
+  });
+  for (let i = 0; i < 200; i++) {
+    const day = new Date(Date.UTC(2025, 0, 6) + Math.floor(i / 4) * 86400000);
+    if (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + (day.getUTCDay() === 6 ? 2 : 1));
+    const s = i % suppliers.length;
+    const amount = ((200 + 150 * s) * (1 + 0.1 * Math.sin(i * 7.3))).toFixed(2);
+    await pay(day.toISOString().slice(0, 10), suppliers[s], amount, 'INV-' + (1000 + i));
+  }
+  let status;
+  do {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await api('GET', '/ledgers/' + books + '/risk-status');
+  } while (status.entriesRead < 200);
+  let model = await api('POST', '/models', { ledgerId: books, kind: 'isolation-forest' });
+  while (model.state === 'training') {
+    await new Promise((r) => setTimeout(r, 100));
+    model = await api('GET', '/models/' + model.id);
+  }
+  assert.equal(model.state, 'trained', model.error);
+  await api('POST', '/models/' + model.id + '/promote', {});
+  // a new counterparty paid forty times the usual on a Sunday, with a document number far from the others
+  const odd = await pay('2025-06-01', 'Nightjar Holdings', '25000.00', 'X-99');
+  let finding;
+  for (let i = 0; i < 200 && !finding; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    finding = (await api('GET', '/ledgers/' + books + '/findings?rule=risk-score&limit=500')).findings
+      .find((f) => f.entryIds.includes(odd.id));
+  }
+  assert.ok(finding, 'a risk-score finding for the odd payment');
+  const risk = await api('GET', '/ledgers/' + books + '/entries/' + odd.id + '/risk');
+
+  const { context, page } = await signedIn('risk');
+  await page.getByRole('button', { name: 'Ledgers' }).click();
+  await page.locator('#ledger-select').selectOption(books);
+  const search = page.getByRole('form', { name: 'Search entries' });
+  await search.getByLabel('Counterparty').fill('Nightjar');
+  await search.getByRole('button', { name: 'Search' }).click();
+  const cell = page.locator(`td[data-risk="${odd.id}"]`);
+  await page.locator(`td[data-risk="${odd.id}"].risk-high`).waitFor();
+  assert.equal(await cell.textContent(), risk.score.toFixed(2));
+  const title = await cell.evaluate((td) => td.title || td.outerHTML);
+  assert.match(title, new RegExp('model v' + risk.modelVersion + '[^]*' + risk.factors[0].feature));
+  // an ordinary entry: scored, below the threshold
+  await search.getByLabel('Counterparty').fill('Kestrel');
+  await search.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#entries tbody td.risk', { hasText: /^0\.\d\d$/ }).first().waitFor();
+  await page.screenshot({ path: `${shots}/risk-1-ledger.png`, fullPage: true });
+
+  await page.getByRole('button', { name: 'Findings' }).click();
+  // the rule filter lists every rule of the contracts, risk-score among them
+  await page.locator('#f-rule option', { hasText: 'risk-score' }).waitFor({ state: 'attached' });
+  await page.locator('#findings-ledger').selectOption(books);
+  await page.locator(`#findings button[data-finding="${finding.id}"]`).click();
+  await page.locator('#fd-risk-chart canvas').waitFor();
+  assert.match(await page.locator('#fd-risk-meta').textContent(), new RegExp('model v' + risk.modelVersion));
+  const drawn = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('fd-risk-chart'))
+    .getOption().yAxis[0].data);
+  assert.equal(drawn.length, risk.factors.length);
+  assert.ok(drawn[drawn.length - 1].startsWith(risk.factors[0].feature), drawn.join(', '));
+  await page.locator('#finding').screenshot({ path: `${shots}/risk-2-finding.png` });
+  await context.close();
+});
+
 test('admin: create a user, end their sessions, disable them, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();

@@ -3,9 +3,10 @@
 // conflict view shows what the other person changed; the user re-applies or discards.
 // Changes by others arrive over the live feed and reload what is open.
 
+import { enumOf } from './contract.js';
+
 const $ = (id) => document.getElementById(id);
-const RULES = ['benford', 'duplicate-payment', 'duplicate-document', 'round-amount', 'weekend-holiday', 'after-hours',
-  'below-threshold', 'structuring', 'new-counterparty', 'document-sequence', 'suspense-account'];
+let RULES = []; // from the served API description: every rule findings are raised by
 let ctx;
 let open = null;      // the finding shown, as last read
 let pending = null;   // the change the server refused with 412
@@ -13,11 +14,14 @@ const dirty = new Set(); // the form fields the user changed since the finding w
 
 export function initFindings(c) {
   ctx = c;
-  for (const r of RULES) {
-    const o = document.createElement('option');
-    o.textContent = r;
-    $('f-rule').append(o);
-  }
+  enumOf('Financial.FindingSearch', 'rule').then((rules) => {
+    RULES = rules;
+    for (const r of RULES) {
+      const o = document.createElement('option');
+      o.textContent = r;
+      $('f-rule').append(o);
+    }
+  }).catch((e) => { $('exam-status').textContent = e.message; });
   $('findings-ledger').addEventListener('change', () => list());
   $('finding-filters').addEventListener('submit', (ev) => { ev.preventDefault(); list(); });
   $('findings-more').addEventListener('click', () => list(true));
@@ -156,9 +160,41 @@ function drawDistribution(buckets) {
   }, true);
 }
 
+let risk = null;
+
+/** A risk-score finding: the entry's score now, its model and what made it, as bars of each feature's share. */
+async function drawRisk(f) {
+  $('fd-risk').hidden = f.rule !== 'risk-score';
+  $('fd-risk-meta').textContent = '';
+  if (f.rule !== 'risk-score' || !window.echarts) return;
+  let r;
+  try {
+    r = await ctx.api('GET', '/ledgers/' + $('findings-ledger').value + '/entries/' + f.entryIds[0] + '/risk');
+  } catch (e) {
+    $('fd-risk-meta').textContent = 'No score to show: ' + e.message;
+    return;
+  }
+  $('fd-risk-meta').textContent = 'Score ' + r.score.toFixed(3) + ' by model v' + r.modelVersion + ' (threshold '
+    + r.threshold.toFixed(3) + ')';
+  $('fd-risk').dataset.score = String(r.score);
+  risk = risk || window.echarts.init($('fd-risk-chart'));
+  risk.resize();
+  const factors = [...r.factors].reverse();
+  risk.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    grid: { left: 10, right: 20, top: 10, bottom: 10, containLabel: true },
+    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value} %' } },
+    yAxis: { type: 'category', data: factors.map((x) => x.feature + ' = ' + x.value.toFixed(2)) },
+    series: [{ name: 'share of the score', type: 'bar', color: '#c0392b', barMaxWidth: 24,
+      data: factors.map((x) => Math.round(x.contribution * 1000) / 10) }],
+  }, true);
+}
+
 window.addEventListener('resize', () => {
   if (overview) overview.resize();
   if (distribution) distribution.resize();
+  if (risk) risk.resize();
 });
 
 async function openFinding(id) {
@@ -188,6 +224,7 @@ function render(f) {
     return [dt, dd];
   }));
   drawDistribution(f.distribution);
+  drawRisk(f);
   $('fd-evidence').replaceChildren(...f.entryIds.slice(0, 20).map((id) => {
     const li = document.createElement('li');
     li.textContent = id;

@@ -110,18 +110,47 @@ async function search(more) {
     } else {
       actions.textContent = e.reverses ? 'reversal' : 'reversed';
     }
+    const risk = cell('td', '…', 'risk');
+    risk.dataset.risk = e.id;
     tr.append(cell('td', e.bookingDate), cell('td', e.description), cell('td', e.counterparty || ''),
-      cell('td', e.documentNumber || ''), cell('td', lines), actions);
+      cell('td', e.documentNumber || ''), cell('td', lines), risk, actions);
     return tr;
   });
   const tbody = $('entries').querySelector('tbody');
   if (more) tbody.append(...rows); else tbody.replaceChildren(...rows);
+  risks(page.entries.map((e) => e.id));
   if (!more && rows.length === 0) {
     const tr = document.createElement('tr');
     const td = cell('td', 'No entries match.', 'empty');
-    td.colSpan = 6;
+    td.colSpan = 7;
     tr.append(td);
     tbody.append(tr);
+  }
+}
+
+/** Each entry's risk score beside it, one request for the page; the features that made it in the tooltip. */
+async function risks(ids) {
+  if (!ids.length) return;
+  let found = [];
+  try {
+    found = (await ctx.api('GET', '/ledgers/' + ledger() + '/risks?entryIds=' + ids.join(','))).risks;
+  } catch (e) {
+    found = [];
+  }
+  const byId = new Map(found.map((r) => [r.entryId, r]));
+  for (const id of ids) {
+    const td = document.querySelector('td[data-risk="' + id + '"]');
+    if (!td) continue;
+    const r = byId.get(id);
+    if (!r) {
+      td.textContent = '—';
+      td.title = 'not scored (no model active, or not read yet)';
+      continue;
+    }
+    td.textContent = r.score.toFixed(2);
+    td.classList.toggle('risk-high', r.score > r.threshold);
+    td.title = 'model v' + r.modelVersion + ', threshold ' + r.threshold.toFixed(2) + '\n'
+      + r.factors.map((f) => f.feature + ' ' + Math.round(f.contribution * 100) + ' % (value ' + f.value.toFixed(2) + ')').join('\n');
   }
 }
 

@@ -47,6 +47,14 @@ public final class Predictive {
       Endpoint.query("nexus.predictive.entry-risks", EntryRisksQuery.class, RiskList.class, Role.VIEWER);
 
   /**
+   * How far risk has got with a ledger (viewer): entries read, those scored by the active model,
+   * imports still being read. What tells whether scores have caught up after an import, a
+   * promotion or an outage.
+   */
+  public static final Endpoint<LedgerRiskQuery, RiskStatus> RISK_STATUS =
+      Endpoint.query("nexus.predictive.risk-status", LedgerRiskQuery.class, RiskStatus.class, Role.VIEWER);
+
+  /**
    * Trains a model on a ledger's entries in a period (examiner), as a job: the reply (202) comes
    * at once with the model in state {@code training}; progress on {@link #modelProgress}.
    */
@@ -72,7 +80,7 @@ public final class Predictive {
   public static final Endpoint<Empty, ModelView> ROLLBACK_MODEL =
       Endpoint.command("nexus.predictive.rollback-model", Empty.class, ModelView.class, Role.EXAMINER);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(FORECAST, ENTRY_RISK, ENTRY_RISKS, TRAIN_MODEL, LIST_MODELS,
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(FORECAST, ENTRY_RISK, ENTRY_RISKS, RISK_STATUS, TRAIN_MODEL, LIST_MODELS,
       GET_MODEL, PROMOTE_MODEL, ROLLBACK_MODEL);
 
   /** Training progress is published on {@code ui.org.<org>.models.<id>} as {@link ModelProgress}. */
@@ -253,6 +261,23 @@ public final class Predictive {
       String scoredAt) {}
 
   public record RiskList(List<RiskView> risks) {}
+
+  public record LedgerRiskQuery(@Fields.Id String ledgerId) {}
+
+  /**
+   * @param entriesRead the ledger's entries read into risk (features computed)
+   * @param scored those scored by the active model (0 with none active)
+   * @param activeModelVersion the organisation's active model, null when none
+   * @param importsPending the ledger's completed imports whose entries are still being read
+   * @param lastReadAt when the last entry was read, null before the first
+   */
+  public record RiskStatus(
+      @Fields.Id String ledgerId,
+      @Min(0) long entriesRead,
+      @Min(0) long scored,
+      @Nullable Integer activeModelVersion,
+      @Min(0) long importsPending,
+      @Nullable String lastReadAt) {}
 
   /**
    * @param from first booking date of the entries trained on (inclusive; default the first)

@@ -77,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private ServiceInstance instance;
   private String servedDocument;
+  private String servedJson;
 
   @Override
   public Future<?> start() {
@@ -126,7 +127,9 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> {
           JsonObject document = OpenApiMessages.resolve(Yaml.toJson(yaml.toString()));
-          servedDocument = Yaml.fromJson(ApiRoutes.served(document, localOperations(null)));
+          JsonObject served = ApiRoutes.served(document, localOperations(null));
+          servedDocument = Yaml.fromJson(served);
+          servedJson = served.encode();
           return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(document));
         })
         .compose(contract -> {
@@ -165,6 +168,9 @@ public final class GatewayVerticle extends VerticleBase {
           // the document with every operation's least role and security taken from the endpoint constants
           root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml")
               .end(servedDocument));
+          // the same as JSON, for the dashboard: the rules, states and features it lists come from here, not from a copy
+          root.get("/api/v1/openapi.json").handler(rc -> rc.response().putHeader("Content-Type", "application/json")
+              .putHeader("Cache-Control", "max-age=300").end(servedJson));
           var docs = new ApiDocs();
           root.get(ApiDocs.PATH).handler(docs::handle);
           root.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge.options(), bridge::handle));

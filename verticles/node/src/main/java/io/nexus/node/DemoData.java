@@ -22,7 +22,8 @@ import java.util.TreeMap;
 /**
  * Loads demo books into a running node, as {@code scripts/demo-data.sh} documents: a ledger of
  * about 50,000 entries over two years with planted anomalies of every rule type (imported
- * through the API), an examination of it, and one user per role. Talks only HTTP to
+ * through the API), an examination of it, a risk model trained on it and promoted (so every entry
+ * has a score), and one user per role. Talks only HTTP to
  * {@code NEXUS_URL}, as the admin {@code NEXUS_ADMIN_EMAIL} / {@code NEXUS_ADMIN_PASSWORD}.
  */
 public final class DemoData {
@@ -138,6 +139,43 @@ public final class DemoData {
     System.out.printf(Locale.ROOT, "forecast sales (4000) by %s, %s: %s %s, 80 %% interval %s - %s%n", f.getString("method"),
         f.getString("model"), first.getString("period"), first.getString("value"), first.getString("lower80"),
         first.getString("upper80"));
+
+    // risk: once every imported entry is read, a forest trained on the books and promoted scores them all
+    t0 = System.nanoTime();
+    JsonObject status = call("GET", "/ledgers/" + l + "/risk-status", null, 200);
+    while (status.getLong("importsPending") > 0 || status.getLong("entriesRead") == 0) {
+      Thread.sleep(500);
+      status = call("GET", "/ledgers/" + l + "/risk-status", null, 200);
+    }
+    System.out.printf(Locale.ROOT, "risk     %d entries read in %.1f s%n", status.getLong("entriesRead"),
+        (System.nanoTime() - t0) / 1e9);
+    JsonObject model = call("POST", "/models", new JsonObject().put("ledgerId", l).put("kind", "isolation-forest"), 202);
+    while ("training".equals(model.getString("state"))) {
+      Thread.sleep(250);
+      model = call("GET", "/models/" + model.getString("id"), null, 200);
+    }
+    if (!"trained".equals(model.getString("state"))) {
+      throw new Failed("the risk model did not train: " + model.getString("error"));
+    }
+    call("POST", "/models/" + model.getString("id") + "/promote", new JsonObject(), 200);
+    t0 = System.nanoTime();
+    status = call("GET", "/ledgers/" + l + "/risk-status", null, 200);
+    while (status.getLong("scored") < status.getLong("entriesRead")) {
+      Thread.sleep(500);
+      status = call("GET", "/ledgers/" + l + "/risk-status", null, 200);
+    }
+    System.out.printf(Locale.ROOT, "risk     model v%d (%s, threshold %.3f) trained on %d entries, promoted; %d scored in %.1f s%n",
+        model.getInteger("version"), model.getString("kind"), model.getDouble("threshold"), model.getLong("rows"),
+        status.getLong("scored"), (System.nanoTime() - t0) / 1e9);
+    JsonObject summary = call("GET", "/ledgers/" + l + "/finding-summary", null, 200);
+    long riskFindings = 0;
+    for (Object c : summary.getJsonArray("counts")) {
+      if ("risk-score".equals(((JsonObject) c).getString("rule"))) {
+        riskFindings += ((JsonObject) c).getLong("count");
+      }
+    }
+    System.out.printf(Locale.ROOT, "risk     %d risk-score findings raised (scores above the threshold; more may follow for a few "
+        + "seconds)%n", riskFindings);
 
     String domain = email.substring(email.indexOf('@') + 1);
     String suffix = Integer.toString(new SecureRandom().nextInt(1 << 20), 36);

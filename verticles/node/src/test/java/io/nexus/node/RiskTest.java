@@ -135,6 +135,9 @@ class RiskTest extends NodeSpec {
   @DisplayName("an isolation forest trains as a job on every entry read, is promoted, scores the old entries and each new one "
       + "within moments of its commit; planted entries raise risk-score findings")
   void trainPromoteScore() {
+    // the subscription reads entries a moment after their commit: train once it has read them all
+    Awaitility.await("every entry read").atMost(Duration.ofSeconds(30)).until(() -> http.get("/api/v1/ledgers/" + ledger
+        + "/risk-status", viewer).json().getLong("entriesRead") == ORDINARY);
     var r = http.post("/api/v1/models", new JsonObject().put("ledgerId", ledger).put("kind", "isolation-forest"), examiner);
     assertThat(r.status()).as(r.toString()).isEqualTo(202);
     assertThat(r.json().getString("state")).isEqualTo("training");
@@ -360,6 +363,39 @@ class RiskTest extends NodeSpec {
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(finding)))).isEqualTo(200);
     assertThat(http.get("/api/v1/ledgers/" + ledger + "/findings?rule=risk-score&limit=500", viewer).json()
         .getJsonArray("findings")).hasSize(before);
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("an import's entries, which arrive without an entry-posted event each, are read and scored too; risk-status says when")
+  void importedEntriesScored() {
+    JsonObject before = http.get("/api/v1/ledgers/" + ledger + "/risk-status", viewer).json();
+    assertThat(before.getInteger("activeModelVersion")).isEqualTo(1);
+    var csv = new StringBuilder("entry,date,account,debit,credit,currency,description,counterparty,document\n");
+    int n = 60;
+    for (int i = 0; i < n; i++) {
+      String amount = String.format(Locale.ROOT, "%.2f", 350 + 10.0 * (i % 7));
+      String date = LocalDate.of(2025, 7, 1).plusDays(i / 3).toString();
+      csv.append("I").append(i).append(',').append(date).append(",5000,").append(amount).append(",,EUR,imported,Granite,IMP-")
+          .append(i).append('\n').append("I").append(i).append(',').append(date).append(",1000,,").append(amount)
+          .append(",EUR,imported,Granite,IMP-").append(i).append('\n');
+    }
+    var created = http.post("/api/v1/ledgers/" + ledger + "/imports", new JsonObject().put("format", "csv"), admin);
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    var done = http.method("PUT", "/api/v1/ledgers/" + ledger + "/imports/" + created.json().getString("id") + "/file",
+        "text/csv", csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), admin);
+    assertThat(done.status()).as(done.toString()).isEqualTo(200);
+    assertThat(done.json().getLong("entriesImported")).isEqualTo(n);
+    JsonObject after = Awaitility.await("the import read and scored").atMost(Duration.ofSeconds(60))
+        .until(() -> http.get("/api/v1/ledgers/" + ledger + "/risk-status", viewer).json(),
+            st -> st.getLong("importsPending") == 0 && st.getLong("entriesRead") == before.getLong("entriesRead") + n
+                && st.getLong("scored").equals(st.getLong("entriesRead")));
+    assertThat(after.getString("lastReadAt")).isNotNull();
+    // another organisation reads nothing of this ledger's risk
+    JsonObject other = tenant();
+    assertThat(http.get("/api/v1/ledgers/" + ledger + "/risk-status", other.getString("token")).json().getLong("entriesRead"))
+        .isZero();
+    assertThat(http.get("/api/v1/ledgers/not-a-ledger/risk-status", viewer).status()).isIn(400, 404);
   }
 
   private static long count(String sql) throws Exception {

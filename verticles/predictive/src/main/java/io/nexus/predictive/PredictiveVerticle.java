@@ -61,6 +61,7 @@ public final class PredictiveVerticle extends VerticleBase {
         .compose(v -> bus.handle(Predictive.FORECAST, forecasts::forecast)
             .handle(Predictive.ENTRY_RISK, registry::risk)
             .handle(Predictive.ENTRY_RISKS, registry::risks)
+            .handle(Predictive.RISK_STATUS, registry::status)
             .handle(Predictive.TRAIN_MODEL, registry::train)
             .handle(Predictive.LIST_MODELS, registry::list)
             .handle(Predictive.GET_MODEL, registry::get)

@@ -22,7 +22,9 @@ import io.nexus.contracts.predictive.Predictive.ModelRef;
 import io.nexus.contracts.predictive.Predictive.ModelState;
 import io.nexus.contracts.predictive.Predictive.ModelView;
 import io.nexus.contracts.predictive.Predictive.PromoteModel;
+import io.nexus.contracts.predictive.Predictive.LedgerRiskQuery;
 import io.nexus.contracts.predictive.Predictive.RiskList;
+import io.nexus.contracts.predictive.Predictive.RiskStatus;
 import io.nexus.contracts.predictive.Predictive.RiskView;
 import io.nexus.contracts.predictive.Predictive.TrainModel;
 import io.nexus.kernel.bus.BusFailure;
@@ -395,6 +397,28 @@ final class Registry {
           var out = new ArrayList<RiskView>();
           rows.forEach(r -> out.add(riskView(r)));
           return new RiskList(out);
+        });
+  }
+
+  /** How far risk has got with a ledger; a ledger of another organisation reads as nothing read. */
+  Future<RiskStatus> status(LedgerRiskQuery q, Call call) {
+    UUID org = UUID.fromString(call.requirePrincipal().org());
+    UUID ledger = uuid(q.ledgerId());
+    if (ledger == null) {
+      return Future.failedFuture(BusFailure.notFound("no ledger " + q.ledgerId()));
+    }
+    return pool.preparedQuery("WITH a AS (SELECT p.model_id, m.version FROM promotions p JOIN models m ON m.id = p.model_id "
+            + "WHERE p.org = $2 AND NOT p.undone ORDER BY p.seq DESC LIMIT 1) "
+            + "SELECT (SELECT count(*) FROM payments WHERE ledger_id = $1 AND org = $2) AS read, "
+            + "(SELECT max(read_at) FROM payments WHERE ledger_id = $1 AND org = $2) AS last, "
+            + "(SELECT count(*) FROM scores s, a WHERE s.ledger_id = $1 AND s.org = $2 AND s.model_id = a.model_id) AS scored, "
+            + "(SELECT version FROM a) AS version, "
+            + "(SELECT count(*) FROM import_backlog WHERE ledger_id = $1 AND org = $2 AND NOT done) AS imports")
+        .execute(Tuple.of(ledger, org))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new RiskStatus(q.ledgerId(), r.getLong("read"), r.getLong("scored"), r.getInteger("version"),
+              r.getLong("imports"), r.getOffsetDateTime("last") == null ? null : r.getOffsetDateTime("last").toString());
         });
   }
 

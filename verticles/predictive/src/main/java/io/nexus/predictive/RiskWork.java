@@ -82,15 +82,25 @@ final class RiskWork {
     }
     running = true;
     // each step on its own: Financial failing holds up the findings, not the events or the rescoring
-    step("publishing scores", this::publish)
-        .compose(x -> step("raising findings", this::raise))
-        .compose(x -> step("reading an import", this::importPage))
-        .compose(x -> step("rescoring", this::rescorePage))
-        .onComplete(x -> running = false);
+    boolean[] busy = new boolean[1];
+    step("publishing scores", this::publish, busy)
+        .compose(x -> step("raising findings", this::raise, busy))
+        .compose(x -> step("reading an import", this::importPage, busy))
+        .compose(x -> step("rescoring", this::rescorePage, busy))
+        .onComplete(x -> {
+          running = false;
+          if (busy[0]) {
+            // more to do: go on at once rather than at the next tick
+            vertx.runOnContext(v -> pass());
+          }
+        });
   }
 
-  private static Future<Void> step(String what, java.util.function.Supplier<Future<?>> work) {
-    return work.get().<Void>mapEmpty().recover(err -> {
+  private static Future<Void> step(String what, java.util.function.Supplier<Future<Boolean>> work, boolean[] busy) {
+    return work.get().<Void>map(did -> {
+      busy[0] |= did;
+      return null;
+    }).recover(err -> {
       LOG.warn("risk work: {} failed, retried next pass: {}", what, err.getMessage());
       return Future.succeededFuture();
     });
@@ -127,7 +137,9 @@ final class RiskWork {
           }
           return chain.compose(x -> tx.preparedQuery("UPDATE scores s SET published = true FROM unnest($1::uuid[], $2::uuid[]) "
                   + "AS u(e, m) WHERE s.entry_id = u.e AND s.model_id = u.m")
-              .execute(Tuple.of(entries.toArray(new UUID[0]), (Object) models.toArray(new UUID[0])))).map(true);
+              .execute(Tuple.of(entries.toArray(new UUID[0]), (Object) models.toArray(new UUID[0]))))
+              // a full batch: more are waiting; otherwise the next tick, so a steady stream makes a few events a second
+              .map(rows.size() == PUBLISH_BATCH);
         }));
   }
 
@@ -137,7 +149,7 @@ final class RiskWork {
       String counterparty) {}
 
   /** Scores above their threshold as findings in Financial; marked raised once Financial has them. */
-  Future<Void> raise() {
+  Future<Boolean> raise() {
     return pool.preparedQuery("SELECT s.entry_id, s.model_id, s.org, s.ledger_id, s.model_version, s.score, s.threshold, s.factors, "
             + "p.amount, p.counterparty FROM scores s JOIN payments p ON p.entry_id = s.entry_id WHERE s.finding = 'pending' "
             + "ORDER BY s.scored_at LIMIT " + FINDING_BATCH).execute()
@@ -162,7 +174,7 @@ final class RiskWork {
                     .onSuccess(x -> LOG.debug("risk-score findings sent [ledger: {}, new: {}, existing: {}]", ledger,
                         raised.raised(), raised.existing())));
           }
-          return chain.mapEmpty();
+          return chain.map(rows.size() == FINDING_BATCH);
         });
   }
 
@@ -196,12 +208,12 @@ final class RiskWork {
   // ---- imports ----
 
   /** One page of the oldest import not read to its end. */
-  Future<Void> importPage() {
+  Future<Boolean> importPage() {
     return pool.preparedQuery("SELECT import_id, org, ledger_id, cursor FROM import_backlog WHERE NOT done ORDER BY queued_at LIMIT 1")
         .execute()
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(false);
           }
           Row r = rows.iterator().next();
           UUID importId = r.getUUID("import_id");
@@ -223,18 +235,18 @@ final class RiskWork {
                             .execute(Tuple.of(importId, page.next(), page.next() == null, n)));
                   })))
               .onSuccess(x -> LOG.debug("import page read for risk [import: {}]", importId))
-              .mapEmpty();
+              .map(true);
         });
   }
 
   // ---- rescoring after a promotion ----
 
   /** One page of entries a promoted (or rolled-back-to) model has not scored, while it is still the active one. */
-  Future<Void> rescorePage() {
+  Future<Boolean> rescorePage() {
     return pool.preparedQuery("SELECT model_id, org, after_entry FROM rescoring WHERE NOT done ORDER BY updated_at LIMIT 1").execute()
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(false);
           }
           Row r = rows.iterator().next();
           UUID model = r.getUUID("model_id");
@@ -244,7 +256,7 @@ final class RiskWork {
             if (active.isEmpty() || !active.get().modelId().equals(model)) {
               // no longer active: entries are scored by the one that is
               return tx.preparedQuery("UPDATE rescoring SET done = true, updated_at = now() WHERE model_id = $1")
-                  .execute(Tuple.of(model)).mapEmpty();
+                  .execute(Tuple.of(model)).map(true);
             }
             return tx.preparedQuery("SELECT entry_id, ledger_id, features FROM payments WHERE org = $1 "
                     + "AND ($2::uuid IS NULL OR entry_id > $2) ORDER BY entry_id LIMIT " + RESCORE_PAGE)
@@ -265,7 +277,7 @@ final class RiskWork {
                   UUID next = last;
                   boolean done = page.size() < RESCORE_PAGE;
                   return chain.compose(x -> tx.preparedQuery("UPDATE rescoring SET after_entry = $2, done = $3, updated_at = now() "
-                      + "WHERE model_id = $1").execute(Tuple.of(model, next, done))).mapEmpty();
+                      + "WHERE model_id = $1").execute(Tuple.of(model, next, done))).map(true);
                 });
           }));
         });
