@@ -28,7 +28,7 @@ CREATE TABLE models (
   id           uuid PRIMARY KEY,
   org          uuid NOT NULL,
   version      int NOT NULL,
-  kind         text NOT NULL CHECK (kind IN ('isolation-forest', 'logistic')),
+  kind         text NOT NULL CHECK (kind IN ('isolation-forest', 'one-class-svm', 'logistic')),
   state        text NOT NULL CHECK (state IN ('training', 'trained', 'failed')),
   ledger_id    uuid NOT NULL,
   period_from  date NOT NULL,

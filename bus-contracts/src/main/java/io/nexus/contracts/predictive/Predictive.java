@@ -211,6 +211,8 @@ public final class Predictive {
   public enum ModelKind implements Wire {
     /** An isolation forest over the ledger's entries (Liu, Ting & Zhou 2008): the default, needs no labels. */
     ISOLATION_FOREST,
+    /** A one-class SVM (RBF kernel, libsvm through Tribuo) around the ledger's entries: also needs no labels. */
+    ONE_CLASS_SVM,
     /** Logistic regression on entries behind confirmed (risky) and dismissed (not) findings. */
     LOGISTIC;
 

@@ -13,9 +13,10 @@ import java.util.Random;
  * The predictive benchmark, its forecasting half: one 10-year monthly series (trend, a
  * multiplicative season and noise, seeded) forecast 12 months ahead with {@code method=auto} —
  * every method fitted on the series less its last year, judged there, the chosen one refitted —
- * against one plain ETS fit of one form, ETS(A,A,A), and its forecast. Risk scoring's half
- * (scores per second against the posting rate, commit-to-score latency) waits for the scoring
- * it measures, which is not built yet.
+ * against one plain ETS fit of one form, ETS(A,A,A), and its forecast. And risk scoring: a node
+ * with every service, a forest trained and promoted, then entries posted through the API at a
+ * steady rate and then as fast as 16 clients can: scores per second against the posting rate
+ * over the same entries, and commit-to-score latency (the score row's time against the event's).
  */
 public final class PredictBench {
   private static final int PAIRS = 5;
@@ -25,6 +26,10 @@ public final class PredictBench {
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args[0]);
+    JsonObject scoring;
+    try (var env = BenchEnv.open(args)) {
+      scoring = RiskLoad.run(env);
+    }
     double[] y = series(120, new Random(1));
     var plain = new Ets.Spec(Ets.Kind.A, Ets.Kind.A, Ets.Kind.A);
     var chosen = Forecaster.forecast(y, 12, 12, Forecaster.Method.AUTO);
@@ -32,7 +37,7 @@ public final class PredictBench {
         () -> RUNS_PER_MEASURE / seconds(() -> Forecaster.forecast(y, 12, 12, Forecaster.Method.AUTO)),
         () -> RUNS_PER_MEASURE / seconds(() -> Ets.fit(y, 12, plain).forecast(12)));
     var report = new JsonObject().put("scenario", "predict").put("at", Instant.now().toString()).put("points", y.length)
-        .put("autoChose", chosen.model()).put("forecast", results);
+        .put("autoChose", chosen.model()).put("forecast", results).put("scoring", scoring);
     Files.writeString(out.resolve("predict.json"), report.encodePrettily());
     String md = String.format(Locale.ROOT, """
         # Forecast latency (%s)
@@ -43,8 +48,10 @@ public final class PredictBench {
         | | auto (median) | one ETS fit (median) | auto / one fit |
         |---|---|---|---|
         | ms per forecast | %.0f | %.1f | %.3f× the rate (%.0f times the time) |
-        """, report.getString("at"), PAIRS, RUNS_PER_MEASURE, chosen.model(), 1000 / results.getDouble("candidateMedian"),
-        1000 / results.getDouble("baselineMedian"), results.getDouble("ratio"), 1 / results.getDouble("ratio"));
+
+        %s""", report.getString("at"), PAIRS, RUNS_PER_MEASURE, chosen.model(), 1000 / results.getDouble("candidateMedian"),
+        1000 / results.getDouble("baselineMedian"), results.getDouble("ratio"), 1 / results.getDouble("ratio"),
+        RiskLoad.markdown(scoring));
     Files.writeString(out.resolve("predict.md"), md);
     System.out.println(md);
   }

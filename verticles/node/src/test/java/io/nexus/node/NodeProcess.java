@@ -22,6 +22,33 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Starts {@code java -jar nexus-node.jar} with the given environment; output goes to target/it-logs. */
+  /**
+   * The environment every node of one test cluster shares: the database, Redis, the cluster's
+   * name and members, and its bootstrap admin ({@code <cluster>@nexus.test}).
+   */
+  static Map<String, String> clusterEnv(String cluster, String db, String password, int... hazelcastPorts) {
+    var members = new java.util.StringJoiner(",");
+    for (int p : hazelcastPorts) {
+      members.add("127.0.0.1:" + p);
+    }
+    return new java.util.HashMap<>(Map.of(
+        "NEXUS_PG_URL", db,
+        "NEXUS_REDIS_URL", io.nexus.kernel.testing.TestServers.redisUrl(),
+        "NEXUS_CLUSTER_NAME", cluster,
+        "NEXUS_CLUSTER_MEMBERS", members.toString(),
+        "NEXUS_ADMIN_EMAIL", cluster + "@nexus.test",
+        "NEXUS_ADMIN_PASSWORD", password));
+  }
+
+  /** {@code base} with the given names and values added ({@code "NEXUS_HTTP_PORT", 8081, ...}). */
+  static Map<String, String> with(Map<String, String> base, Object... kv) {
+    var m = new java.util.HashMap<>(base);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], String.valueOf(kv[i + 1]));
+    }
+    return m;
+  }
+
   static NodeProcess start(String name, Map<String, String> env) throws IOException {
     String jar = System.getProperty("nexus.node.jar", "target/nexus-node.jar");
     if (!new File(jar).isFile()) {

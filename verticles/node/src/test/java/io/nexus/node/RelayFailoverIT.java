@@ -37,17 +37,11 @@ class RelayFailoverIT {
     int httpA = EmbeddedServers.freePort();
     int httpB = EmbeddedServers.freePort();
     String db = TestServers.freshDatabase();
-    Map<String, String> common = new HashMap<>(Map.of(
-        "NEXUS_PG_URL", db,
-        "NEXUS_REDIS_URL", TestServers.redisUrl(),
-        "NEXUS_CLUSTER_NAME", cluster,
-        "NEXUS_CLUSTER_MEMBERS", "127.0.0.1:" + hzA + ",127.0.0.1:" + hzB,
-        "NEXUS_ADMIN_EMAIL", cluster + "@nexus.test",
-        "NEXUS_ADMIN_PASSWORD", PASSWORD));
-    try (NodeProcess a = NodeProcess.start("relay-A", with(common, "NEXUS_CLUSTER_PORT", hzA, "NEXUS_HTTP_PORT", httpA,
+    Map<String, String> common = NodeProcess.clusterEnv(cluster, db, PASSWORD, hzA, hzB);
+    try (NodeProcess a = NodeProcess.start("relay-A", NodeProcess.with(common, "NEXUS_CLUSTER_PORT", hzA, "NEXUS_HTTP_PORT", httpA,
             "NEXUS_DATA_DIR", "target/relay-a"))) {
       a.awaitReady();
-      try (NodeProcess b = NodeProcess.start("relay-B", with(common, "NEXUS_CLUSTER_PORT", hzB, "NEXUS_HTTP_PORT", httpB,
+      try (NodeProcess b = NodeProcess.start("relay-B", NodeProcess.with(common, "NEXUS_CLUSTER_PORT", hzB, "NEXUS_HTTP_PORT", httpB,
           "NEXUS_DATA_DIR", "target/relay-b"))) {
         b.awaitReady();
         var apiA = new Http(httpA);
@@ -153,11 +147,4 @@ class RelayFailoverIT {
     }
   }
 
-  private static Map<String, String> with(Map<String, String> base, Object... kv) {
-    var m = new HashMap<>(base);
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], String.valueOf(kv[i + 1]));
-    }
-    return m;
-  }
 }

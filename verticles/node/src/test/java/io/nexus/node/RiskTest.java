@@ -398,6 +398,22 @@ class RiskTest extends NodeSpec {
     assertThat(http.get("/api/v1/ledgers/not-a-ledger/risk-status", viewer).status()).isIn(400, 404);
   }
 
+  @Test
+  @Order(7)
+  @DisplayName("a one-class SVM trains through the registry too; promoted, it scores the planted entries above its threshold")
+  void oneClassSvm() {
+    var r = http.post("/api/v1/models", new JsonObject().put("ledgerId", ledger).put("kind", "one-class-svm"), examiner);
+    assertThat(r.status()).as(r.toString()).isEqualTo(202);
+    JsonObject m = awaitModel(r.json().getString("id"), "trained");
+    assertThat(m.getString("kind")).isEqualTo("one-class-svm");
+    assertThat(m.getJsonArray("parameters").encode()).contains("nu").contains("kernel-rbf-gamma");
+    assertThat(http.post("/api/v1/models/" + m.getString("id") + "/promote", new JsonObject(), examiner).status()).isEqualTo(200);
+    for (String p : planted) {
+      JsonObject s = awaitRisk(p, m.getInteger("version"));
+      assertThat(s.getDouble("score")).as("planted " + p + ": " + s).isGreaterThan(s.getDouble("threshold"));
+    }
+  }
+
   private static long count(String sql) throws Exception {
     try (var c = LogFixture.jdbc(cfg); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
       rs.next();

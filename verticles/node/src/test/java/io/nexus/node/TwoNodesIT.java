@@ -46,9 +46,9 @@ class TwoNodesIT {
         "NEXUS_ADMIN_PASSWORD", PASSWORD,
         "NEXUS_REQUEST_TIMEOUT_MS", String.valueOf(REQUEST_TIMEOUT_MS)));
 
-    try (NodeProcess b = NodeProcess.start("B", with(common, "NEXUS_SERVICES", "security", "NEXUS_CLUSTER_PORT", portB,
+    try (NodeProcess b = NodeProcess.start("B", NodeProcess.with(common, "NEXUS_SERVICES", "security", "NEXUS_CLUSTER_PORT", portB,
             "NEXUS_DATA_DIR", "target/it-data-b", "NEXUS_TEST_FAULTS", faults.toString()));
-         NodeProcess a = NodeProcess.start("A", with(common, "NEXUS_SERVICES", "gateway", "NEXUS_CLUSTER_PORT", portA,
+         NodeProcess a = NodeProcess.start("A", NodeProcess.with(common, "NEXUS_SERVICES", "gateway", "NEXUS_CLUSTER_PORT", portA,
              "NEXUS_HTTP_PORT", http, "NEXUS_DATA_DIR", "target/it-data-a"))) {
       b.awaitReady();
       a.awaitReady();
@@ -98,7 +98,7 @@ class TwoNodesIT {
       assertThat((System.nanoTime() - t0) / 1_000_000).as("503 at once with no live instance").isLessThan(1000);
 
       // an instance elsewhere: requests succeed again, the same token still verifies
-      try (NodeProcess c = NodeProcess.start("C", with(common, "NEXUS_SERVICES", "security", "NEXUS_CLUSTER_PORT", portC,
+      try (NodeProcess c = NodeProcess.start("C", NodeProcess.with(common, "NEXUS_SERVICES", "security", "NEXUS_CLUSTER_PORT", portC,
           "NEXUS_DATA_DIR", "target/it-data-c"))) {
         c.awaitReady();
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -125,11 +125,4 @@ class TwoNodesIT {
     return new JsonArray();
   }
 
-  private static Map<String, String> with(Map<String, String> base, Object... kv) {
-    var m = new HashMap<>(base);
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], String.valueOf(kv[i + 1]));
-    }
-    return m;
-  }
 }

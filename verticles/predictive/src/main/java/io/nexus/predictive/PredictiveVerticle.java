@@ -55,7 +55,7 @@ public final class PredictiveVerticle extends VerticleBase {
     var scoring = new RiskScoring();
     var registry = new Registry(vertx, db.pool(), events, financial, workers);
     subscription = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(RiskScoring.SUBSCRIPTION),
-        scoring::apply);
+        scoring);
     work = new RiskWork(vertx, db.pool(), events, financial, scoring, subscription);
     return db.migrate()
         .compose(v -> bus.handle(Predictive.FORECAST, forecasts::forecast)

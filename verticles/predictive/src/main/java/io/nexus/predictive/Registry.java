@@ -33,6 +33,7 @@ import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.nexus.predictive.risk.IsolationForest;
 import io.nexus.predictive.risk.LogisticRisk;
+import io.nexus.predictive.risk.OneClassSvm;
 import io.nexus.predictive.risk.RiskModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -232,7 +233,8 @@ final class Registry {
             return labels(v.ledgerId(), call).compose(labels -> workers.<Trained>executeBlocking(
                 () -> logistic(rows, labels, seed), false));
           }
-          return workers.<Trained>executeBlocking(() -> forest(rows, seed), false);
+          return workers.<Trained>executeBlocking(() -> v.kind() == ModelKind.ONE_CLASS_SVM ? svm(rows, seed)
+              : forest(rows, seed), false);
         })
         .compose(t -> {
           progress(address, id, ModelState.TRAINING, "storing", 0);
@@ -282,17 +284,30 @@ final class Registry {
   static Trained forest(Rows rows, long seed) {
     double[][] x = rows.features().toArray(double[][]::new);
     var forest = IsolationForest.fit(x, IsolationForest.TREES, IsolationForest.SAMPLE, seed);
+    return unsupervised(forest, x, List.of(metric("trees", IsolationForest.TREES),
+        metric("sample", Math.min(IsolationForest.SAMPLE, x.length)), metric("seed", seed)));
+  }
+
+  /** A one-class SVM on (a sample of) the rows; the same kind of threshold. */
+  static Trained svm(Rows rows, long seed) {
+    double[][] x = rows.features().toArray(double[][]::new);
+    var svm = OneClassSvm.train(x, seed);
+    return unsupervised(svm, x, List.of(metric("kernel-rbf-gamma", 1.0 / x[0].length), metric("nu", OneClassSvm.NU),
+        metric("trained-on", Math.min(OneClassSvm.MAX_ROWS, x.length)), metric("seed", seed)));
+  }
+
+  /** A model that needs no labels: its threshold leaves {@link #FLAGGED_SHARE} of the training rows above it. */
+  private static Trained unsupervised(RiskModel model, double[][] x, List<Metric> parameters) {
     double[] scores = new double[x.length];
     for (int i = 0; i < x.length; i++) {
-      scores[i] = forest.score(x[i]).score();
+      scores[i] = model.value(x[i]);
     }
     Arrays.sort(scores);
     double threshold = quantile(scores, 1 - FLAGGED_SHARE);
-    return new Trained(forest, threshold,
+    return new Trained(model, threshold,
         List.of(metric("rows", x.length), metric("score-p50", quantile(scores, 0.5)), metric("score-p90", quantile(scores, 0.9)),
             metric("score-p99", quantile(scores, 0.99)), metric("score-max", scores[scores.length - 1])),
-        List.of(metric("trees", IsolationForest.TREES), metric("sample", Math.min(IsolationForest.SAMPLE, x.length)),
-            metric("seed", seed)));
+        parameters);
   }
 
   /** Logistic regression on the rows behind decided findings: confirmed risky, dismissed not (confirmed wins). */

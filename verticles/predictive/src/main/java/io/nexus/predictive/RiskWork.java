@@ -229,7 +229,8 @@ final class RiskWork {
                       return Future.succeededFuture(); // another pass moved it meanwhile
                     }
                     List<Payment> payments = page.entries().stream().map(Payment::of).toList();
-                    return scoring.read(tx, org, ledger, payments, Instant.now())
+                    Instant readAt = Instant.now();
+                    return scoring.read(tx, org, ledger, payments, payments.stream().map(x -> readAt).toList())
                         .compose(n -> tx.preparedQuery("UPDATE import_backlog SET cursor = $2, done = $3, entries = entries + $4, "
                                 + "updated_at = now() WHERE import_id = $1")
                             .execute(Tuple.of(importId, page.next(), page.next() == null, n)));

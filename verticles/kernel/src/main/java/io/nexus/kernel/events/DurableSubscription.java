@@ -36,6 +36,19 @@ public final class DurableSubscription {
   @FunctionalInterface
   public interface Handler {
     Future<Void> apply(RecordedEvent event, SqlConnection tx);
+
+    /**
+     * A page of events in log order, in one transaction: one after the other unless the handler
+     * can do better by taking them together (fewer statements). If it fails, the subscription goes
+     * through the page with {@link #apply}, one event per transaction.
+     */
+    default Future<Void> applyAll(List<RecordedEvent> events, SqlConnection tx) {
+      Future<Void> chain = Future.succeededFuture();
+      for (RecordedEvent e : events) {
+        chain = chain.compose(v -> apply(e, tx));
+      }
+      return chain;
+    }
   }
 
   /**
@@ -175,9 +188,11 @@ public final class DurableSubscription {
       return processAll(events, 0);
     }
     RecordedEvent last = events.get(events.size() - 1);
-    int[] mine = {0};
+    List<RecordedEvent> ours = events.stream()
+        .filter(e -> Math.floorMod(e.streamId().hashCode(), opts.partitions()) == opts.partition()).toList();
+    int[] mine = {ours.size()};
     return pool.withTransaction(tx -> holdCheckpoint(tx)
-            .compose(v -> applyEach(tx, events, 0, mine))
+            .compose(v -> ours.isEmpty() ? Future.<Void>succeededFuture() : handler.applyAll(ours, tx))
             .compose(v -> advance(tx, last, mine[0])))
         .onSuccess(v -> {
           checkpoint = last.logPosition();
@@ -187,18 +202,6 @@ public final class DurableSubscription {
         })
         // a moved checkpoint or a failing event: the careful path sorts out which
         .recover(err -> processAll(events, 0));
-  }
-
-  private Future<Void> applyEach(SqlConnection tx, List<RecordedEvent> events, int i, int[] mine) {
-    if (i >= events.size()) {
-      return Future.succeededFuture();
-    }
-    RecordedEvent e = events.get(i);
-    if (Math.floorMod(e.streamId().hashCode(), opts.partitions()) != opts.partition()) {
-      return applyEach(tx, events, i + 1, mine);
-    }
-    mine[0]++;
-    return handler.apply(e, tx).compose(v -> applyEach(tx, events, i + 1, mine));
   }
 
   private Future<Void> processAll(List<RecordedEvent> events, int i) {

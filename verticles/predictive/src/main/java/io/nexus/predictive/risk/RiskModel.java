@@ -15,7 +15,7 @@ import java.util.zip.InflaterInputStream;
  * the score. Stored as bytes in the registry and read back exactly, so the same model gives the
  * same scores on every node and on every replay.
  */
-public sealed interface RiskModel permits IsolationForest, LogisticRisk {
+public sealed interface RiskModel permits IsolationForest, LogisticRisk, OneClassSvm {
 
   /**
    * A score and what made it.
@@ -27,6 +27,11 @@ public sealed interface RiskModel permits IsolationForest, LogisticRisk {
 
   /** The score of one row of features. */
   Score score(double[] row);
+
+  /** The score alone, without the shares (cheaper where the shares cost extra). */
+  default double value(double[] row) {
+    return score(row).score();
+  }
 
   /** The model's kind in the registry. */
   ModelKind kind();
@@ -51,6 +56,7 @@ public sealed interface RiskModel permits IsolationForest, LogisticRisk {
       return switch (kind) {
         case ISOLATION_FOREST -> IsolationForest.read(in);
         case LOGISTIC -> LogisticRisk.read(in);
+        case ONE_CLASS_SVM -> OneClassSvm.read(in);
       };
     } catch (IOException e) {
       throw new UncheckedIOException("a stored " + kind + " model could not be read", e);
