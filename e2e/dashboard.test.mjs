@@ -424,11 +424,13 @@ test('risk: each entry\'s score beside it in the ledger view; a risk-score findi
   const search = page.getByRole('form', { name: 'Search entries' });
   await search.getByLabel('Counterparty').fill('Nightjar');
   await search.getByRole('button', { name: 'Search' }).click();
-  const cell = page.locator(`td[data-risk="${odd.id}"]`);
-  await page.locator(`td[data-risk="${odd.id}"].risk-high`).waitFor();
-  assert.equal(await cell.textContent(), risk.score.toFixed(2));
-  const title = await cell.evaluate((td) => td.title || td.outerHTML);
-  assert.match(title, new RegExp('model v' + risk.modelVersion + '[^]*' + risk.factors[0].feature));
+  // read in one go in the page: the table may be drawn again (live updates) between two separate reads
+  const shown = await (await page.waitForFunction((id) => {
+    const td = document.querySelector(`td[data-risk="${id}"]`);
+    return td && td.classList.contains('risk-high') && td.title.startsWith('model') ? { text: td.textContent, title: td.title } : null;
+  }, odd.id)).jsonValue();
+  assert.equal(shown.text, risk.score.toFixed(2));
+  assert.match(shown.title, new RegExp('model v' + risk.modelVersion + '[^]*' + risk.factors[0].feature));
   // an ordinary entry: scored, below the threshold
   await search.getByLabel('Counterparty').fill('Kestrel');
   await search.getByRole('button', { name: 'Search' }).click();

@@ -128,9 +128,14 @@ async function search(more) {
   }
 }
 
+const riskSeen = new Map(); // entry id → its last score: a page drawn again shows it at once, then the fresh one
+
 /** Each entry's risk score beside it, one request for the page; the features that made it in the tooltip. */
 async function risks(ids) {
   if (!ids.length) return;
+  for (const id of ids) {
+    if (riskSeen.has(id)) showRisk(id, riskSeen.get(id));
+  }
   let found = [];
   try {
     found = (await ctx.api('GET', '/ledgers/' + ledger() + '/risks?entryIds=' + ids.join(','))).risks;
@@ -139,19 +144,23 @@ async function risks(ids) {
   }
   const byId = new Map(found.map((r) => [r.entryId, r]));
   for (const id of ids) {
-    const td = document.querySelector('td[data-risk="' + id + '"]');
-    if (!td) continue;
-    const r = byId.get(id);
-    if (!r) {
-      td.textContent = '—';
-      td.title = 'not scored (no model active, or not read yet)';
-      continue;
-    }
-    td.textContent = r.score.toFixed(2);
-    td.classList.toggle('risk-high', r.score > r.threshold);
-    td.title = 'model v' + r.modelVersion + ', threshold ' + r.threshold.toFixed(2) + '\n'
-      + r.factors.map((f) => f.feature + ' ' + Math.round(f.contribution * 100) + ' % (value ' + f.value.toFixed(2) + ')').join('\n');
+    if (byId.has(id)) riskSeen.set(id, byId.get(id));
+    showRisk(id, byId.get(id));
   }
+}
+
+function showRisk(id, r) {
+  const td = document.querySelector('td[data-risk="' + id + '"]');
+  if (!td) return;
+  if (!r) {
+    td.textContent = '—';
+    td.title = 'not scored (no model active, or not read yet)';
+    return;
+  }
+  td.textContent = r.score.toFixed(2);
+  td.classList.toggle('risk-high', r.score > r.threshold);
+  td.title = 'model v' + r.modelVersion + ', threshold ' + r.threshold.toFixed(2) + '\n'
+    + r.factors.map((f) => f.feature + ' ' + Math.round(f.contribution * 100) + ' % (value ' + f.value.toFixed(2) + ')').join('\n');
 }
 
 async function statement(kind) {

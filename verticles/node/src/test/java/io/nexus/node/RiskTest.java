@@ -312,7 +312,13 @@ class RiskTest extends NodeSpec {
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.json().getString("detail")).contains("nothing to roll back to");
 
-    // a failed training is a model in state failed, with its reason: a logistic model with no decisions in the period
+    // the registry's changes are in the audit trail, by who made them; the scores' batches by the service
+    String audit = Awaitility.await("audited").atMost(Duration.ofSeconds(20)).until(() -> http.get("/api/v1/audit?entity=model-"
+        + forest + "&limit=50", admin).body(), b -> b.contains("predictive.model-promoted") && b.contains("predictive.model-trained"));
+    assertThat(audit).contains("predictive.model-promoted");
+    assertThat(http.get("/api/v1/audit?entity=ledger-risk-" + ledger + "&limit=5", admin).body())
+        .contains("predictive.entry-scored").contains("service:predictive");
+        // a failed training is a model in state failed, with its reason: a logistic model with no decisions in the period
     var empty = http.post("/api/v1/models", new JsonObject().put("ledgerId", ledger).put("kind", "logistic")
         .put("from", "2024-01-01").put("to", "2024-12-31"), examiner);
     JsonObject failed = awaitModel(empty.json().getString("id"), "failed");
