@@ -327,6 +327,13 @@ test('forecast: four years of monthly sales drawn with the forecast and both ban
     .getOption().series.map((x) => x.name));
   assert.deepEqual([...new Set(series)].sort(), ['80 %', '95 %', 'forecast', 'history']);
   await page.screenshot({ path: `${shots}/forecast-1-chart.png`, fullPage: true });
+  assert.match(await page.locator('#forecast-summary').textContent(), /^account 4000 · /);
+  // the same sales as the customers' payments: the counterparty instead of the account
+  await form.getByLabel('or counterparty').fill('Customers');
+  await form.getByRole('button', { name: 'Forecast' }).click();
+  await page.locator('#forecast-summary', { hasText: 'payments of Customers' }).waitFor();
+  assert.match(await page.locator('#forecast-summary').textContent(), /48 months of history in EUR/);
+  await form.getByLabel('or counterparty').fill('');
   // a series too short for any method: the reason is shown, not a broken chart
   await form.getByLabel('History from').fill('2025-10-01');
   await form.getByRole('button', { name: 'Forecast' }).click();

@@ -2,6 +2,8 @@
 // intervals drawn with ECharts (from its WebJar), the method with its held-out error, and the
 // points as a table.
 
+import { enumOf } from './contract.js';
+
 const $ = (id) => document.getElementById(id);
 let ctx;
 let chart = null;
@@ -11,6 +13,17 @@ export function initForecast(c) {
   $('fc-ledger').addEventListener('change', () => accounts().catch((e) => { $('forecast-msg').textContent = e.message; }));
   $('forecast-form').addEventListener('submit', (ev) => { ev.preventDefault(); run(); });
   window.addEventListener('resize', () => chart && chart.resize());
+  // the periods and methods the contracts define, month and auto chosen as the server's defaults are
+  for (const [id, field, chosen] of [['fc-period', 'period', 'month'], ['fc-method', 'method', 'auto']]) {
+    enumOf('Predictive.ForecastQuery', field).then((values) => {
+      $(id).replaceChildren(...values.map((v) => {
+        const o = document.createElement('option');
+        o.textContent = v;
+        return o;
+      }));
+      $(id).value = chosen;
+    }).catch((e) => { $('forecast-msg').textContent = e.message; });
+  }
 }
 
 async function accounts() {
@@ -29,8 +42,9 @@ async function accounts() {
 async function run() {
   $('forecast-msg').textContent = 'Fitting…';
   $('forecast-summary').textContent = '';
-  const q = new URLSearchParams({ account: $('fc-account').value, period: $('fc-period').value,
-    method: $('fc-method').value, horizon: $('fc-horizon').value });
+  const party = $('fc-counterparty').value.trim();
+  const q = new URLSearchParams({ period: $('fc-period').value, method: $('fc-method').value, horizon: $('fc-horizon').value });
+  if (party) q.set('counterparty', party); else q.set('account', $('fc-account').value);
   if ($('fc-from').value) q.set('from', $('fc-from').value);
   if ($('fc-to').value) q.set('to', $('fc-to').value);
   try {
@@ -49,7 +63,8 @@ function summary(f) {
   const held = h && h.mase != null
     ? `; on the last season held out: MAPE ${h.mape == null ? 'n/a' : h.mape.toFixed(1) + ' %'}, MASE ${h.mase.toFixed(2)}`
     : '; the history was too short to hold a season out';
-  $('forecast-summary').textContent = `${f.method}: ${f.model}${held}. ${f.history.length} ${f.period}s of history in ${f.currency}.`;
+  const of = f.counterparty != null ? 'payments of ' + f.counterparty : 'account ' + f.account;
+  $('forecast-summary').textContent = `${of} · ${f.method}: ${f.model}${held}. ${f.history.length} ${f.period}s of history in ${f.currency}.`;
 }
 
 function draw(f) {

@@ -72,7 +72,7 @@ CREATE TABLE scores (
   factors        jsonb NOT NULL,
   scored_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
   published      boolean NOT NULL DEFAULT false,
-  finding        text CHECK (finding IN ('pending', 'raised')),
+  finding        text CHECK (finding IN ('pending', 'raised', 'refused')),
   PRIMARY KEY (entry_id, model_id)
 );
 CREATE INDEX scores_unpublished_idx ON scores (scored_at) WHERE NOT published;

@@ -82,7 +82,8 @@ public final class Financial {
    * An account's net movement per week, month or quarter in the ledger's currency, every period
    * from the first with a booking (or {@code from}) to the last (or {@code to}) present, empty
    * ones as 0: credit-normal accounts (liabilities, equity, revenue) positive when credited, the
-   * others when debited (viewer). What forecasts are made from.
+   * others when debited — or, given a counterparty instead, the sizes of the entries with it (its
+   * payments) (viewer). What forecasts are made from.
    */
   public static final Endpoint<AccountSeriesQuery, AccountSeries> ACCOUNT_SERIES =
       Endpoint.query("nexus.financial.account-series", AccountSeriesQuery.class, AccountSeries.class, Role.VIEWER);
@@ -612,27 +613,37 @@ public final class Financial {
   }
 
   /**
+   * One of {@code account} (its net movement) and {@code counterparty} (the sizes of the entries
+   * with it: what was paid to or by it), not both.
+   *
    * @param from first booking date counted (inclusive); default the first booking
    * @param to last booking date counted (inclusive); default today
    */
   public record AccountSeriesQuery(
       @Fields.Id String ledgerId,
-      @Size(min = 1, max = 20) String account,
+      @Nullable @Size(min = 1, max = 20) String account,
       SeriesPeriod period,
       @Nullable @Fields.IsoDate String from,
-      @Nullable @Fields.IsoDate String to) {}
+      @Nullable @Fields.IsoDate String to,
+      @Nullable @Size(min = 1, max = 200) String counterparty) {}
 
   /** @param value the period's net movement, a decimal string at the currency's scale */
   public record SeriesPoint(String period, @Fields.IsoDate String start, String value) {}
 
-  /** @param points oldest first, one per period, none missing */
+  /**
+   * @param account the account, or null for a counterparty's series
+   * @param type the account's type, or null for a counterparty's series
+   * @param counterparty the counterparty, or null for an account's series
+   * @param points oldest first, one per period, none missing
+   */
   public record AccountSeries(
       @Fields.Id String ledgerId,
-      String account,
-      AccountType type,
+      @Nullable String account,
+      @Nullable AccountType type,
       SeriesPeriod period,
       @Fields.CurrencyCode String currency,
-      List<SeriesPoint> points) {}
+      List<SeriesPoint> points,
+      @Nullable String counterparty) {}
 
   /**
    * @param digits 1 (first digit) or 2 (first two digits); default 1

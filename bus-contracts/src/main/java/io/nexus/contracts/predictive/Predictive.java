@@ -158,7 +158,10 @@ public final class Predictive {
   }
 
   /**
-   * @param account the account's code
+   * One of {@code account} and {@code counterparty}.
+   *
+   * @param account the account's code: a forecast of its net movement
+   * @param counterparty a counterparty: a forecast of the sizes of the entries with it (its payments)
    * @param horizon periods ahead; default 12
    * @param period the series' period; default month
    * @param method default auto
@@ -167,12 +170,13 @@ public final class Predictive {
    */
   public record ForecastQuery(
       @Fields.Id String ledgerId,
-      @Size(min = 1, max = 20) String account,
+      @Nullable @Size(min = 1, max = 20) String account,
       @Nullable @Min(1) @Max(120) Integer horizon,
       @Nullable SeriesPeriod period,
       @Nullable Method method,
       @Nullable @Fields.IsoDate String from,
-      @Nullable @Fields.IsoDate String to) {}
+      @Nullable @Fields.IsoDate String to,
+      @Nullable @Size(min = 1, max = 200) String counterparty) {}
 
   /** @param value the period's net movement, a decimal string at the currency's scale */
   public record HistoryPoint(String period, String value) {}
@@ -195,7 +199,7 @@ public final class Predictive {
    * @param aicc the model's AICc on the series' scale, null for Theta, seasonal naive and the combination
    */
   public record ForecastView(
-      String account,
+      @Nullable String account,
       SeriesPeriod period,
       @Fields.CurrencyCode String currency,
       Method method,
@@ -203,7 +207,8 @@ public final class Predictive {
       @Nullable Double aicc,
       Holdout holdout,
       List<HistoryPoint> history,
-      List<ForecastPoint> points) {}
+      List<ForecastPoint> points,
+      @Nullable String counterparty) {}
 
   // ---- risk ----
 

@@ -26,6 +26,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -134,39 +135,65 @@ final class EntrySearchQuery {
     if (from != null && to.isBefore(from)) {
       throw BusFailure.badRequest("to: " + to + " is before from: " + from);
     }
+    if ((q.account() == null) == (q.counterparty() == null)) {
+      throw BusFailure.badRequest("account, counterparty: give one of them");
+    }
+    LocalDate since = from == null ? LocalDate.of(1, 1, 1) : from;
     return pool.withConnection(c -> ledger.ownLedger(c, p, q.ledgerId())
-        .compose(l -> c.preparedQuery("SELECT a.id, a.type, g.currency FROM accounts a JOIN ledgers g ON g.id = a.ledger_id "
-            + "WHERE a.ledger_id = $1 AND a.code = $2").execute(Tuple.of(l, q.account())))
-        .compose(acc -> {
-          if (acc.size() == 0) {
-            return Future.failedFuture(BusFailure.notFound("no account " + q.account() + " in this ledger"));
+        .compose(l -> {
+          if (q.counterparty() != null) {
+            // a counterparty's payments: the size of each entry with it (its debits) in the ledger's currency
+            return c.preparedQuery("SELECT currency FROM ledgers WHERE id = $1").execute(Tuple.of(l))
+                .compose(cur -> {
+                  String currency = cur.iterator().next().getString("currency");
+                  return c.preparedQuery("SELECT e.booking_date AS d, sum(x.debit) AS net FROM entries e "
+                          + "JOIN entry_lines x ON x.entry_id = e.id WHERE e.ledger_id = $1 AND e.counterparty = $2 "
+                          + "AND x.currency = $3 AND e.booking_date >= $4 AND e.booking_date <= $5 GROUP BY e.booking_date ORDER BY d")
+                      .execute(Tuple.of(l, q.counterparty(), currency, since, to))
+                      .compose(rows -> rows.size() == 0 && from == null
+                          ? Future.failedFuture(BusFailure.notFound("no entries with counterparty " + q.counterparty()
+                              + " in this ledger"))
+                          : Future.succeededFuture(points(q, from, to, currency, rows, false)))
+                      .map(points -> new AccountSeries(q.ledgerId(), null, null, q.period(), currency, points, q.counterparty()));
+                });
           }
-          Row a = acc.iterator().next();
-          AccountType type = Wire.parse(AccountType.class, a.getString("type"));
-          String currency = a.getString("currency");
-          return c.preparedQuery("SELECT e.booking_date AS d, sum(x.debit - x.credit) AS net FROM entry_lines x "
-                  + "JOIN entries e ON e.id = x.entry_id WHERE x.account_id = $1 AND x.currency = $2 "
-                  + "AND e.booking_date >= $3 AND e.booking_date <= $4 GROUP BY e.booking_date ORDER BY d")
-              .execute(Tuple.of(a.getUUID("id"), currency, from == null ? LocalDate.of(1, 1, 1) : from, to))
-              .map(rows -> {
-                SeriesPeriod period = q.period();
-                var sums = new java.util.TreeMap<LocalDate, BigDecimal>();
-                for (Row r : rows) {
-                  BigDecimal net = r.getBigDecimal("net");
-                  sums.merge(period.start(r.getLocalDate("d")), type.creditNormal() ? net.negate() : net, BigDecimal::add);
+          return c.preparedQuery("SELECT a.id, a.type, g.currency FROM accounts a JOIN ledgers g ON g.id = a.ledger_id "
+                  + "WHERE a.ledger_id = $1 AND a.code = $2").execute(Tuple.of(l, q.account()))
+              .compose(acc -> {
+                if (acc.size() == 0) {
+                  return Future.failedFuture(BusFailure.notFound("no account " + q.account() + " in this ledger"));
                 }
-                var points = new ArrayList<SeriesPoint>();
-                LocalDate first = from != null ? period.start(from) : sums.isEmpty() ? null : sums.firstKey();
-                LocalDate last = q.to() != null ? period.start(to) : sums.isEmpty() ? null : sums.lastKey();
-                if (first != null && last != null) {
-                  for (LocalDate d = first; !d.isAfter(last); d = period.next(d)) {
-                    points.add(new SeriesPoint(period.label(d), d.toString(),
-                        Money.format(sums.getOrDefault(d, BigDecimal.ZERO), currency)));
-                  }
-                }
-                return new AccountSeries(q.ledgerId(), q.account(), type, period, currency, points);
+                Row a = acc.iterator().next();
+                AccountType type = Wire.parse(AccountType.class, a.getString("type"));
+                String currency = a.getString("currency");
+                return c.preparedQuery("SELECT e.booking_date AS d, sum(x.debit - x.credit) AS net FROM entry_lines x "
+                        + "JOIN entries e ON e.id = x.entry_id WHERE x.account_id = $1 AND x.currency = $2 "
+                        + "AND e.booking_date >= $3 AND e.booking_date <= $4 GROUP BY e.booking_date ORDER BY d")
+                    .execute(Tuple.of(a.getUUID("id"), currency, since, to))
+                    .map(rows -> new AccountSeries(q.ledgerId(), q.account(), type, q.period(), currency,
+                        points(q, from, to, currency, rows, type.creditNormal()), null));
               });
         }));
+  }
+
+  /** Daily sums into periods, every period from the first (or {@code from}) to the last (or {@code to}) present, empty ones 0. */
+  private static List<SeriesPoint> points(AccountSeriesQuery q, LocalDate from, LocalDate to, String currency,
+      io.vertx.sqlclient.RowSet<Row> rows, boolean negate) {
+    SeriesPeriod period = q.period();
+    var sums = new java.util.TreeMap<LocalDate, BigDecimal>();
+    for (Row r : rows) {
+      BigDecimal net = r.getBigDecimal("net");
+      sums.merge(period.start(r.getLocalDate("d")), negate ? net.negate() : net, BigDecimal::add);
+    }
+    var points = new ArrayList<SeriesPoint>();
+    LocalDate first = from != null ? period.start(from) : sums.isEmpty() ? null : sums.firstKey();
+    LocalDate last = q.to() != null ? period.start(to) : sums.isEmpty() ? null : sums.lastKey();
+    if (first != null && last != null) {
+      for (LocalDate d = first; !d.isAfter(last); d = period.next(d)) {
+        points.add(new SeriesPoint(period.label(d), d.toString(), Money.format(sums.getOrDefault(d, BigDecimal.ZERO), currency)));
+      }
+    }
+    return points;
   }
 
   /** A page of entries from their ids, one more than {@code limit} asked for to know whether a next page exists. */

@@ -110,6 +110,14 @@ class ForecastTest extends NodeSpec {
         admin).json();
     assertThat(quarters.getJsonArray("points").getJsonObject(0).getString("period")).isEqualTo("1960-Q1");
     assertThat(quarters.getJsonArray("history")).hasSize(44);
+
+    // the same series as a counterparty's payments: every ticket entry is with "Passengers"
+    var byParty = http.get("/api/v1/ledgers/" + ledger + "/forecasts?counterparty=Passengers&horizon=12&to=1959-12-31", admin);
+    assertThat(byParty.status()).as(byParty.toString()).isEqualTo(200);
+    assertThat(byParty.json().getString("counterparty")).isEqualTo("Passengers");
+    assertThat(byParty.json().getString("account")).isNull();
+    assertThat(byParty.json().getJsonArray("history")).isEqualTo(f.getJsonArray("history"));
+    assertThat(byParty.json().getJsonArray("points")).isEqualTo(f.getJsonArray("points"));
   }
 
   @Test
@@ -137,6 +145,8 @@ class ForecastTest extends NodeSpec {
       "unknown method|account=4000&method=prophet|400|method",
       "bad date|account=4000&to=1959-13-01|400|to",
       "no account|horizon=3|400|account",
+      "account and counterparty both|account=4000&counterparty=Passengers|400|counterparty",
+      "unknown counterparty|counterparty=Nobody|404|no entries with counterparty Nobody",
       "unknown account|account=9999|404|no account 9999",
       "three points of history|account=4100|422|at least 6",
       "no bookings in the range|account=4000&from=1990-01-01|422|has 0 points",

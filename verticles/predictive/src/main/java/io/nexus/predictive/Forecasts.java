@@ -41,14 +41,19 @@ final class Forecasts {
     int horizon = q.horizon() == null ? DEFAULT_HORIZON : q.horizon();
     SeriesPeriod period = q.period() == null ? SeriesPeriod.MONTH : q.period();
     Method method = q.method() == null ? Method.AUTO : q.method();
-    var seriesQuery = new AccountSeriesQuery(q.ledgerId(), q.account(), period, q.from(), q.to());
+    if ((q.account() == null) == (q.counterparty() == null)) {
+      throw BusFailure.badRequest("account, counterparty: give one of them — an account's net movement or a counterparty's "
+          + "payments");
+    }
+    var seriesQuery = new AccountSeriesQuery(q.ledgerId(), q.account(), period, q.from(), q.to(), q.counterparty());
+    String what = q.account() != null ? "account " + q.account() : "counterparty " + q.counterparty();
     return financial.request(Financial.ACCOUNT_SERIES, seriesQuery, call.next())
         .compose(series -> {
           double[] y = series.points().stream().mapToDouble(pt -> new BigDecimal(pt.value()).doubleValue()).toArray();
           return workers.<Forecaster.Result>executeBlocking(() -> Forecaster.forecast(y, period.perYear(), horizon,
                   Forecaster.Method.valueOf(method.name())), false)
               .recover(err -> Future.failedFuture(err instanceof Forecaster.TooShort
-                  ? new BusFailure(ErrorCode.UNPROCESSABLE, "account " + q.account() + " per " + period.wire()
+                  ? new BusFailure(ErrorCode.UNPROCESSABLE, what + " per " + period.wire()
                       + " in this range: " + err.getMessage())
                   : err))
               .map(r -> view(series, r, horizon));
@@ -76,7 +81,7 @@ final class Forecasts {
     }
     return new ForecastView(series.account(), period, series.currency(), Method.valueOf(r.method().name()), r.model(),
         finite(r.aicc()), new Holdout(finite(r.holdoutMape()), finite(r.holdoutMase())), List.copyOf(history),
-        List.copyOf(points));
+        List.copyOf(points), series.counterparty());
   }
 
   private static Double finite(double v) {

@@ -165,17 +165,26 @@ final class RiskWork {
             UUID org = g.getKey().get(0);
             UUID ledger = g.getKey().get(1);
             var findings = g.getValue().stream().map(RiskWork::finding).toList();
+            UUID[] entries = g.getValue().stream().map(Pending::entry).toArray(UUID[]::new);
+            UUID[] models = g.getValue().stream().map(Pending::model).toArray(UUID[]::new);
             chain = chain.compose(x -> financial.request(Financial.RAISE_FINDINGS, new RaiseFindings(ledger.toString(), findings),
-                    RiskScoring.asService(org)))
-                .compose(raised -> pool.preparedQuery("UPDATE scores s SET finding = 'raised' FROM unnest($1::uuid[], $2::uuid[]) "
-                        + "AS u(e, m) WHERE s.entry_id = u.e AND s.model_id = u.m")
-                    .execute(Tuple.of(g.getValue().stream().map(Pending::entry).toArray(UUID[]::new),
-                        (Object) g.getValue().stream().map(Pending::model).toArray(UUID[]::new)))
-                    .onSuccess(x -> LOG.debug("risk-score findings sent [ledger: {}, new: {}, existing: {}]", ledger,
-                        raised.raised(), raised.existing())));
+                    RiskScoring.asService(org))
+                .compose(raised -> mark(entries, models, "raised")
+                    .onSuccess(y -> LOG.debug("risk-score findings sent [ledger: {}, new: {}, existing: {}]", ledger,
+                        raised.raised(), raised.existing())))
+                // Financial will never take these (the ledger or an entry is gone): not again; a failing Financial: later
+                .recover(err -> err instanceof io.nexus.kernel.bus.BusFailure f && f.code().status() / 100 == 4
+                    ? mark(entries, models, "refused").onSuccess(y -> LOG.warn("risk-score findings refused by Financial "
+                        + "[ledger: {}]: {}", ledger, err.getMessage()))
+                    : Future.failedFuture(err)));
           }
           return chain.map(rows.size() == FINDING_BATCH);
         });
+  }
+
+  private Future<Void> mark(UUID[] entries, UUID[] models, String state) {
+    return pool.preparedQuery("UPDATE scores s SET finding = $3 FROM unnest($1::uuid[], $2::uuid[]) AS u(e, m) "
+        + "WHERE s.entry_id = u.e AND s.model_id = u.m").execute(Tuple.of(entries, models, state)).mapEmpty();
   }
 
   /** The finding of one score: its id follows from the entry (the key) and the rule in Financial. */
@@ -209,7 +218,8 @@ final class RiskWork {
 
   /** One page of the oldest import not read to its end. */
   Future<Boolean> importPage() {
-    return pool.preparedQuery("SELECT import_id, org, ledger_id, cursor FROM import_backlog WHERE NOT done ORDER BY queued_at LIMIT 1")
+    // the one waiting longest since it last moved: one that keeps failing does not hold up the others
+    return pool.preparedQuery("SELECT import_id, org, ledger_id, cursor FROM import_backlog WHERE NOT done ORDER BY updated_at LIMIT 1")
         .execute()
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -236,8 +246,24 @@ final class RiskWork {
                             .execute(Tuple.of(importId, page.next(), page.next() == null, n)));
                   })))
               .onSuccess(x -> LOG.debug("import page read for risk [import: {}]", importId))
-              .map(true);
+              .map(true)
+              .recover(err -> giveUpOrRetry(importId, err));
         });
+  }
+
+  /**
+   * An import Financial does not know (404: the ledger or the import is gone, or the log was
+   * restored without them) is marked done with the reason; anything else is retried later, after
+   * the other imports' next pages.
+   */
+  private Future<Boolean> giveUpOrRetry(UUID importId, Throwable err) {
+    boolean gone = err instanceof io.nexus.kernel.bus.BusFailure f && f.code().status() == 404;
+    if (gone) {
+      LOG.warn("import not read for risk: Financial does not have it [import: {}]: {}", importId, err.getMessage());
+    }
+    return pool.preparedQuery("UPDATE import_backlog SET done = $2, error = $3, updated_at = now() WHERE import_id = $1")
+        .execute(Tuple.of(importId, gone, String.valueOf(err.getMessage())))
+        .compose(x -> gone ? Future.succeededFuture(true) : Future.failedFuture(err));
   }
 
   // ---- rescoring after a promotion ----
