@@ -6,7 +6,6 @@
 import { enumOf } from './contract.js';
 
 const $ = (id) => document.getElementById(id);
-let RULES = []; // from the served API description: every rule findings are raised by
 let ctx;
 let open = null;      // the finding shown, as last read
 let pending = null;   // the change the server refused with 412
@@ -14,9 +13,9 @@ const dirty = new Set(); // the form fields the user changed since the finding w
 
 export function initFindings(c) {
   ctx = c;
+  // every rule findings are raised by, from the served API description
   enumOf('Financial.FindingSearch', 'rule').then((rules) => {
-    RULES = rules;
-    for (const r of RULES) {
+    for (const r of rules) {
       const o = document.createElement('option');
       o.textContent = r;
       $('f-rule').append(o);

@@ -186,7 +186,6 @@ class RiskTest extends NodeSpec {
     String[][] plants = {{"Kestrel", "5000", "1000", "4000"}, {"Nightjar Holdings", "5000", "1000", "25000"},
         {"Granite", "1900", "5100", "9000"}};
     for (int i = 0; i < plants.length; i++) {
-      long t0 = System.nanoTime();
       String id = post(sunday, plants[i][0], "X-" + (900 + i * 37), Double.parseDouble(plants[i][3]), plants[i][1], plants[i][2]);
       long posted = System.nanoTime();
       JsonObject s = awaitRisk(id, 1);
@@ -194,7 +193,6 @@ class RiskTest extends NodeSpec {
       planted.add(id);
       assertThat(s.getDouble("score")).as("planted " + Arrays.toString(plants[i]) + ": " + s).isGreaterThan(s.getDouble("threshold"));
       assertThat(s.getJsonArray("factors")).isNotEmpty();
-      assertThat(t0).isLessThan(posted);
     }
     // ordinary entries posted now are scored too
     for (int i = 0; i < 10; i++) {
@@ -282,10 +280,8 @@ class RiskTest extends NodeSpec {
           new JsonObject().put("status", risky ? "confirmed" : "dismissed"), examiner, "If-Match", "\"" + f.getLong("version") + "\"");
       assertThat(u.status()).as(u.toString()).isEqualTo(200);
     }
-    if (dismissed == 0) {
-      // the forest flagged nothing but the plants: dismiss ordinary entries' round-amount findings instead
-      throw new AssertionError("expected the forest's threshold (top 1 %) to flag some ordinary entries too");
-    }
+    // the forest's threshold leaves 1 % of its training entries above it: some ordinary ones, to dismiss
+    assertThat(dismissed).as("ordinary entries the forest flagged").isPositive();
     var r = http.post("/api/v1/models", new JsonObject().put("ledgerId", ledger).put("kind", "logistic"), examiner);
     assertThat(r.status()).as(r.toString()).isEqualTo(202);
     logistic = r.json().getString("id");
@@ -363,7 +359,22 @@ class RiskTest extends NodeSpec {
     var stranger = new Financial.ExternalFinding(Financial.RuleId.RISK_SCORE, "k", Financial.Severity.LOW, 0.8, "t", "e",
         List.of(UUID.randomUUID().toString()), List.of());
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(stranger)))).isEqualTo(422);
-    // the same finding again raises nothing new
+    // import-entries answers only in the ledger's organisation, and only for the ledger's imports
+    var pages = new Financial.ImportEntriesQuery(ledger, UUID.randomUUID().toString(), null, null);
+    java.util.function.Function<io.nexus.contracts.Principal, Integer> page = who -> {
+      try {
+        bus.request(Financial.IMPORT_ENTRIES, pages, io.nexus.kernel.bus.Call.edge(null, null, who)).await(10,
+            java.util.concurrent.TimeUnit.SECONDS);
+        return 200;
+      } catch (io.nexus.kernel.bus.BusFailure f) {
+        return f.code().status();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    assertThat(page.apply(elsewhere)).isEqualTo(404);
+    assertThat(page.apply(service)).isEqualTo(404);
+        // the same finding again raises nothing new
     int before = http.get("/api/v1/ledgers/" + ledger + "/findings?rule=risk-score&limit=500", viewer).json()
         .getJsonArray("findings").size();
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(finding)))).isEqualTo(200);

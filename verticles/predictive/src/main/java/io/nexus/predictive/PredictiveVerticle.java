@@ -52,7 +52,7 @@ public final class PredictiveVerticle extends VerticleBase {
     var events = new EventStore(db.pool());
     var financial = new FinancialClient(bus, breakers, cfg.financialTimeoutMs());
     var forecasts = new Forecasts(financial, workers);
-    var scoring = new RiskScoring();
+    var scoring = new RiskScoring(workers);
     var registry = new Registry(vertx, db.pool(), events, financial, workers);
     subscription = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(RiskScoring.SUBSCRIPTION),
         scoring);

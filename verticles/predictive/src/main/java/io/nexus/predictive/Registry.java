@@ -212,7 +212,8 @@ final class Registry {
 
   private record Rows(List<UUID> entries, List<double[]> features) {}
 
-  private record Trained(RiskModel model, double threshold, List<Metric> metrics, List<Metric> parameters) {}
+  /** A trained model as it is stored: its bytes (made on the worker that trained it), rows, threshold, metrics, parameters. */
+  private record Trained(byte[] body, long rows, double threshold, List<Metric> metrics, List<Metric> parameters) {}
 
   private void run(ModelView v, UUID org, Call call) {
     UUID id = UUID.fromString(v.id());
@@ -240,7 +241,7 @@ final class Registry {
           progress(address, id, ModelState.TRAINING, "storing", 0);
           return pool.withTransaction(tx -> tx.preparedQuery("UPDATE models SET state = " + ModelState.TRAINED.sql() + ", body = $2, "
                   + "rows = $3, metrics = $4, parameters = $5, threshold = $6, trained_at = now(), updated_at = now() WHERE id = $1")
-              .execute(Tuple.from(Arrays.asList(id, Buffer.buffer(t.model().toBytes()), rowsOf(t), json(t.metrics()),
+              .execute(Tuple.from(Arrays.asList(id, Buffer.buffer(t.body()), t.rows(), json(t.metrics()),
                   json(t.parameters()), t.threshold())))
               .compose(x -> one(tx, org, id))
               .compose(m -> events.append(tx, Predictive.MODEL_TRAINED.stream(id), EventStore.NO_STREAM,
@@ -264,10 +265,6 @@ final class Registry {
               m.kind(), m.rows(), (System.nanoTime() - started) / 1_000_000);
         })
         .onFailure(err -> LOG.error("training outcome not recorded [model: {}]", id, err));
-  }
-
-  private static long rowsOf(Trained t) {
-    return t.metrics().stream().filter(m -> m.name().equals("rows")).map(m -> Long.parseLong(m.value())).findFirst().orElse(0L);
   }
 
   private static Rows rows(RowSet<Row> rows) {
@@ -304,7 +301,7 @@ final class Registry {
     }
     Arrays.sort(scores);
     double threshold = quantile(scores, 1 - FLAGGED_SHARE);
-    return new Trained(model, threshold,
+    return new Trained(model.toBytes(), x.length, threshold,
         List.of(metric("rows", x.length), metric("score-p50", quantile(scores, 0.5)), metric("score-p90", quantile(scores, 0.9)),
             metric("score-p99", quantile(scores, 0.99)), metric("score-max", scores[scores.length - 1])),
         parameters);
@@ -338,7 +335,7 @@ final class Registry {
       right += said == risky[i] ? 1 : 0;
       positives += risky[i] ? 1 : 0;
     }
-    return new Trained(model, LOGISTIC_THRESHOLD,
+    return new Trained(model.toBytes(), xs.length, LOGISTIC_THRESHOLD,
         List.of(metric("rows", xs.length), metric("confirmed", positives), metric("dismissed", xs.length - positives),
             metric("accuracy-on-labels", (double) right / xs.length)),
         List.of(metric("epochs", LogisticRisk.EPOCHS), metric("seed", seed)));

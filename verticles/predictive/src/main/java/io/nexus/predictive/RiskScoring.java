@@ -81,6 +81,12 @@ final class RiskScoring implements DurableSubscription.Handler {
     }
   };
 
+  private final io.vertx.core.WorkerExecutor workers;
+
+  RiskScoring(io.vertx.core.WorkerExecutor workers) {
+    this.workers = workers;
+  }
+
   /** The call a service makes on its own account in an organisation. */
   static Call asService(UUID org) {
     return Call.system().as(Principal.service(SERVICE_NAME, org.toString(), Role.EXAMINER));
@@ -94,20 +100,23 @@ final class RiskScoring implements DurableSubscription.Handler {
   @Override
   public Future<Void> applyAll(List<RecordedEvent> events, SqlConnection tx) {
     record Key(UUID org, UUID ledger) {}
-    var groups = new LinkedHashMap<Key, List<RecordedEvent>>();
+    record Posted(Payment payment, Instant committed) {}
+    var groups = new LinkedHashMap<Key, List<Posted>>();
     var others = new ArrayList<RecordedEvent>();
     for (RecordedEvent e : events) {
       UUID org = org(e);
       if (org != null && e.is(Financial.ENTRY_POSTED)) {
-        groups.computeIfAbsent(new Key(org, UUID.fromString(e.data().getString("ledgerId"))), k -> new ArrayList<>()).add(e);
+        EntryView v = e.payload(Financial.ENTRY_POSTED);
+        groups.computeIfAbsent(new Key(org, UUID.fromString(v.ledgerId())), k -> new ArrayList<>())
+            .add(new Posted(Payment.of(v), e.recordedAt()));
       } else {
         others.add(e);
       }
     }
     Future<Void> chain = Future.succeededFuture();
     for (var g : groups.entrySet()) {
-      List<Payment> payments = g.getValue().stream().map(e -> Payment.of(e.payload(Financial.ENTRY_POSTED))).toList();
-      List<Instant> committed = g.getValue().stream().map(RecordedEvent::recordedAt).toList();
+      List<Payment> payments = g.getValue().stream().map(Posted::payment).toList();
+      List<Instant> committed = g.getValue().stream().map(Posted::committed).toList();
       chain = chain.compose(v -> read(tx, g.getKey().org(), g.getKey().ledger(), payments, committed).mapEmpty());
     }
     for (RecordedEvent e : others) {
@@ -253,11 +262,13 @@ final class RiskScoring implements DurableSubscription.Handler {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return c.preparedQuery("SELECT body FROM models WHERE id = $1").execute(Tuple.of(id)).map(rows -> {
-      RiskModel m = RiskModel.fromBytes(kind, rows.iterator().next().getBuffer("body").getBytes());
-      models.put(id, m);
-      return m;
-    });
+    // inflating and reading a stored model (megabytes for a forest) is work for a worker, not the event loop
+    return c.preparedQuery("SELECT body FROM models WHERE id = $1").execute(Tuple.of(id))
+        .compose(rows -> {
+          byte[] body = rows.iterator().next().getBuffer("body").getBytes();
+          return workers.<RiskModel>executeBlocking(() -> RiskModel.fromBytes(kind, body), false);
+        })
+        .onSuccess(m -> models.put(id, m));
   }
 
   /** The largest contributions, largest first, as stored with a score. */
