@@ -332,17 +332,8 @@ class RiskTest extends NodeSpec {
     String entry = planted.get(0);
     var finding = new Financial.ExternalFinding(Financial.RuleId.RISK_SCORE, entry, Financial.Severity.HIGH, 0.9, "t", "e",
         List.of(entry), List.of());
-    java.util.function.BiFunction<io.nexus.contracts.Principal, Financial.RaiseFindings, Integer> send = (who, req) -> {
-      try {
-        bus.request(Financial.RAISE_FINDINGS, req, io.nexus.kernel.bus.Call.edge(null, null, who)).await(10,
-            java.util.concurrent.TimeUnit.SECONDS);
-        return 200;
-      } catch (io.nexus.kernel.bus.BusFailure f) {
-        return f.code().status();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    };
+    java.util.function.BiFunction<io.nexus.contracts.Principal, Financial.RaiseFindings, Integer> send =
+        (who, req) -> status(bus, Financial.RAISE_FINDINGS, req, who);
     var service = io.nexus.contracts.Principal.service("predictive", org, io.nexus.contracts.Role.EXAMINER);
     // a person, even an admin of the organisation, is refused
     var person = new io.nexus.contracts.Principal("someone", org, io.nexus.contracts.Role.ADMIN, null);
@@ -361,17 +352,7 @@ class RiskTest extends NodeSpec {
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(stranger)))).isEqualTo(422);
     // import-entries answers only in the ledger's organisation, and only for the ledger's imports
     var pages = new Financial.ImportEntriesQuery(ledger, UUID.randomUUID().toString(), null, null);
-    java.util.function.Function<io.nexus.contracts.Principal, Integer> page = who -> {
-      try {
-        bus.request(Financial.IMPORT_ENTRIES, pages, io.nexus.kernel.bus.Call.edge(null, null, who)).await(10,
-            java.util.concurrent.TimeUnit.SECONDS);
-        return 200;
-      } catch (io.nexus.kernel.bus.BusFailure f) {
-        return f.code().status();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    };
+    java.util.function.Function<io.nexus.contracts.Principal, Integer> page = who -> status(bus, Financial.IMPORT_ENTRIES, pages, who);
     assertThat(page.apply(elsewhere)).isEqualTo(404);
     assertThat(page.apply(service)).isEqualTo(404);
         // the same finding again raises nothing new
@@ -428,6 +409,19 @@ class RiskTest extends NodeSpec {
     for (String p : planted) {
       JsonObject s = awaitRisk(p, m.getInteger("version"));
       assertThat(s.getDouble("score")).as("planted " + p + ": " + s).isGreaterThan(s.getDouble("threshold"));
+    }
+  }
+
+  /** The status a request over the bus gets as {@code who}: 200, or its failure's. */
+  private static <Q, R> int status(io.nexus.kernel.bus.Bus bus, io.nexus.contracts.Endpoint<Q, R> endpoint, Q request,
+      io.nexus.contracts.Principal who) {
+    try {
+      bus.request(endpoint, request, io.nexus.kernel.bus.Call.edge(null, null, who)).await(10, java.util.concurrent.TimeUnit.SECONDS);
+      return 200;
+    } catch (io.nexus.kernel.bus.BusFailure f) {
+      return f.code().status();
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
