@@ -75,9 +75,12 @@ async function startExamination() {
 let nextFindings = null;
 
 /** The findings that pass the filters, in the chosen order; with {@code more}, the next page after those shown. */
+let listed = 0; // the newest list() asked for: an older answer arriving later (another ledger, other filters) is dropped
+
 async function list(more) {
   const ledger = $('findings-ledger').value;
   if (!ledger) return;
+  const mine = ++listed;
   const q = new URLSearchParams({ limit: '100', sort: $('f-sort').value });
   for (const [k, id] of [['rule', 'f-rule'], ['severity', 'f-severity'], ['status', 'f-status'], ['assignee', 'f-assignee']]) {
     if ($(id).value) q.set(k, $(id).value);
@@ -86,6 +89,7 @@ async function list(more) {
   $('findings-state').textContent = 'Loading…';
   try {
     const page = await ctx.api('GET', '/ledgers/' + ledger + '/findings?' + q);
+    if (mine !== listed) return;
     const items = page.findings.map((f) => {
       const li = document.createElement('li');
       const b = document.createElement('button');
