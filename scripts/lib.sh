@@ -72,6 +72,28 @@ libpq_url() {
   echo "$1" | sed -E 's#^postgres(ql)?://#postgresql://#'
 }
 
+# Installs Debian's Tesseract with its English and German data (the Vision service's OCR) and the
+# DejaVu fonts (receipts are drawn with them in the tests and the demo) when missing. With "soft",
+# a machine where apt cannot be used only hears that OCR will be off (the node runs without it).
+ensure_ocr() {
+  local need=()
+  if ! command -v tesseract >/dev/null 2>&1; then
+    need+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu)
+  else
+    local langs
+    langs="$(tesseract --list-langs 2>/dev/null || true)"
+    grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
+    grep -qx deu <<<"$langs" || need+=(tesseract-ocr-deu)
+  fi
+  { command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q DejaVu; } || need+=(fontconfig fonts-dejavu-core)
+  [ ${#need[@]} -gt 0 ] || return 0
+  if [ "${1:-}" = soft ] && { [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; }; then
+    echo "nexus: OCR is off until these are installed: ${need[*]}" >&2
+    return 0
+  fi
+  apt_install "${need[@]}"
+}
+
 # Installs what the browser tests need when missing: Debian's Chromium (apt) and the e2e
 # packages from npm (the committed lockfile, npm ci). Node.js itself comes from apt if absent.
 ensure_browser_tools() {

@@ -5,6 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_toolchain
+ensure_ocr soft   # the Vision service reads documents with tesseract (it runs without, codes and PDF text only)
 ensure_jar
 cd "$ROOT"
 exec java "${JAVA_OPENS[@]}" ${NEXUS_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_toolchain
 ensure_pg_client   # the backup/restore specification runs scripts/backup.sh and restore.sh
 ensure_openssl   # GatewayOpsTest makes a self-signed certificate for the HTTPS listener
+ensure_ocr   # the Vision service's OCR tests run the real tesseract
 ensure_browser_tools   # the dashboard's browser tests (DashboardIT) drive Chromium with playwright-core
 cd "$ROOT"
 exec mvn -B verify "$@"

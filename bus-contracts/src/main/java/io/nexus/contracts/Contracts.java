@@ -5,6 +5,7 @@ import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.predictive.Predictive;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.system.SystemFeed;
+import io.nexus.contracts.vision.Vision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -15,13 +16,13 @@ public final class Contracts {
 
   /** Every request/reply endpoint. */
   public static List<Endpoint<?, ?>> endpoints() {
-    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Predictive.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
+    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Predictive.ENDPOINTS, Vision.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
         .flatMap(List::stream).toList();
   }
 
   /** Every kind of event the log holds, each service's in its order. */
   public static List<EventType<?>> eventTypes() {
-    return Stream.of(Security.EVENTS, Financial.EVENTS, Predictive.EVENTS).flatMap(List::stream).toList();
+    return Stream.of(Security.EVENTS, Financial.EVENTS, Predictive.EVENTS, Vision.EVENTS).flatMap(List::stream).toList();
   }
 
   /** The event type of a name the log holds, if any. */
@@ -37,7 +38,7 @@ public final class Contracts {
 
   /** Every pub/sub topic a service publishes itself (the log's events are relayed on their {@link EventType#topic()}). */
   public static List<Topic<?>> topics() {
-    return Stream.of(Security.TOPICS, Financial.TOPICS, Predictive.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
+    return Stream.of(Security.TOPICS, Financial.TOPICS, Predictive.TOPICS, Vision.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
   }
 
   /** The names of the services that own endpoints ({@code security}, ...), in catalogue order. */
@@ -79,6 +80,7 @@ public final class Contracts {
     addOnce(types, SystemFeed.FeedEvent.class);
     addOnce(types, Financial.ImportProgress.class);
     addOnce(types, Financial.ExaminationProgress.class);
+    addOnce(types, Vision.DocumentProgress.class);
     return types;
   }
 

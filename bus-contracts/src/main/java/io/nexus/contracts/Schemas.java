@@ -102,6 +102,13 @@ public final class Schemas {
             Option.INLINE_ALL_SCHEMAS);
     // properties in the order of the record's components, as Jackson writes them
     config.forTypesInGeneral().withPropertySorter((a, b) -> 0);
+    // bytes travel as Jackson writes them: one base64 string
+    config.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> type.getErasedType() == byte[].class
+        ? new com.github.victools.jsonschema.generator.CustomDefinition(context.getGeneratorConfig().createObjectNode()
+            .put("type", "string").put("contentEncoding", "base64"),
+            com.github.victools.jsonschema.generator.CustomDefinition.DefinitionType.INLINE,
+            com.github.victools.jsonschema.generator.CustomDefinition.AttributeInclusion.YES)
+        : null);
     config.forTypesInGeneral().withTitleResolver(scope -> {
       Class<?> c = scope.getType().getErasedType();
       return c.isRecord() ? c.getSimpleName() : null;

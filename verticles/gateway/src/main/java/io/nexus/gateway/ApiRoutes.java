@@ -343,6 +343,19 @@ final class ApiRoutes {
         });
   }
 
+  /**
+   * Sends a request the gateway built itself (a multipart upload, a binary read) the way the
+   * JSON routes send theirs: to a live instance, through its breaker, as the authenticated caller.
+   */
+  <Q, R> Future<R> call(RoutingContext rc, Endpoint<Q, R> ep, Q request) {
+    if (!registry.hasInstance(ep.service())) {
+      return Future.failedFuture(new BusFailure(ErrorCode.UNAVAILABLE, "no instance of " + ep.service() + " is running", 1L));
+    }
+    Principal p = rc.get(PRINCIPAL_KEY);
+    Call call = Call.edge(rc.get(CORRELATION_KEY), rc.request().getHeader("traceparent"), p);
+    return send(ep, request, call, true, java.util.Set.of());
+  }
+
   /** The validated body merged with the path parameters. */
   private static JsonObject requestBody(RoutingContext rc) {
     ValidatedRequest vr = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);

@@ -9,6 +9,7 @@ import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.gateway.Gateway;
 import io.nexus.contracts.financial.Financial;
+import io.nexus.contracts.vision.Vision;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.security.Security.ParkedRef;
 import io.nexus.contracts.system.SystemFeed;
@@ -32,6 +33,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -127,7 +129,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> {
           JsonObject document = OpenApiMessages.resolve(Yaml.toJson(yaml.toString()));
-          JsonObject served = ApiRoutes.served(document, localOperations(null));
+          JsonObject served = ApiRoutes.served(document, localOperations(null, null));
           servedDocument = Yaml.fromJson(served);
           servedJson = served.encode();
           return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(document));
@@ -177,21 +179,14 @@ public final class GatewayVerticle extends VerticleBase {
 
           // streamed uploads go ahead of the body handler, which would hold the whole body
           var uploads = new Uploads(vertx, bus, cfg.uploadLimitMb() * 1024L * 1024L, cfg.timeoutMs("financial"));
-          root.put(UPLOAD_PATH).handler(rc -> {
-            rc.request().pause();
-            // whoever answers first (a refusal, an early final report), the rest of the body is read and
-            // dropped: a client still sending must get to the end of its request to read the answer
-            rc.addHeadersEndHandler(v -> {
-              if (!rc.request().isEnded()) {
-                rc.request().handler(b -> { }).resume();
-              }
-            });
-            routes.guard(rc, true, Financial.BEGIN_UPLOAD.leastRole(), uploads::handle);
-          });
+          root.put(UPLOAD_PATH).handler(rc -> streamed(rc, routes, Financial.BEGIN_UPLOAD.leastRole(), uploads::handle));
+          var documents = new DocumentRoutes(routes);
+          root.post(DocumentRoutes.UPLOAD_PATH).handler(rc -> streamed(rc, routes, Vision.STORE_DOCUMENT.leastRole(),
+              documents::upload));
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
           root.route("/api/*").handler(GatewayVerticle::literalQueryValues);
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-          routes.bind(builder, localOperations(uploads));
+          routes.bind(builder, localOperations(uploads, documents));
           // the contract's paths are relative to its server URL's path, /api/v1
           root.route("/api/v1/*").subRouter(builder.createRouter());
           root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "
@@ -218,13 +213,30 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * The operations the gateway answers itself, with their least role: the services map for
-   * anyone signed in, and the streamed upload (whose role is its endpoint's, BEGIN_UPLOAD).
+   * anyone signed in, and the streamed routes (whose roles are their endpoints').
    */
-  private Map<String, ApiRoutes.Local> localOperations(Uploads uploads) {
+  private Map<String, ApiRoutes.Local> localOperations(Uploads uploads, DocumentRoutes documents) {
     return Map.of("listServices", new ApiRoutes.Local(Role.VIEWER, rc -> rc.json(registry.describe())),
-        // reached only when the streamed route ahead of the router did not match (it always does)
-        "uploadImportFile", new ApiRoutes.Local(Financial.BEGIN_UPLOAD.leastRole(),
-            uploads == null ? rc -> rc.next() : uploads::handle));
+        // reached only when the streamed routes ahead of the router did not match (they always do)
+        "uploadImportFile", new ApiRoutes.Local(Financial.BEGIN_UPLOAD.leastRole(), rc -> uploads.handle(rc)),
+        "uploadDocument", new ApiRoutes.Local(Vision.STORE_DOCUMENT.leastRole(), rc -> documents.upload(rc)),
+        "getDocumentContent", new ApiRoutes.Local(Vision.DOCUMENT_CONTENT.leastRole(), rc -> documents.content(rc)));
+  }
+
+  /**
+   * A route whose body is read by its handler, ahead of the body handler: paused until the caller
+   * is authenticated. Whoever answers first (a refusal, an early final report), the rest of the
+   * body is read and dropped: a client still sending must get to the end of its request to read
+   * the answer.
+   */
+  private static void streamed(RoutingContext rc, ApiRoutes routes, Role role, Handler<RoutingContext> serve) {
+    rc.request().pause();
+    rc.addHeadersEndHandler(v -> {
+      if (!rc.request().isEnded()) {
+        rc.request().handler(b -> { }).resume();
+      }
+    });
+    routes.guard(rc, true, role, serve);
   }
 
   /** The subscription a parked-event operation names: the live feed is this verticle's only one. */

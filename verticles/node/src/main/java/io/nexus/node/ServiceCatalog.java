@@ -4,6 +4,7 @@ import io.nexus.financial.FinancialVerticle;
 import io.nexus.gateway.GatewayVerticle;
 import io.nexus.predictive.PredictiveVerticle;
 import io.nexus.security.SecurityVerticle;
+import io.nexus.vision.VisionVerticle;
 import io.vertx.core.Deployable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ final class ServiceCatalog {
     ALL.put(SecurityVerticle.SERVICE, SecurityVerticle::new);
     ALL.put(FinancialVerticle.SERVICE, FinancialVerticle::new);
     ALL.put(PredictiveVerticle.SERVICE, PredictiveVerticle::new);
+    ALL.put(VisionVerticle.SERVICE, VisionVerticle::new);
     ALL.put(GatewayVerticle.SERVICE, GatewayVerticle::new);
   }
 

@@ -86,6 +86,36 @@ final class Http {
     return b;
   }
 
+  /** A multipart/form-data upload of one file (field {@code file}) and text fields (name, value, ...). */
+  Resp upload(String path, String fileName, byte[] content, String token, String... fields) {
+    String boundary = "nexus-" + java.util.UUID.randomUUID();
+    var body = new java.io.ByteArrayOutputStream();
+    var text = new StringBuilder();
+    for (int i = 0; i < fields.length; i += 2) {
+      text.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(fields[i])
+          .append("\"\r\n\r\n").append(fields[i + 1]).append("\r\n");
+    }
+    text.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"").append(fileName)
+        .append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    body.writeBytes(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    body.writeBytes(content);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return send(request(path, token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+  }
+
+  /** A GET whose body is bytes: the status, the headers and the bytes. */
+  HttpResponse<byte[]> bytes(String path, String token) {
+    try {
+      return client.send(request(path, token).GET().timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new IllegalStateException("request failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Logs in and returns the access token; fails the test when login fails. */
   String login(String email, String password) {
     Resp r = post("/api/v1/auth/login", new JsonObject().put("email", email).put("password", password), null);

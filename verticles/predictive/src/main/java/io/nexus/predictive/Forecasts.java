@@ -16,6 +16,7 @@ import io.nexus.kernel.bus.BusFailure;
 import io.nexus.kernel.bus.Call;
 import io.nexus.predictive.forecast.Forecast;
 import io.nexus.predictive.forecast.Forecaster;
+import io.nexus.kernel.bus.ServiceClient;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.math.BigDecimal;
@@ -29,10 +30,10 @@ import java.util.List;
 final class Forecasts {
   private static final int DEFAULT_HORIZON = 12;
 
-  private final FinancialClient financial;
+  private final ServiceClient financial;
   private final WorkerExecutor workers;
 
-  Forecasts(FinancialClient financial, WorkerExecutor workers) {
+  Forecasts(ServiceClient financial, WorkerExecutor workers) {
     this.financial = financial;
     this.workers = workers;
   }

@@ -3,6 +3,7 @@ package io.nexus.predictive;
 import io.nexus.contracts.predictive.Predictive;
 import io.nexus.kernel.breaker.Breakers;
 import io.nexus.kernel.bus.Bus;
+import io.nexus.kernel.bus.ServiceClient;
 import io.nexus.kernel.db.Database;
 import io.nexus.kernel.db.PgConfig;
 import io.nexus.kernel.discovery.ServiceInstance;
@@ -50,7 +51,7 @@ public final class PredictiveVerticle extends VerticleBase {
     var pg = PgConfig.from(config());
     db = Database.connect(vertx, pg, SERVICE);
     var events = new EventStore(db.pool());
-    var financial = new FinancialClient(bus, breakers, cfg.financialTimeoutMs());
+    var financial = new ServiceClient(bus, breakers, "financial", "the Financial Examiner", cfg.financialTimeoutMs());
     var forecasts = new Forecasts(financial, workers);
     var scoring = new RiskScoring(workers);
     var registry = new Registry(vertx, db.pool(), events, financial, workers);

@@ -35,6 +35,7 @@ import io.nexus.predictive.risk.IsolationForest;
 import io.nexus.predictive.risk.LogisticRisk;
 import io.nexus.predictive.risk.OneClassSvm;
 import io.nexus.predictive.risk.RiskModel;
+import io.nexus.kernel.bus.ServiceClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -81,10 +82,10 @@ final class Registry {
   private final Vertx vertx;
   private final Pool pool;
   private final EventStore events;
-  private final FinancialClient financial;
+  private final ServiceClient financial;
   private final WorkerExecutor workers;
 
-  Registry(Vertx vertx, Pool pool, EventStore events, FinancialClient financial, WorkerExecutor workers) {
+  Registry(Vertx vertx, Pool pool, EventStore events, ServiceClient financial, WorkerExecutor workers) {
     this.vertx = vertx;
     this.pool = pool;
     this.events = events;

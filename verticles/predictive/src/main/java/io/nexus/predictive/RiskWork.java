@@ -16,6 +16,7 @@ import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.events.NewEvent;
 import io.nexus.predictive.risk.Payment;
+import io.nexus.kernel.bus.ServiceClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -49,13 +50,13 @@ final class RiskWork {
   private final Vertx vertx;
   private final Pool pool;
   private final EventStore events;
-  private final FinancialClient financial;
+  private final ServiceClient financial;
   private final RiskScoring scoring;
   private final DurableSubscription subscription;
   private long timer = -1;
   private boolean running;
 
-  RiskWork(Vertx vertx, Pool pool, EventStore events, FinancialClient financial, RiskScoring scoring,
+  RiskWork(Vertx vertx, Pool pool, EventStore events, ServiceClient financial, RiskScoring scoring,
       DurableSubscription subscription) {
     this.vertx = vertx;
     this.pool = pool;

@@ -32,8 +32,13 @@ import java.util.function.UnaryOperator;
  * large scans; smoothed against noise.
  */
 public final class CodeReader {
-  /** A code found on a page. */
-  public record Code(BarcodeFormat format, String text, String view) {}
+  /**
+   * A code found on a page.
+   *
+   * @param view the view that read it
+   * @param box where it is on the page, when the view that read it was the page as is (else null)
+   */
+  public record Code(BarcodeFormat format, String text, String view, io.nexus.contracts.vision.Vision.Box box) {}
 
   private static final Map<DecodeHintType, Object> HINTS = new EnumMap<>(DecodeHintType.class);
   /** The pixels a page is scaled to, at most, before it is looked at (larger scans are shrunk first). */
@@ -66,10 +71,37 @@ public final class CodeReader {
       BufferedImage img = v.make().apply(base);
       Result r = decode(img);
       if (r != null) {
-        return new Code(r.getBarcodeFormat(), r.getText(), v.name());
+        return new Code(r.getBarcodeFormat(), r.getText(), v.name(), v == VIEWS.get(0)
+            ? box(r, (double) page.getWidth() / base.getWidth()) : null);
       }
     }
     return null;
+  }
+
+  /** The rectangle around a result's points, in the page's pixels. */
+  private static io.nexus.contracts.vision.Vision.Box box(Result r, double scale) {
+    var points = r.getResultPoints();
+    if (points == null || points.length == 0) {
+      return null;
+    }
+    float x0 = Float.MAX_VALUE;
+    float y0 = Float.MAX_VALUE;
+    float x1 = 0;
+    float y1 = 0;
+    for (var p : points) {
+      if (p == null) {
+        continue;
+      }
+      x0 = Math.min(x0, p.getX());
+      y0 = Math.min(y0, p.getY());
+      x1 = Math.max(x1, p.getX());
+      y1 = Math.max(y1, p.getY());
+    }
+    if (x0 == Float.MAX_VALUE) {
+      return null;
+    }
+    return new io.nexus.contracts.vision.Vision.Box((int) Math.max(0, Math.round(x0 * scale)), (int) Math.max(0, Math.round(y0 * scale)),
+        (int) Math.round((x1 - x0) * scale), (int) Math.round((y1 - y0) * scale));
   }
 
   private static Result decode(BufferedImage img) {
