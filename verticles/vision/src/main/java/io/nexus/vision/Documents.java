@@ -129,10 +129,7 @@ final class Documents {
     try {
       s = Intake.sniff(bytes, limits.maxPixels());
     } catch (Intake.Refused r) {
-      throw r.tooLarge() ? new BusFailure(ErrorCode.PAYLOAD_TOO_LARGE, r.getMessage())
-          : r.getMessage().startsWith("the file is empty") ? BusFailure.badRequest("file: " + r.getMessage())
-          : r.getMessage().contains("accepted are") ? new BusFailure(ErrorCode.UNSUPPORTED_MEDIA_TYPE, r.getMessage())
-          : new BusFailure(ErrorCode.UNPROCESSABLE, r.getMessage());
+      throw new BusFailure(r.code(), r.getMessage());
     }
     try (Pages doc = Pages.open(bytes, s.type(), limits)) {
       if (doc.pageCount() < 1) {

@@ -1,5 +1,6 @@
 package io.nexus.vision.intake;
 
+import io.nexus.contracts.ErrorCode;
 import io.nexus.contracts.vision.Vision.MediaType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,17 +16,17 @@ public final class Intake {
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   private static final int PNG_IHDR_END = 8 + 8 + 13;
 
-  /** A refusal: {@code tooLarge} for a file within the byte limit whose pixels are over theirs. */
+  /** A refusal, with the status it deserves: empty (400), not an accepted type (415), too many pixels (413), corrupt (422). */
   public static final class Refused extends Exception {
-    private final boolean tooLarge;
+    private final ErrorCode code;
 
-    Refused(String message, boolean tooLarge) {
+    Refused(String message, ErrorCode code) {
       super(message, null, false, false);
-      this.tooLarge = tooLarge;
+      this.code = code;
     }
 
-    public boolean tooLarge() {
-      return tooLarge;
+    public ErrorCode code() {
+      return code;
     }
   }
 
@@ -46,7 +47,7 @@ public final class Intake {
    */
   public static Sniffed sniff(byte[] bytes, long maxPixels) throws Refused {
     if (bytes.length == 0) {
-      throw new Refused("the file is empty", false);
+      throw new Refused("the file is empty", ErrorCode.BAD_REQUEST);
     }
     if (startsWith(bytes, PNG)) {
       return pixels(MediaType.PNG, png(bytes), maxPixels);
@@ -61,17 +62,17 @@ public final class Intake {
       return new Sniffed(MediaType.PDF, 0, 0);
     }
     throw new Refused(whatElse(bytes) + "; accepted are PNG, JPEG, TIFF and PDF (the type is read from the bytes, not the name)",
-        false);
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE);
   }
 
   private static Sniffed pixels(MediaType type, int[] size, long maxPixels) throws Refused {
     long pixels = (long) size[0] * size[1];
     if (size[0] <= 0 || size[1] <= 0) {
-      throw new Refused("the " + type.name() + " header gives no size (" + size[0] + " × " + size[1] + ")", false);
+      throw new Refused("the " + type.name() + " header gives no size (" + size[0] + " × " + size[1] + ")", ErrorCode.UNPROCESSABLE);
     }
     if (pixels > maxPixels) {
       throw new Refused("the image is " + size[0] + " × " + size[1] + " pixels (" + pixels + "); the limit is " + maxPixels
-          + " pixels", true);
+          + " pixels", ErrorCode.PAYLOAD_TOO_LARGE);
     }
     return new Sniffed(type, size[0], size[1]);
   }
@@ -79,20 +80,20 @@ public final class Intake {
   /** IHDR is the first chunk: width and height, big-endian, right after the signature and the chunk header. */
   private static int[] png(byte[] b) throws Refused {
     if (b.length < PNG_IHDR_END || !new String(b, 12, 4, StandardCharsets.US_ASCII).equals("IHDR")) {
-      throw new Refused("the PNG is truncated or corrupt: it has no IHDR header", false);
+      throw new Refused("the PNG is truncated or corrupt: it has no IHDR header", ErrorCode.UNPROCESSABLE);
     }
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.BIG_ENDIAN);
     // the chunks, by their lengths, up to IEND: a file cut short ends inside one (nothing is inflated for this)
     long at = 8;
     while (true) {
       if (at + 8 > b.length) {
-        throw new Refused("the PNG is truncated: it ends at byte " + b.length + " before its IEND chunk", false);
+        throw new Refused("the PNG is truncated: it ends at byte " + b.length + " before its IEND chunk", ErrorCode.UNPROCESSABLE);
       }
       long length = bb.getInt((int) at) & 0xffffffffL;
       String type = new String(b, (int) at + 4, 4, StandardCharsets.US_ASCII);
       at += 12 + length;
       if (at > b.length) {
-        throw new Refused("the PNG is truncated: its " + type + " chunk runs past the end of the file", false);
+        throw new Refused("the PNG is truncated: its " + type + " chunk runs past the end of the file", ErrorCode.UNPROCESSABLE);
       }
       if (type.equals("IEND")) {
         break;
@@ -106,7 +107,7 @@ public final class Intake {
     int i = 2;
     while (i + 4 <= b.length) {
       if ((b[i] & 0xff) != 0xff) {
-        throw new Refused("the JPEG is corrupt: no marker at byte " + i, false);
+        throw new Refused("the JPEG is corrupt: no marker at byte " + i, ErrorCode.UNPROCESSABLE);
       }
       int marker = b[i + 1] & 0xff;
       if (marker == 0xff) {
@@ -128,18 +129,18 @@ public final class Intake {
       }
       i += 2 + length;
     }
-    throw new Refused("the JPEG is truncated or corrupt: no frame header before its image data", false);
+    throw new Refused("the JPEG is truncated or corrupt: no frame header before its image data", ErrorCode.UNPROCESSABLE);
   }
 
   /** The first image file directory's width and length tags (256, 257). */
   private static int[] tiff(byte[] b) throws Refused {
     ByteBuffer bb = ByteBuffer.wrap(b).order(b[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
     if (b.length < 8) {
-      throw new Refused("the TIFF is truncated: no image directory", false);
+      throw new Refused("the TIFF is truncated: no image directory", ErrorCode.UNPROCESSABLE);
     }
     long ifd = bb.getInt(4) & 0xffffffffL;
     if (ifd + 2 > b.length) {
-      throw new Refused("the TIFF is truncated: its image directory lies beyond the end of the file", false);
+      throw new Refused("the TIFF is truncated: its image directory lies beyond the end of the file", ErrorCode.UNPROCESSABLE);
     }
     int entries = bb.getShort((int) ifd) & 0xffff;
     int w = 0;
@@ -147,7 +148,7 @@ public final class Intake {
     for (int e = 0; e < entries; e++) {
       int at = (int) ifd + 2 + e * 12;
       if (at + 12 > b.length) {
-        throw new Refused("the TIFF is truncated inside its image directory", false);
+        throw new Refused("the TIFF is truncated inside its image directory", ErrorCode.UNPROCESSABLE);
       }
       int tag = bb.getShort(at) & 0xffff;
       int type = bb.getShort(at + 2) & 0xffff;

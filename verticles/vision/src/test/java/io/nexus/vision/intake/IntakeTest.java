@@ -43,7 +43,7 @@ class IntakeTest {
     // the IHDR's width and height, rewritten to 50,000 x 50,000 (the CRC is not checked here; the decoder never runs)
     java.nio.ByteBuffer.wrap(png).putInt(16, 50_000).putInt(20, 50_000);
     assertThatThrownBy(() -> Intake.sniff(png, LIMIT)).isInstanceOfSatisfying(Intake.Refused.class,
-        r -> assertThat(r.tooLarge()).isTrue()).hasMessageContaining("50000 × 50000");
+        r -> assertThat(r.code()).isEqualTo(io.nexus.contracts.ErrorCode.PAYLOAD_TOO_LARGE)).hasMessageContaining("50000 × 50000");
   }
 
   @Test
