@@ -381,7 +381,17 @@ public final class Financial {
     BENFORD, DUPLICATE_PAYMENT, DUPLICATE_DOCUMENT, ROUND_AMOUNT, WEEKEND_HOLIDAY, AFTER_HOURS, BELOW_THRESHOLD, STRUCTURING,
     NEW_COUNTERPARTY, DOCUMENT_SEQUENCE, SUSPENSE_ACCOUNT,
     /** The Predictive service's: an entry whose risk score is above the organisation's threshold. */
-    RISK_SCORE(false);
+    RISK_SCORE(false),
+    /** The Vision service's: a document (invoice, receipt) no entry of the ledger pays. */
+    DOCUMENT_WITHOUT_ENTRY(false),
+    /** The Vision service's: a payment above the organisation's {@code documentRequiredAbove} with no document behind it. */
+    ENTRY_WITHOUT_DOCUMENT(false),
+    /** The Vision service's: a document and the entry that pays it disagree on the amount. */
+    AMOUNT_MISMATCH(false),
+    /** The Vision service's: a document names another bank account than its vendor's earlier documents, or than its own payment code. */
+    IBAN_MISMATCH(false),
+    /** The Vision service's: the same receipt submitted twice. */
+    DUPLICATE_CLAIM(false);
 
     private final boolean examination;
 
@@ -763,6 +773,8 @@ public final class Financial {
    * @param sequenceMinCount and sequenceMinDensity: a document prefix with at least this many numbers, covering at least this share of its range, is a sequence
    * @param suspenseAccounts account codes that are suspense or clearing accounts (also: names containing suspense, clearing, sundry, unallocated)
    * @param paymentAccounts account codes money is paid from: an entry crediting one is a payment (none: asset accounts named bank or cash)
+   * @param documentRequiredAbove a payment to a counterparty at or above this needs a document (reconciliation's entry-without-document)
+   * @param documentWindowDays a document and its entry lie at most this many days apart (reconciliation)
    */
   public record RuleSettings(
       @Nullable @Min(0) Long version,
@@ -782,7 +794,9 @@ public final class Financial {
       @Nullable @Min(2) @Max(10000000) Integer sequenceMinCount,
       @Nullable @DecimalMin("0") @DecimalMax("1") Double sequenceMinDensity,
       @Nullable @Size(max = 1000) List<@Size(min = 1, max = 20) String> suspenseAccounts,
-      @Nullable @Size(max = 1000) List<@Size(min = 1, max = 20) String> paymentAccounts) {}
+      @Nullable @Size(max = 1000) List<@Size(min = 1, max = 20) String> paymentAccounts,
+      @Nullable @Fields.Amount String documentRequiredAbove,
+      @Nullable @Min(0) @Max(366) Integer documentWindowDays) {}
 
   /**
    * @param from first booking date examined (null: the ledger's first)
@@ -891,7 +905,10 @@ public final class Financial {
       // left out when absent, so the events of findings without one keep the shape they were logged in
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
       @JsonPropertyDescription("a benford finding's observed against expected shares per leading digit(s); absent for other rules")
-      List<BenfordBucket> distribution) {}
+      List<BenfordBucket> distribution,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+      @JsonPropertyDescription("the documents behind a finding the Vision service raised (its ids); absent for other findings")
+      List<String> documentIds) {}
 
   public record FindingPage(List<FindingView> findings, @Nullable String next) {}
 
@@ -903,7 +920,8 @@ public final class Financial {
    * @param key what was found, in the rule's terms (for risk-score: the entry id); with the ledger
    *     and the rule it makes the finding's id
    * @param score the rule's measure of the signal (risk-score: the score, 0-1)
-   * @param entryIds the evidence, entries of the ledger
+   * @param entryIds the evidence, entries of the ledger (none for a document no entry pays)
+   * @param documentIds the documents behind it, the Vision service's ids (at least one of the two)
    */
   public record ExternalFinding(
       RuleId rule,
@@ -912,8 +930,9 @@ public final class Financial {
       double score,
       @Size(min = 1, max = 300) String title,
       @Size(min = 1, max = 4000) String explanation,
-      @Size(min = 1, max = 100) List<String> entryIds,
-      @Size(max = 50) List<Figure> figures) {}
+      @Size(max = 100) List<String> entryIds,
+      @Size(max = 50) List<Figure> figures,
+      @Nullable @Size(max = 100) List<@Fields.Id String> documentIds) {}
 
   public record RaiseFindings(@Fields.Id String ledgerId, @Size(min = 1, max = 500) List<ExternalFinding> findings) {}
 

@@ -8,6 +8,9 @@ import io.nexus.contracts.Nullable;
 import io.nexus.contracts.Role;
 import io.nexus.contracts.Topic;
 import io.nexus.contracts.Wire;
+import io.nexus.contracts.financial.Financial;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -52,7 +55,23 @@ public final class Vision {
   public static final Endpoint<DocumentRef, DocumentContent> DOCUMENT_CONTENT =
       Endpoint.query("nexus.vision.document-content", DocumentRef.class, DocumentContent.class, Role.VIEWER);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(STORE_DOCUMENT, LIST_DOCUMENTS, GET_DOCUMENT, DOCUMENT_CONTENT);
+  /**
+   * Reconciles a ledger's analysed documents with its entries over a period, as a job (examiner):
+   * each document matched to at most one entry (invoice number against document number, amount,
+   * date window, counterparty name); what does not tie becomes findings in Financial —
+   * document-without-entry, entry-without-document (payments at or above the organisation's
+   * {@code documentRequiredAbove}), amount-mismatch, iban-mismatch, duplicate-claim. The reply
+   * (202) is the running job; matches also follow documents and entries as they arrive.
+   */
+  public static final Endpoint<StartReconciliation, ReconciliationView> START_RECONCILIATION =
+      Endpoint.command("nexus.vision.start-reconciliation", StartReconciliation.class, ReconciliationView.class, Role.EXAMINER);
+
+  /** A reconciliation job's status and counts (viewer); another organisation's is 404. */
+  public static final Endpoint<ReconciliationRef, ReconciliationView> GET_RECONCILIATION =
+      Endpoint.query("nexus.vision.get-reconciliation", ReconciliationRef.class, ReconciliationView.class, Role.VIEWER);
+
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(STORE_DOCUMENT, LIST_DOCUMENTS, GET_DOCUMENT, DOCUMENT_CONTENT,
+      START_RECONCILIATION, GET_RECONCILIATION);
 
   /** Analysis progress is published on {@code ui.org.<org>.documents.<id>} as {@link DocumentProgress}. */
   public static String documentProgress(String org, String documentId) {
@@ -69,7 +88,15 @@ public final class Vision {
   public static final EventType<DocumentAnalysed> DOCUMENT_ANALYSED =
       new EventType<>("vision.document-analysed", DocumentAnalysed.class, "document", Role.VIEWER);
 
-  public static final List<EventType<?>> EVENTS = List.of(DOCUMENT_RECEIVED, DOCUMENT_ANALYSED);
+  /** A document was matched to the ledger entry that pays it (stream {@code document-<id>}). */
+  public static final EventType<MatchFound> MATCH_FOUND =
+      new EventType<>("vision.match-found", MatchFound.class, "document", Role.VIEWER);
+
+  /** A reconciliation job ended, completed or failed, with its counts (stream {@code reconciliation-<id>}). */
+  public static final EventType<ReconciliationView> RECONCILIATION_ENDED =
+      new EventType<>("vision.reconciliation-ended", ReconciliationView.class, "reconciliation", Role.VIEWER);
+
+  public static final List<EventType<?>> EVENTS = List.of(DOCUMENT_RECEIVED, DOCUMENT_ANALYSED, MATCH_FOUND, RECONCILIATION_ENDED);
 
   public static final List<Topic<?>> TOPICS = List.of();
 
@@ -78,6 +105,16 @@ public final class Vision {
   /** Where a document stands: stored and queued, being analysed, analysed, or failed (the reason in {@code error}). */
   public enum DocumentStatus implements Wire {
     RECEIVED, ANALYSING, ANALYSED, FAILED;
+
+    @Override
+    public String toString() {
+      return wire();
+    }
+  }
+
+  /** Where a reconciliation job stands. */
+  public enum ReconciliationStatus implements Wire {
+    RUNNING, COMPLETED, FAILED;
 
     @Override
     public String toString() {
@@ -266,6 +303,15 @@ public final class Vision {
   public record DuplicateView(@Fields.Id String id, @Min(0) @Max(64) int distance) {}
 
   /**
+   * The ledger entry a document was matched to.
+   *
+   * @param score how well they agree, 0-1 (invoice number, amount, date, name)
+   * @param difference the document's total minus the entry's amount, when both are known and differ
+   */
+  public record MatchView(@Fields.Id String entryId, @DecimalMin("0") @DecimalMax("1") double score,
+      @Nullable @Example("100.00") String difference) {}
+
+  /**
    * A document with its analysis.
    *
    * @param pages the pages analysed
@@ -289,6 +335,7 @@ public final class Vision {
       KeyFields fields,
       List<Disagreement> disagreements,
       List<DuplicateView> duplicates,
+      List<MatchView> matches,
       List<PageLayout> layout,
       @Nullable String duplicateOf,
       String uploadedBy,
@@ -338,4 +385,43 @@ public final class Vision {
       @Min(0) int codes,
       KeyFields fields,
       List<DuplicateView> duplicates) {}
+
+  public record MatchFound(
+      @Fields.Id String documentId,
+      @Fields.Id String ledgerId,
+      @Fields.Id String entryId,
+      @DecimalMin("0") @DecimalMax("1") double score,
+      @Nullable String difference) {}
+
+  /**
+   * @param from first day of the period (documents dated, and entries booked, from it)
+   * @param to last day of the period (inclusive)
+   */
+  public record StartReconciliation(@Fields.Id String ledgerId, @Fields.IsoDate String from, @Fields.IsoDate String to) {}
+
+  public record ReconciliationRef(@Fields.Id String ledgerId, @Fields.Id String reconciliationId) {}
+
+  /** How many findings of a rule a reconciliation produced. */
+  public record RuleCount(Financial.RuleId rule, @Min(1) int count) {}
+
+  /**
+   * @param documents the ledger's analysed documents of the period it read
+   * @param entries the entries of the period (and the window around it) it read
+   * @param matched documents matched to an entry
+   * @param findings the findings it produced, per rule (sent to Financial, where one already raised is not raised twice)
+   */
+  public record ReconciliationView(
+      @Fields.Id String id,
+      @Fields.Id String ledgerId,
+      @Fields.IsoDate String from,
+      @Fields.IsoDate String to,
+      ReconciliationStatus status,
+      @Min(0) int documents,
+      @Min(0) int entries,
+      @Min(0) int matched,
+      List<RuleCount> findings,
+      @Nullable String error,
+      String startedBy,
+      String startedAt,
+      @Nullable String finishedAt) {}
 }

@@ -60,7 +60,7 @@ final class Findings {
   private static final int DEFAULT_LIMIT = 50;
   private static final int TRANSIENT_ATTEMPTS = 3;
   private static final String COLUMNS = "id, ledger_id, examination_id, rule, severity, score, title, explanation, entry_ids, "
-      + "figures, status, assignee, tags, version, raised_at, updated_at, distribution";
+      + "figures, status, assignee, tags, version, raised_at, updated_at, distribution, document_ids";
 
   private final Pool pool;
   private final EventStore events;
@@ -78,12 +78,14 @@ final class Findings {
     var figures = new JsonArray();
     d.figures().forEach(f -> figures.add(new JsonObject().put("name", f.name()).put("value", f.value())));
     return tx.preparedQuery("INSERT INTO findings (id, ledger_id, org, examination_id, rule, severity, score, title, explanation, "
-            + "entry_ids, figures, distribution, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+            + "entry_ids, figures, distribution, document_ids, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+            + "$12, $13, "
             + FindingStatus.OPEN.sql() + ", 1) "
             + "ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)
         .execute(Tuple.from(Arrays.asList(id, ledgerId, org, examination, d.rule().wire(), d.severity().wire(), d.score(), d.title(),
             d.explanation(), d.entryIds().toArray(new UUID[0]), figures,
-            d.distribution() == null ? null : new JsonArray(d.distribution().stream().map(Codec::toJson).toList()))))
+            d.distribution() == null ? null : new JsonArray(d.distribution().stream().map(Codec::toJson).toList()),
+            d.documentIds().isEmpty() ? null : d.documentIds().toArray(new UUID[0]))))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(false);
@@ -120,8 +122,19 @@ final class Findings {
       }
       java.util.Collections.sort(ids);
       wanted.addAll(ids);
+      var documents = new ArrayList<UUID>();
+      for (String d : f.documentIds() == null ? List.<String>of() : f.documentIds()) {
+        UUID id = Ledger.uuid(d);
+        if (id == null) {
+          throw BusFailure.badRequest("findings[" + i + "].documentIds: '" + d + "' is not a document id");
+        }
+        documents.add(id);
+      }
+      if (ids.isEmpty() && documents.isEmpty()) {
+        throw BusFailure.badRequest("findings[" + i + "]: no evidence; name the entries or the documents behind it");
+      }
       drafts.add(new Draft(f.rule(), f.key(), f.severity(), f.score(), f.title(), f.explanation(), List.copyOf(ids),
-          f.figures() == null ? List.of() : f.figures()));
+          f.figures() == null ? List.of() : f.figures(), null, List.copyOf(documents)));
     }
     UUID org = UUID.fromString(p.org());
     int[] counts = new int[2];
@@ -370,7 +383,8 @@ final class Findings {
         r.getString("title"), r.getString("explanation"), Arrays.stream(ids).map(UUID::toString).toList(), figures,
         Wire.parse(FindingStatus.class, r.getString("status")), r.getString("assignee"), tags == null ? List.of() : List.of(tags), comments, history,
         r.getLong("version"), r.getOffsetDateTime("raised_at").toString(), r.getOffsetDateTime("updated_at").toString(),
-        distribution(r.getValue("distribution")));
+        distribution(r.getValue("distribution")),
+        r.getArrayOfUUIDs("document_ids") == null ? null : Arrays.stream(r.getArrayOfUUIDs("document_ids")).map(UUID::toString).toList());
   }
 
   private static List<BenfordBucket> distribution(Object stored) {

@@ -257,13 +257,4 @@ class DocumentsTest extends NodeSpec {
     assertThat(http.get("/api/v1/documents/not-a-document", viewer).status()).isEqualTo(404);
     assertThat(http.get("/api/v1/documents?status=lost", viewer).status()).isEqualTo(400);
   }
-
-  private static long count(String sql) {
-    try (var c = LogFixture.jdbc(cfg); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -46,6 +46,16 @@ abstract class NodeSpec {
     return http.login(email, TENANT_PASSWORD);
   }
 
+  /** The first column of the first row of a query on the node's database. */
+  static long count(String sql) {
+    try (var c = LogFixture.jdbc(cfg); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @AfterAll
   static void stopNode() {
     TestNode.stop(node);

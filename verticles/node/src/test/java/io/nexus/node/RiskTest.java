@@ -184,7 +184,7 @@ class RiskTest extends NodeSpec {
     var latencies = new ArrayList<Long>();
     LocalDate sunday = LocalDate.of(2025, 6, 1);
     String[][] plants = {{"Kestrel", "5000", "1000", "4000"}, {"Nightjar Holdings", "5000", "1000", "25000"},
-        {"Granite", "1900", "5100", "9000"}};
+        {"Granite", "5000", "5100", "9000"}};
     for (int i = 0; i < plants.length; i++) {
       String id = post(sunday, plants[i][0], "X-" + (900 + i * 37), Double.parseDouble(plants[i][3]), plants[i][1], plants[i][2]);
       long posted = System.nanoTime();
@@ -331,7 +331,7 @@ class RiskTest extends NodeSpec {
     var bus = io.nexus.kernel.bus.Bus.on(node.vertx(), 5000);
     String entry = planted.get(0);
     var finding = new Financial.ExternalFinding(Financial.RuleId.RISK_SCORE, entry, Financial.Severity.HIGH, 0.9, "t", "e",
-        List.of(entry), List.of());
+        List.of(entry), List.of(), null);
     java.util.function.BiFunction<io.nexus.contracts.Principal, Financial.RaiseFindings, Integer> send =
         (who, req) -> status(bus, Financial.RAISE_FINDINGS, req, who);
     var service = io.nexus.contracts.Principal.service("predictive", org, io.nexus.contracts.Role.EXAMINER);
@@ -344,12 +344,16 @@ class RiskTest extends NodeSpec {
     assertThat(send.apply(elsewhere, new Financial.RaiseFindings(ledger, List.of(finding)))).isEqualTo(404);
     // an examination's rule is the examination's to raise
     var forged = new Financial.ExternalFinding(Financial.RuleId.DUPLICATE_PAYMENT, entry, Financial.Severity.HIGH, 1, "t", "e",
-        List.of(entry), List.of());
+        List.of(entry), List.of(), null);
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(forged)))).isEqualTo(400);
     // an entry of another ledger
     var stranger = new Financial.ExternalFinding(Financial.RuleId.RISK_SCORE, "k", Financial.Severity.LOW, 0.8, "t", "e",
-        List.of(UUID.randomUUID().toString()), List.of());
+        List.of(UUID.randomUUID().toString()), List.of(), null);
     assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(stranger)))).isEqualTo(422);
+    // a finding with no evidence at all: neither an entry nor a document
+    var empty = new Financial.ExternalFinding(Financial.RuleId.RISK_SCORE, "k", Financial.Severity.LOW, 0.8, "t", "e",
+        List.of(), List.of(), null);
+    assertThat(send.apply(service, new Financial.RaiseFindings(ledger, List.of(empty)))).isEqualTo(400);
     // import-entries answers only in the ledger's organisation, and only for the ledger's imports
     var pages = new Financial.ImportEntriesQuery(ledger, UUID.randomUUID().toString(), null, null);
     java.util.function.Function<io.nexus.contracts.Principal, Integer> page = who -> status(bus, Financial.IMPORT_ENTRIES, pages, who);
@@ -422,13 +426,6 @@ class RiskTest extends NodeSpec {
       return f.code().status();
     } catch (Exception e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static long count(String sql) throws Exception {
-    try (var c = LogFixture.jdbc(cfg); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 }

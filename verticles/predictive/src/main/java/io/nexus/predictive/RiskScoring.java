@@ -104,7 +104,7 @@ final class RiskScoring implements DurableSubscription.Handler {
     var groups = new LinkedHashMap<Key, List<Posted>>();
     var others = new ArrayList<RecordedEvent>();
     for (RecordedEvent e : events) {
-      UUID org = org(e);
+      UUID org = e.org();
       if (org != null && e.is(Financial.ENTRY_POSTED)) {
         EntryView v = e.payload(Financial.ENTRY_POSTED);
         groups.computeIfAbsent(new Key(org, UUID.fromString(v.ledgerId())), k -> new ArrayList<>())
@@ -128,7 +128,7 @@ final class RiskScoring implements DurableSubscription.Handler {
   /** The durable subscription's handler: posted entries are read, completed imports queued for the import reader. */
   @Override
   public Future<Void> apply(RecordedEvent e, SqlConnection tx) {
-    UUID org = org(e);
+    UUID org = e.org();
     if (org == null) {
       return Future.succeededFuture();
     }
@@ -145,11 +145,6 @@ final class RiskScoring implements DurableSubscription.Handler {
           .execute(Tuple.of(UUID.fromString(v.importId()), org, UUID.fromString(v.ledgerId()))).mapEmpty();
     }
     return Future.succeededFuture();
-  }
-
-  private static UUID org(RecordedEvent e) {
-    JsonObject p = e.metadata() == null ? null : e.metadata().getJsonObject("principal");
-    return p == null || p.getString("org") == null ? null : UUID.fromString(p.getString("org"));
   }
 
   /**

@@ -212,7 +212,7 @@ final class RiskWork {
     String explanation = String.format(Locale.ROOT, "Model v%d scored this entry %.3f, above the organisation's threshold %.3f. "
         + "What made it stand out: %s.", p.version(), p.score(), p.threshold(), why.length() == 0 ? "nothing in particular" : why);
     return new ExternalFinding(RuleId.RISK_SCORE, p.entry().toString(), severity, p.score(), title, explanation,
-        List.of(p.entry().toString()), figures);
+        List.of(p.entry().toString()), figures, null);
   }
 
   // ---- imports ----

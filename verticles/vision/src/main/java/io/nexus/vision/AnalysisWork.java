@@ -181,9 +181,11 @@ final class AnalysisWork {
               }
               return tx.preparedQuery("UPDATE documents SET status = " + DocumentStatus.ANALYSED.sql() + ", error = $3, pages = $4, "
                       + "page_count = $5, analysis = $6, phash = $7, dhash = $8, total = $9, doc_date = $10, invoice_no = $11, "
-                      + "analysed_at = now() WHERE id = $1 AND attempts = $2 AND status = " + DocumentStatus.ANALYSING.sql())
+                      + "vendor = $12, iban = $13, currency = $14, analysed_at = now() WHERE id = $1 AND attempts = $2 AND status = "
+                      + DocumentStatus.ANALYSING.sql())
                   .execute(Tuple.from(Arrays.asList(c.id(), c.attempt(), a.notes().isEmpty() ? null : String.join("; ", a.notes()),
-                      a.pages(), a.pageCount(), Codec.toJson(Stored.of(a)), a.phash(), a.dhash(), total, date, number)))
+                      a.pages(), a.pageCount(), Codec.toJson(Stored.of(a)), a.phash(), a.dhash(), total, date, number,
+                      value(f.vendor()), value(f.iban()), value(f.currency()))))
                   .<Void>compose(updated -> {
                     if (updated.rowCount() == 0) {
                       return Future.succeededFuture(); // another instance took it over: its outcome stands
@@ -198,6 +200,10 @@ final class AnalysisWork {
                   });
             }))
         .onSuccess(v -> progress(c, DocumentStatus.ANALYSED, "done", a.pages(), a.pages()));
+  }
+
+  private static String value(Vision.Field f) {
+    return f == null ? null : f.value();
   }
 
   private static Future<?> pairs(SqlConnection tx, UUID id, List<DuplicateView> duplicates) {

@@ -18,6 +18,7 @@ import io.nexus.contracts.vision.Vision.DocumentSummary;
 import io.nexus.contracts.vision.Vision.DocumentView;
 import io.nexus.contracts.vision.Vision.DuplicateView;
 import io.nexus.contracts.vision.Vision.KeyFields;
+import io.nexus.contracts.vision.Vision.MatchView;
 import io.nexus.contracts.vision.Vision.MediaType;
 import io.nexus.contracts.vision.Vision.StoreDocument;
 import io.nexus.kernel.bus.BusFailure;
@@ -74,7 +75,7 @@ final class Documents {
   }
 
   /** What intake learnt of the bytes on a worker: their type and hash. */
-  private record Checked(MediaType type, String sha256) {}
+  private record Checked(MediaType type, String sha256, UUID ledger) {}
 
   Future<DocumentReceipt> store(StoreDocument req, Call call) {
     Principal p = call.requirePrincipal();
@@ -87,23 +88,17 @@ final class Documents {
           + " bytes; the limit is " + Vision.MAX_DOCUMENT_BYTES));
     }
     UUID org = UUID.fromString(p.org());
-    UUID ledger = req.ledgerId() == null ? null : uuid(req.ledgerId());
-    if (req.ledgerId() != null && ledger == null) {
-      return Future.failedFuture(BusFailure.notFound("no ledger " + req.ledgerId()));
-    }
     UUID id = UUID.randomUUID();
-    Future<Void> ledgerKnown = ledger == null ? Future.succeededFuture()
-        : financial.request(Financial.LIST_LEDGERS, Empty.INSTANCE, call.next())
-            .compose(list -> list.ledgers().stream().anyMatch(l -> l.id().equals(ledger.toString())) ? Future.<Void>succeededFuture()
-                : Future.failedFuture(BusFailure.notFound("no ledger " + req.ledgerId())));
+    Future<UUID> ledgerKnown = req.ledgerId() == null ? Future.succeededFuture() : ledgerKnown(financial, req.ledgerId(), call);
     return ledgerKnown
-        .compose(v -> workers.<Checked>executeBlocking(() -> check(bytes), false))
+        .compose(ledger -> workers.<Checked>executeBlocking(() -> check(bytes), false).map(c -> new Checked(c.type(), c.sha256(), ledger)))
         .compose(c -> pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO contents (org, sha256, media_type, size, bytes) "
                 + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org, sha256) DO NOTHING")
             .execute(Tuple.of(org, c.sha256(), c.type().wire(), (long) bytes.length, Buffer.buffer(bytes)))
             .compose(x -> tx.preparedQuery("SELECT id FROM documents WHERE org = $1 AND sha256 = $2 ORDER BY seq LIMIT 1")
                 .execute(Tuple.of(org, c.sha256())))
             .compose(rows -> {
+              UUID ledger = c.ledger();
               UUID first = rows.size() == 0 ? null : rows.iterator().next().getUUID("id");
               String fileName = fileName(req.fileName());
               return tx.preparedQuery("INSERT INTO documents (id, org, ledger_id, sha256, file_name, media_type, size, status, "
@@ -138,7 +133,18 @@ final class Documents {
     } catch (Pages.Unreadable u) {
       throw new BusFailure(ErrorCode.UNPROCESSABLE, u.getMessage());
     }
-    return new Checked(s.type(), sha256(bytes));
+    return new Checked(s.type(), sha256(bytes), null);
+  }
+
+  /** The ledger, when it is the caller's organisation's (over Financial's contract); else 404. */
+  static Future<UUID> ledgerKnown(ServiceClient financial, String ledgerId, Call call) {
+    UUID ledger = uuid(ledgerId);
+    if (ledger == null) {
+      return Future.failedFuture(BusFailure.notFound("no ledger " + ledgerId));
+    }
+    return financial.request(Financial.LIST_LEDGERS, Empty.INSTANCE, call.next())
+        .compose(list -> list.ledgers().stream().anyMatch(l -> l.id().equals(ledger.toString())) ? Future.succeededFuture(ledger)
+            : Future.failedFuture(BusFailure.notFound("no ledger " + ledgerId)));
   }
 
   Future<DocumentPage> list(DocumentSearch req, Call call) {
@@ -218,20 +224,25 @@ final class Documents {
           }
           Row r = rows.iterator().next();
           return c.preparedQuery("SELECT other_id, distance FROM duplicates WHERE document_id = $1 ORDER BY distance, other_id")
-              .execute(Tuple.of(id)).map(dups -> {
-                var duplicates = new ArrayList<DuplicateView>();
-                dups.forEach(d -> duplicates.add(new DuplicateView(d.getUUID("other_id").toString(), d.getInteger("distance"))));
-                return view(r, duplicates);
-              });
+              .execute(Tuple.of(id))
+              .compose(dups -> c.preparedQuery("SELECT entry_id, score, difference FROM matches WHERE document_id = $1")
+                  .execute(Tuple.of(id)).map(found -> {
+                    var duplicates = new ArrayList<DuplicateView>();
+                    dups.forEach(d -> duplicates.add(new DuplicateView(d.getUUID("other_id").toString(), d.getInteger("distance"))));
+                    var matches = new ArrayList<MatchView>();
+                    found.forEach(m -> matches.add(new MatchView(m.getUUID("entry_id").toString(), m.getDouble("score"),
+                        m.getBigDecimal("difference") == null ? null : m.getBigDecimal("difference").toPlainString())));
+                    return view(r, duplicates, matches);
+                  }));
         });
   }
 
-  private static DocumentView view(Row r, List<DuplicateView> duplicates) {
+  private static DocumentView view(Row r, List<DuplicateView> duplicates, List<MatchView> matches) {
     Stored a = stored(r);
     return new DocumentView(r.getUUID("id").toString(), str(r.getUUID("ledger_id")), r.getString("sha256"), r.getString("file_name"),
         Wire.parse(MediaType.class, r.getString("media_type")), r.getLong("size"),
         Wire.parse(DocumentStatus.class, r.getString("status")), r.getString("error"), r.getInteger("pages"),
-        r.getInteger("page_count"), a.codes(), a.text(), a.fields(), a.disagreements(), duplicates, a.layout(),
+        r.getInteger("page_count"), a.codes(), a.text(), a.fields(), a.disagreements(), duplicates, matches, a.layout(),
         str(r.getUUID("duplicate_of")), r.getString("uploaded_by"), r.getOffsetDateTime("received_at").toString(),
         r.getOffsetDateTime("analysed_at") == null ? null : r.getOffsetDateTime("analysed_at").toString());
   }

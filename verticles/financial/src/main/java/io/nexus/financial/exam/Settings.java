@@ -14,7 +14,8 @@ import java.util.List;
 public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int duplicateWindowDays,
     int structuringWindowDays, BigDecimal roundUnit, int roundMinCount, double roundMinShare, List<LocalDate> holidays,
     LocalTime businessHoursStart, LocalTime businessHoursEnd, java.time.ZoneId timezone, BigDecimal newCounterpartyAmount, int benfordMinSample,
-    int sequenceMinCount, double sequenceMinDensity, List<String> suspenseAccounts, List<String> paymentAccounts) {
+    int sequenceMinCount, double sequenceMinDensity, List<String> suspenseAccounts, List<String> paymentAccounts,
+    BigDecimal documentRequiredAbove, int documentWindowDays) {
 
   /** Payments at or above need approval (below-threshold, structuring). */
   static final BigDecimal APPROVAL_THRESHOLD = new BigDecimal("10000");
@@ -44,10 +45,15 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
   /** ... covering at least 90 % of its range is a sequence. */
   static final double SEQUENCE_MIN_DENSITY = 0.9;
 
+  /** A payment at or above this needs a document behind it (the Vision service's reconciliation). */
+  static final BigDecimal DOCUMENT_REQUIRED_ABOVE = new BigDecimal("250");
+  /** A document and the entry that pays it lie at most two weeks apart. */
+  static final int DOCUMENT_WINDOW_DAYS = 14;
+
   public static final Settings DEFAULTS = new Settings(APPROVAL_THRESHOLD, THRESHOLD_MARGIN, DUPLICATE_WINDOW_DAYS,
       STRUCTURING_WINDOW_DAYS, ROUND_UNIT, ROUND_MIN_COUNT, ROUND_MIN_SHARE, List.of(), BUSINESS_HOURS_START,
       BUSINESS_HOURS_END, java.time.ZoneOffset.UTC, NEW_COUNTERPARTY_AMOUNT, BENFORD_MIN_SAMPLE, SEQUENCE_MIN_COUNT,
-      SEQUENCE_MIN_DENSITY, List.of(), List.of());
+      SEQUENCE_MIN_DENSITY, List.of(), List.of(), DOCUMENT_REQUIRED_ABOVE, DOCUMENT_WINDOW_DAYS);
 
   /** The least distinct amounts for a Benford test of the first digit (1) or the first two (2). */
   public int benfordMinSample(int digits) {
@@ -77,7 +83,9 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
         s.sequenceMinCount() == null ? d.sequenceMinCount : s.sequenceMinCount(),
         s.sequenceMinDensity() == null ? d.sequenceMinDensity : s.sequenceMinDensity(),
         s.suspenseAccounts() == null ? d.suspenseAccounts : List.copyOf(s.suspenseAccounts()),
-        s.paymentAccounts() == null ? d.paymentAccounts : List.copyOf(s.paymentAccounts()));
+        s.paymentAccounts() == null ? d.paymentAccounts : List.copyOf(s.paymentAccounts()),
+        s.documentRequiredAbove() == null ? d.documentRequiredAbove : amount("documentRequiredAbove", s.documentRequiredAbove()),
+        s.documentWindowDays() == null ? d.documentWindowDays : s.documentWindowDays());
   }
 
   /** Checks what a change would store: amounts positive, business hours in order. */
@@ -96,7 +104,8 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
     return new RuleSettings(version, approvalThreshold.toPlainString(), thresholdMargin, duplicateWindowDays,
         structuringWindowDays, roundUnit.toPlainString(), roundMinCount, roundMinShare,
         holidays.stream().map(LocalDate::toString).toList(), hhmm(businessHoursStart), hhmm(businessHoursEnd),
-        timezone.getId(), newCounterpartyAmount.toPlainString(), benfordMinSample, sequenceMinCount, sequenceMinDensity, suspenseAccounts, paymentAccounts);
+        timezone.getId(), newCounterpartyAmount.toPlainString(), benfordMinSample, sequenceMinCount, sequenceMinDensity, suspenseAccounts,
+        paymentAccounts, documentRequiredAbove.toPlainString(), documentWindowDays);
   }
 
   /** The lower edge of "just below the threshold". */

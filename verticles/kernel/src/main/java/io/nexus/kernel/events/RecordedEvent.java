@@ -35,6 +35,12 @@ public record RecordedEvent(long position, long txId, String streamId, long vers
     return type.decode(data);
   }
 
+  /** The organisation of the principal whose command wrote it, or null (no principal, or one of no organisation). */
+  public java.util.UUID org() {
+    JsonObject p = metadata == null ? null : metadata.getJsonObject("principal");
+    return p == null || p.getString("org") == null ? null : java.util.UUID.fromString(p.getString("org"));
+  }
+
   /** Where a reader stands after this event. */
   public LogPosition logPosition() {
     return new LogPosition(txId, position);
