@@ -2,7 +2,7 @@
 // NEXUS_URL, NEXUS_EMAIL, NEXUS_PASSWORD; screenshots go to NEXUS_SHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -11,6 +11,8 @@ const url = process.env.NEXUS_URL;
 const email = process.env.NEXUS_EMAIL;
 const password = process.env.NEXUS_PASSWORD;
 const shots = process.env.NEXUS_SHOTS || 'target/screenshots';
+// documents rendered by DashboardIT: an invoice, a re-compressed copy of it, and the facts printed on it
+const fixtures = process.env.NEXUS_FIXTURES;
 mkdirSync(shots, { recursive: true });
 
 const ttlSeconds = Number(process.env.NEXUS_TOKEN_TTL_SECONDS || 300);
@@ -459,6 +461,80 @@ test('risk: each entry\'s score beside it in the ledger view; a risk-score findi
   await context.close();
 });
 
+test('documents: an invoice dropped on the page uploads and is analysed with progress, its fields boxed on its image; it is matched to its payment; a re-compressed copy is shown side by side and reconciliation names the duplicate claim', async () => {
+  const facts = JSON.parse(readFileSync(fixtures + '/invoice.json', 'utf8'));
+  const entry = await api('POST', '/ledgers/' + ledger + '/entries', {
+    bookingDate: facts.date, description: 'invoice paid', counterparty: facts.vendor, documentNumber: facts.invoiceNumber,
+    lines: [{ account: '4000', debit: facts.total, currency: 'EUR' }, { account: '1000', credit: facts.total, currency: 'EUR' }],
+  });
+  const { context, page } = await signedIn('documents');
+  await page.getByRole('button', { name: 'Documents', exact: true }).click();
+  await page.locator('#doc-ledger').selectOption(ledger);
+  // dropped, as a file dragged from the desktop is
+  const invoice = readFileSync(fixtures + '/invoice.png').toString('base64');
+  const dropped = await page.evaluateHandle(({ b64 }) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'invoice.png', { type: 'image/png' }));
+    return dt;
+  }, { b64: invoice });
+  // the bar's values as the page shows them, to see that it moved through the analysis
+  await page.evaluate(() => {
+    window.progressSeen = new Set();
+    new MutationObserver(() => document.querySelectorAll('#doc-uploads progress').forEach((p) => window.progressSeen.add(p.value)))
+      .observe(document.getElementById('doc-uploads'), { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await page.dispatchEvent('#doc-drop', 'drop', { dataTransfer: dropped });
+  const first = page.locator('#doc-uploads li').first();
+  await first.and(page.locator('[data-state=analysed]')).waitFor({ timeout: 60000 });
+  assert.equal(await first.locator('progress').evaluate((p) => p.value), 100);
+  const seen = await page.evaluate(() => [...window.progressSeen]);
+  assert.ok(seen.some((v) => v >= 50 && v < 100), 'the bar showed the analysis in progress: ' + seen.join(', '));
+  const id = await first.getAttribute('data-document');
+  await page.locator(`#doc[data-document="${id}"][data-status=analysed]`).waitFor({ timeout: 10000 });
+  // the image, with the words and the fields read from it boxed where they stand
+  await page.waitForFunction(() => { const i = document.querySelector('#dd-pages img'); return i && i.complete && i.naturalWidth > 0; });
+  assert.ok(await page.locator('#dd-pages rect.word').count() > 20);
+  assert.ok(await page.locator('#dd-pages rect.field').count() >= 5);
+  assert.equal(await page.locator('#dd-fields tr[data-field=total] td').nth(1).textContent(), facts.total);
+  assert.equal(await page.locator('#dd-fields tr[data-field=invoiceNumber] td').nth(1).textContent(), facts.invoiceNumber);
+  await page.locator('#dd-fields tr[data-field=total]').hover();
+  assert.equal(await page.locator('#dd-pages rect.field.lit').count(), 1);
+  // matched to the entry that pays it
+  await page.locator(`#dd-matches li[data-entry="${entry.id}"]`).waitFor({ timeout: 15000 }).catch(async () => {
+    await page.locator(`#docs button[data-document="${id}"]`).click();
+    await page.locator(`#dd-matches li[data-entry="${entry.id}"]`).waitFor({ timeout: 10000 });
+  });
+  assert.match(await page.locator('#dd-matches').textContent(), new RegExp(facts.invoiceNumber));
+  await page.screenshot({ path: `${shots}/documents-1-analysed.png`, fullPage: true });
+
+  // the same receipt again, re-compressed: the two side by side
+  await page.locator('#doc-file').setInputFiles(fixtures + '/copy.jpg');
+  const copy = page.locator('#doc-uploads li').first();
+  await copy.and(page.locator('[data-state=analysed]')).waitFor({ timeout: 60000 });
+  const copyId = await copy.getAttribute('data-document');
+  assert.notEqual(copyId, id);
+  await page.locator(`#doc[data-document="${copyId}"]`).waitFor({ timeout: 10000 });
+  await page.locator(`#dd-duplicates [data-duplicate="${id}"] img`).nth(1).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator(`#dd-duplicates [data-duplicate="${id}"] img`).count(), 2);
+
+  // reconciled: the copy is a duplicate claim
+  await page.locator('#rc-from').fill(facts.date);
+  await page.locator('#rc-to').fill(facts.date);
+  await page.getByRole('button', { name: 'Reconcile with the ledger' }).click();
+  await page.locator('#doc-msg[data-state=completed]').waitFor({ timeout: 30000 });
+  assert.match(await page.locator('#doc-msg').textContent(), /1 matched/);
+  let claimed = false;
+  for (let i = 0; i < 20 && !claimed; i++) {
+    await page.locator(`#docs button[data-document="${copyId}"]`).click();
+    await page.waitForTimeout(500);
+    claimed = await page.locator('#dd-findings li[data-rule=duplicate-claim]').count() > 0;
+  }
+  assert.ok(claimed, 'the copy shows its duplicate-claim finding');
+  await page.screenshot({ path: `${shots}/documents-2-duplicate.png`, fullPage: true });
+  await context.close();
+});
+
 test('admin: create a user, end their sessions, disable them, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();
@@ -541,7 +617,7 @@ test('keyboard and labels: sign in and switch views with the keyboard alone; eve
   await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
 
   // every view, reached from the keyboard: its visible controls all have an accessible name
-  const views = ['Ledgers', 'Import', 'Findings', 'Forecast', 'Services', 'Admin', 'Live feed'];
+  const views = ['Ledgers', 'Import', 'Findings', 'Forecast', 'Documents', 'Services', 'Admin', 'Live feed'];
   const unnamed = async () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
     .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')

@@ -6,6 +6,7 @@ import { initFindings, onEvent as findingsEvent } from './findings.js';
 import { initLedgers, refresh as refreshLedgers } from './ledgers.js';
 import { initAdmin, refresh as refreshAdmin } from './admin.js';
 import { initForecast } from './forecast.js';
+import { initDocuments, onEvent as documentsEvent } from './documents.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
@@ -164,6 +165,7 @@ function startBus() {
   bus.register('ui.org.' + session.me.org + '.events', (event) => {
     if (feed.replaying) feed.held.push(event); else show(event);
     findingsEvent(event);
+    documentsEvent(event);
   });
   // an announcement can reach the page before this gateway's registry has the instance: look now and again shortly
   bus.register('ui.system', () => {
@@ -311,7 +313,7 @@ for (const tab of document.querySelectorAll('.tab')) {
     for (const t of document.querySelectorAll('.tab')) t.setAttribute('aria-selected', String(t === tab));
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
     if (tab.dataset.view === 'services') loadServices();
-    if (['import', 'findings', 'forecast'].includes(tab.dataset.view)) loadLedgers().catch((e) => console.warn(e));
+    if (['import', 'findings', 'forecast', 'documents'].includes(tab.dataset.view)) loadLedgers().catch((e) => console.warn(e));
     if (tab.dataset.view === 'ledgers') loadLedgers().then(refreshLedgers).catch((e) => console.warn(e));
     if (tab.dataset.view === 'admin') refreshAdmin();
   });
@@ -322,4 +324,5 @@ initFindings(ctx);
 initLedgers(ctx);
 initAdmin(ctx);
 initForecast(ctx);
+initDocuments(ctx);
 setConnection('closed');

@@ -94,7 +94,7 @@ public final class GatewayVerticle extends VerticleBase {
     feedSubscription = new DurableSubscription(vertx, pg, eventlog.pool(), DurableSubscription.Options.of(LiveFeed.SUBSCRIPTION),
         feed::publish);
     discovery = new Discovery(vertx);
-    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
+    breakers = new Breakers(vertx, "gateway", new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), meters);
     // service maps follow breaker changes at once; what changed is in GET /services, for signed-in users
     breakers.onChange((name, state) -> ServiceRegistry.serviceOfBreaker(name).filter(s -> bus.nodeId() != null)
@@ -323,7 +323,8 @@ public final class GatewayVerticle extends VerticleBase {
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        // blob: images: the Documents view shows stored documents it fetched with the token
+        .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'")
         .putHeader("Cache-Control", "no-store");
     rc.next();
   }

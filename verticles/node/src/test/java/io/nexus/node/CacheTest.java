@@ -44,7 +44,7 @@ class CacheTest {
       var renamed = http.json("PATCH", path, new JsonObject().put("name", "After"), admin, "If-Match", "\"1\"");
       assertThat(renamed.status()).isEqualTo(200);
       assertThat(http.get(path, admin).json().getString("name")).isEqualTo("After");
-      assertThat(http.get("/metrics", null).body()).contains("nexus_breaker_state{name=\"security-redis\"} 2.0");
+      assertThat(http.get("/metrics", null).body()).contains("nexus_breaker_state{name=\"security-redis\",service=\"security\"} 2.0");
 
       // Redis comes back with its data (append-only file): the stale "Before" entry is there
       redis = EmbeddedServers.redis(dir, port);

@@ -3,6 +3,7 @@ package io.nexus.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexus.kernel.config.NodeConfig;
+import io.nexus.vision.demo.Receipts;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
@@ -40,9 +41,25 @@ class DashboardIT {
     TestNode.stop(node);
   }
 
+  /** An invoice rendered for the Documents view, a re-compressed copy of it, and the facts it prints. */
+  private static Path fixtures() throws java.io.IOException {
+    Path dir = Files.createDirectories(Path.of("target", "e2e-fixtures"));
+    var rnd = new java.util.Random(21);
+    Receipts.Receipt r;
+    do {
+      r = Receipts.random(rnd, Receipts.Layout.INVOICE);
+    } while (r.german() || r.epc());
+    var image = Receipts.render(r);
+    Files.write(dir.resolve("invoice.png"), DocumentFiles.png(image));
+    Files.write(dir.resolve("copy.jpg"), DocumentFiles.jpeg(image, 0.6f));
+    Files.writeString(dir.resolve("invoice.json"), new JsonObject().put("vendor", r.vendor()).put("date", r.date().toString())
+        .put("total", r.total().toPlainString()).put("invoiceNumber", r.invoiceNumber()).encode());
+    return dir;
+  }
+
   @Test
   @DisplayName("dashboard: live feed within 1 s, gap-free resume after going offline, services map, import, conflicts, "
-      + "ledgers, admin, sessions past their token's lifetime (Chromium)")
+      + "ledgers, documents, admin, sessions past their token's lifetime (Chromium)")
   void dashboardInChromium() throws Exception {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertThat(new File(chromium)).as("Chromium (apt-get install chromium, or run scripts/test.sh)").exists();
@@ -67,6 +84,7 @@ class DashboardIT {
     pb.environment().put("NEXUS_TEST_CLUSTER_SECRETS", cfg.getJsonObject("cluster").getString("secretsDir"));
     pb.environment().put("NEXUS_TEST_PG_URL", cfg.getJsonObject("postgres").getString("url"));
     pb.environment().put("NEXUS_TEST_REDIS_URL", cfg.getJsonObject("redis").getString("url"));
+    pb.environment().put("NEXUS_FIXTURES", fixtures().toAbsolutePath().toString());
     Process p = pb.start();
     boolean done = p.waitFor(5, TimeUnit.MINUTES);
     if (!done) {

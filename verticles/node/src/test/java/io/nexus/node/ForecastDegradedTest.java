@@ -78,9 +78,9 @@ class ForecastDegradedTest {
     assertThat(breakerState(http.get("/metrics", null).body())).as("closed again").isEqualTo(0.0);
   }
 
-  /** {@code nexus_breaker_state{name="financial"}}: the Predictive service's breaker (the gateway's are per instance). */
+  /** {@code nexus_breaker_state{name="financial",service="predictive"}}: the Predictive service's breaker (Vision has its own). */
   private static double breakerState(String metrics) {
-    return metrics.lines().filter(l -> l.startsWith("nexus_breaker_state{") && l.contains("name=\"financial\""))
+    return metrics.lines().filter(l -> l.startsWith("nexus_breaker_state{") && l.contains("name=\"financial\"") && l.contains("service=\"predictive\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
   }
 }

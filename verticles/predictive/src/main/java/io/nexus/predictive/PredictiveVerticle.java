@@ -45,7 +45,7 @@ public final class PredictiveVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = PredictiveConfig.from(config());
     bus = Bus.on(vertx, config(), cfg.financialTimeoutMs());
-    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
+    breakers = new Breakers(vertx, SERVICE, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), BackendRegistries.getDefaultNow());
     workers = vertx.createSharedWorkerExecutor("nexus-forecast", cfg.forecastThreads());
     var pg = PgConfig.from(config());

@@ -59,7 +59,7 @@ public final class SecurityVerticle extends VerticleBase {
         : secrets.key(ClusterSecrets.Purpose.KEY_ENCRYPTION));
     var events = new EventStore(db.pool());
     var meters = BackendRegistries.getDefaultNow();
-    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(REDIS_BREAKER_FAILURES)
+    breakers = new Breakers(vertx, SERVICE, new CircuitBreakerOptions().setMaxFailures(REDIS_BREAKER_FAILURES)
         .setResetTimeout(REDIS_BREAKER_RESET_MS), meters);
     var cache = new ReadCache(redis, breakers.of("security-redis"), "security", CACHE_TTL_SECONDS, meters);
     var operators = new Operators(db.pool());

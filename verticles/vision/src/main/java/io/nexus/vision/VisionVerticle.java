@@ -50,7 +50,7 @@ public final class VisionVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = VisionConfig.from(config());
     bus = Bus.on(vertx, config(), cfg.financialTimeoutMs());
-    breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
+    breakers = new Breakers(vertx, SERVICE, new CircuitBreakerOptions().setMaxFailures(cfg.breakerMaxFailures())
         .setResetTimeout(cfg.breakerResetMs()), BackendRegistries.getDefaultNow());
     workers = vertx.createSharedWorkerExecutor("nexus-vision", cfg.analysisThreads(), cfg.pageTimeoutMs() * (long) cfg.limits().maxPages()
         + cfg.staleAfterMs(), java.util.concurrent.TimeUnit.MILLISECONDS);

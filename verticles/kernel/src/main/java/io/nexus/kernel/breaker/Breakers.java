@@ -13,11 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One circuit breaker per outbound dependency, created on first use and exported as the gauge
- * {@code nexus_breaker_state{name}} (0 closed, 1 half-open, 2 open). Only server-side failures
+ * {@code nexus_breaker_state{name, service}} (0 closed, 1 half-open, 2 open; {@code service}: the
+ * caller, as several services of one node call the same dependency). Only server-side failures
  * (5xx, timeouts, no instance) count against a dependency.
  */
 public final class Breakers {
   private final Vertx vertx;
+  private final String service;
   private final CircuitBreakerOptions options;
   private final MeterRegistry registry;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
@@ -27,9 +29,11 @@ public final class Breakers {
    * @param options shared settings; the timeout of each call is left to the caller (the bus
    *     request carries its own), so the breaker only counts failures
    * @param registry where to export states, or null
+   * @param service the service whose calls these breakers guard (the gauges' {@code service} tag)
    */
-  public Breakers(Vertx vertx, CircuitBreakerOptions options, MeterRegistry registry) {
+  public Breakers(Vertx vertx, String service, CircuitBreakerOptions options, MeterRegistry registry) {
     this.vertx = vertx;
+    this.service = service;
     this.options = new CircuitBreakerOptions(options).setTimeout(-1);
     this.registry = registry;
   }
@@ -53,6 +57,7 @@ public final class Breakers {
         Gauge.builder("nexus_breaker_state", cb, b -> ordinal(b.state()))
             .description("circuit breaker state: 0 closed, 1 half-open, 2 open")
             .tag("name", n)
+            .tag("service", service)
             .register(registry);
       }
       return cb;
@@ -77,7 +82,7 @@ public final class Breakers {
           cb.close();
         }
         if (registry != null) {
-          registry.find("nexus_breaker_state").tag("name", name).gauges().forEach(registry::remove);
+          registry.find("nexus_breaker_state").tag("name", name).tag("service", service).gauges().forEach(registry::remove);
         }
       }
     }

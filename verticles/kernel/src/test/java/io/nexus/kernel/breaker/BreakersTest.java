@@ -23,7 +23,7 @@ class BreakersTest {
   @DisplayName("callers' mistakes (4xx) never open a breaker; server failures do, and then calls fail fast; the state is a gauge and told to a listener")
   void opensOnServerFailuresOnly(Vertx vertx, VertxTestContext ctx) {
     var registry = new SimpleMeterRegistry();
-    var breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES).setResetTimeout(60_000), registry);
+    var breakers = new Breakers(vertx, "test", new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES).setResetTimeout(60_000), registry);
     var changes = new java.util.concurrent.CopyOnWriteArrayList<String>();
     breakers.onChange((name, state) -> changes.add(name + " " + state));
     var cb = breakers.of("ledger");
@@ -53,7 +53,7 @@ class BreakersTest {
   @DisplayName("breakers that are no longer wanted (an instance's node is gone) are forgotten with their gauges")
   void retain(Vertx vertx) {
     var registry = new SimpleMeterRegistry();
-    var breakers = new Breakers(vertx, new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES), registry);
+    var breakers = new Breakers(vertx, "test", new CircuitBreakerOptions().setMaxFailures(MAX_FAILURES), registry);
     breakers.of("security@node-a");
     breakers.of("security@node-b");
     breakers.of("security-redis");
