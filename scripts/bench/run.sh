@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench/run.sh [scenario...]   (scenarios: gateway, bus, write, fanout, import, examine, predict; default: all)
+# scripts/bench/run.sh [scenario...]   (scenarios: gateway, bus, write, fanout, import, examine, predict, vision; default: all)
 # Each scenario measures the candidate against a baseline in the same run on the same machine
 # and reports ratios, as Markdown and JSON under ./data/bench/<UTC time>/. PostgreSQL and Redis
 # are NEXUS_PG_URL / NEXUS_REDIS_URL when set, else embedded servers started for the run.
@@ -11,7 +11,7 @@ out="$ROOT/data/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 cp="$(bench_classpath)"
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(gateway bus write fanout import examine predict)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(gateway bus write fanout import examine predict vision)
 for s in "${scenarios[@]}"; do
   case "$s" in
     write)
@@ -24,10 +24,13 @@ for s in "${scenarios[@]}"; do
       java "${JAVA_OPENS[@]}" -Xmx1g -Dnexus.node.jar="$JAR" -cp "$cp" io.nexus.bench.GatewayBench "$out" ;;
     bus) java "${JAVA_OPENS[@]}" -Xmx1g -cp "$cp" io.nexus.bench.BusBench "$out" ;;
     predict) java "${JAVA_OPENS[@]}" -Xmx1g -cp "$cp" io.nexus.bench.PredictBench "$out" ;;
+    vision)
+      ensure_ocr
+      java "${JAVA_OPENS[@]}" -Xmx1g -cp "$cp" io.nexus.bench.VisionBench "$out" ;;
     fanout)
       command -v wrk >/dev/null 2>&1 || apt_install wrk
       java "${JAVA_OPENS[@]}" -Xmx1g -Dnexus.node.jar="$JAR" -cp "$cp" io.nexus.bench.FanoutBench "$out" ;;
-    *) echo "unknown scenario '$s'; known: gateway, bus, write, fanout, import, examine, predict" >&2; exit 2 ;;
+    *) echo "unknown scenario '$s'; known: gateway, bus, write, fanout, import, examine, predict, vision" >&2; exit 2 ;;
   esac
 done
 echo "reports in $out"

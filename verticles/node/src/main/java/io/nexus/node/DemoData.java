@@ -177,6 +177,24 @@ public final class DemoData {
     System.out.printf(Locale.ROOT, "risk     %d risk-score findings raised (scores above the threshold; more may follow for a few "
         + "seconds)%n", riskFindings);
 
+    // documents: supplier invoices read by the Vision service and reconciled with their payments
+    new DemoDocuments(new DemoDocuments.Api() {
+      @Override
+      public JsonObject call(String method, String path, JsonObject body, int expected) throws Exception {
+        return DemoData.this.call(method, path, body, expected);
+      }
+
+      @Override
+      public JsonObject send(HttpRequest.Builder request, int expected, String what) throws Exception {
+        return json(http.send(request.build(), HttpResponse.BodyHandlers.ofString()), expected, what);
+      }
+
+      @Override
+      public HttpRequest.Builder request(String path) {
+        return DemoData.this.request(path);
+      }
+    }, seed).run();
+
     String domain = email.substring(email.indexOf('@') + 1);
     String suffix = Integer.toString(new SecureRandom().nextInt(1 << 20), 36);
     System.out.println("users    (passwords are shown once)");

@@ -10,9 +10,6 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
@@ -25,30 +22,11 @@ final class DocumentFiles {
   private DocumentFiles() {}
 
   static byte[] png(BufferedImage img) {
-    var out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(img, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return io.nexus.vision.demo.Receipts.png(img);
   }
 
   static byte[] jpeg(BufferedImage img, float quality) {
-    var out = new ByteArrayOutputStream();
-    var writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    try (var ios = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(ios);
-      ImageWriteParam p = writer.getDefaultWriteParam();
-      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      p.setCompressionQuality(quality);
-      writer.write(null, new IIOImage(img, null, null), p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return io.nexus.vision.demo.Receipts.jpeg(img, quality);
   }
 
   static BufferedImage scaled(BufferedImage img, double f) {

@@ -11,11 +11,9 @@ import io.nexus.vision.demo.Receipts.Receipt;
 import io.nexus.vision.ocr.Tesseract;
 import io.nexus.vision.pages.Pages;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -89,23 +87,11 @@ class DuplicatesTest {
     return out;
   }
 
-  private static byte[] png(BufferedImage img) throws Exception {
-    var out = new ByteArrayOutputStream();
-    ImageIO.write(img, "png", out);
-    return out.toByteArray();
+  private static byte[] png(BufferedImage img) {
+    return Receipts.png(img);
   }
 
-  private static byte[] jpeg(BufferedImage img, float quality) throws Exception {
-    var out = new ByteArrayOutputStream();
-    var w = ImageIO.getImageWritersByFormatName("jpeg").next();
-    try (var ios = ImageIO.createImageOutputStream(out)) {
-      w.setOutput(ios);
-      var p = w.getDefaultWriteParam();
-      p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
-      p.setCompressionQuality(quality);
-      w.write(null, new javax.imageio.IIOImage(img, null, null), p);
-    }
-    w.dispose();
-    return out.toByteArray();
+  private static byte[] jpeg(BufferedImage img, float quality) {
+    return Receipts.jpeg(img, quality);
   }
 }

@@ -64,12 +64,24 @@ public final class CodeReader {
 
   private CodeReader() {}
 
-  /** The first code any view reads, or null when none does. */
+  /** Traces of a code (QR finder patterns, bar guards) the first look must see before the other views are tried. */
+  static final int TRACES = 3;
+
+  /**
+   * The first code any view reads, or null when none does. The other views (turned, scaled,
+   * smoothed) cost several times the first look, so they are tried only when the first look saw
+   * traces of a code it could not read (a QR code turned 45° shows its finder patterns; a page of
+   * plain text shows fewer than {@value #TRACES}).
+   */
   public static Code read(BufferedImage page) {
     BufferedImage base = fit(page);
+    var traces = new java.util.concurrent.atomic.AtomicInteger();
     for (View v : VIEWS) {
+      if (v != VIEWS.get(0) && traces.get() < TRACES) {
+        return null;
+      }
       BufferedImage img = v.make().apply(base);
-      Result r = decode(img);
+      Result r = decode(img, v == VIEWS.get(0) ? traces : null);
       if (r != null) {
         return new Code(r.getBarcodeFormat(), r.getText(), v.name(), v == VIEWS.get(0)
             ? box(r, (double) page.getWidth() / base.getWidth()) : null);
@@ -104,12 +116,25 @@ public final class CodeReader {
         (int) Math.round((x1 - x0) * scale), (int) Math.round((y1 - y0) * scale));
   }
 
-  private static Result decode(BufferedImage img) {
+  /** @param traces counts the points the readers report on their way (finder patterns, guards), or null */
+  private static Result decode(BufferedImage img, java.util.concurrent.atomic.AtomicInteger traces) {
     LuminanceSource source = new BufferedImageLuminanceSource(img);
     var reader = new MultiFormatReader();
-    reader.setHints(HINTS);
-    for (BinaryBitmap bitmap : new BinaryBitmap[] {new BinaryBitmap(new HybridBinarizer(source)),
-        new BinaryBitmap(new GlobalHistogramBinarizer(source))}) {
+    if (traces == null) {
+      reader.setHints(HINTS);
+    } else {
+      var hints = new EnumMap<>(HINTS);
+      hints.put(DecodeHintType.NEED_RESULT_POINT_CALLBACK, (com.google.zxing.ResultPointCallback) p -> traces.incrementAndGet());
+      reader.setHints(hints);
+    }
+    // a first look that saw no trace of a code is over after one binariser
+    boolean quick = traces != null;
+    BinaryBitmap[] looks = {new BinaryBitmap(new HybridBinarizer(source)), new BinaryBitmap(new GlobalHistogramBinarizer(source))};
+    for (int i = 0; i < looks.length; i++) {
+      BinaryBitmap bitmap = looks[i];
+      if (i > 0 && quick && traces.get() < TRACES) {
+        return null;
+      }
       try {
         return reader.decodeWithState(bitmap);
       } catch (NotFoundException e) {

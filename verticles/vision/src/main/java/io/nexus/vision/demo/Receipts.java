@@ -244,6 +244,47 @@ public final class Receipts {
         r.invoiceNumber());
   }
 
+  /** The image as PNG bytes. */
+  public static byte[] png(BufferedImage img) {
+    var out = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(img, "png", out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** The image as JPEG bytes of {@code quality} (0-1), as a scanner or a camera app would save it. */
+  public static byte[] jpeg(BufferedImage img, float quality) {
+    var out = new java.io.ByteArrayOutputStream();
+    var writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (var ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(ios);
+      javax.imageio.ImageWriteParam p = writer.getDefaultWriteParam();
+      p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+      p.setCompressionQuality(quality);
+      writer.write(null, new javax.imageio.IIOImage(img, null, null), p);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  /** A payment slip that is only the invoice's EPC code, {@code size} pixels square on white, gray. */
+  public static BufferedImage paymentCode(Receipt r, int size) {
+    var img = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = img.createGraphics();
+    g.setColor(java.awt.Color.WHITE);
+    g.fillRect(0, 0, size, size);
+    g.setColor(java.awt.Color.BLACK);
+    drawQr(g, epcPayload(r), 0, 0, size);
+    g.dispose();
+    return img;
+  }
+
   private static void drawQr(Graphics2D g, String payload, int x, int y, int size) {
     try {
       BitMatrix m = new QRCodeWriter().encode(payload, BarcodeFormat.QR_CODE, size, size,

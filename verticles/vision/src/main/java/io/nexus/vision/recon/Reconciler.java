@@ -116,8 +116,9 @@ public final class Reconciler {
       }
       claims.add(p);
       // the copy no entry pays is explained by the claim, not a document without an entry (one of two unpaid stays one)
-      boolean aUnpaid = a != null && !matchedDocs.contains(a.id()) && p.firstEntry() == null;
-      boolean bUnpaid = b != null && !matchedDocs.contains(b.id()) && p.secondEntry() == null;
+      // a document decided here is paid when it was matched here; the entries known for the pair are of those outside
+      boolean aUnpaid = a != null && !matchedDocs.contains(a.id());
+      boolean bUnpaid = b != null && !matchedDocs.contains(b.id());
       if (bUnpaid) {
         copies.add(b.id());
       } else if (aUnpaid) {
@@ -137,9 +138,16 @@ public final class Reconciler {
     return e.counterparty() != null && !e.counterparty().isBlank() && e.amount().compareTo(s.documentRequiredAbove()) >= 0;
   }
 
-  /** The one-to-one matching, best candidates first. */
+  /** The one-to-one matching, best candidates first; {@code docs} in the order they arrived (uploaded). */
   public static List<Match> match(List<Doc> docs, List<Entry> entries, Settings settings) {
     var candidates = new ArrayList<Match>();
+    var order = new java.util.IdentityHashMap<Object, Integer>();
+    for (int i = 0; i < docs.size(); i++) {
+      order.put(docs.get(i), i);
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      order.put(entries.get(i), i);
+    }
     for (Doc d : docs) {
       for (Entry e : entries) {
         double s = score(d, e, settings.windowDays());
@@ -148,9 +156,10 @@ public final class Reconciler {
         }
       }
     }
+    // ties: the closer dates, then the earlier document (as given: the original before its copy), then the earlier entry
     candidates.sort(Comparator.comparingDouble(Match::score).reversed()
         .thenComparingLong(m -> days(m.doc(), m.entry()))
-        .thenComparing(m -> m.doc().id()).thenComparing(m -> m.entry().id()));
+        .thenComparingInt(m -> order.get(m.doc())).thenComparingInt(m -> order.get(m.entry())));
     var usedDocs = new HashSet<String>();
     var usedEntries = new HashSet<String>();
     var out = new ArrayList<Match>();

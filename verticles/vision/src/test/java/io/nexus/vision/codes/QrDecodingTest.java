@@ -137,4 +137,42 @@ class QrDecodingTest {
     System.out.print(report);
     assertThat(rate).isGreaterThanOrEqualTo(0.98);
   }
+
+  @Test
+  @DisplayName("the payment code on a whole invoice page, turned, noised and JPEG-compressed, is read too, though a full page "
+      + "gets the costly views only when its first look saw traces of a code (rates printed)")
+  void codesOnWholePages() throws Exception {
+    var rnd = new java.util.Random(11);
+    var invoices = new ArrayList<io.nexus.vision.demo.Receipts.Receipt>();
+    while (invoices.size() < 3) {
+      var r = io.nexus.vision.demo.Receipts.random(rnd, io.nexus.vision.demo.Receipts.Layout.INVOICE);
+      if (r.epc()) {
+        invoices.add(r);
+      }
+    }
+    int total = 0;
+    int read = 0;
+    var report = new StringBuilder("VISION QR on whole pages: transformation, read exactly of " + invoices.size() + "\n");
+    Map<String, UnaryOperator<BufferedImage>> transforms = new LinkedHashMap<>();
+    for (int deg : new int[] {0, 10, 30, 45, 60, 90, 135, 180, 270}) {
+      transforms.put("turned " + deg + "°", img -> CodeReader.rotate(img, deg));
+    }
+    transforms.put("turned 20°, noise σ 20, JPEG 50", img -> jpeg(noise(CodeReader.rotate(img, 20), 20, 5), 0.5f));
+    for (var t : transforms.entrySet()) {
+      int ok = 0;
+      for (var r : invoices) {
+        CodeReader.Code code = CodeReader.read(t.getValue().apply(io.nexus.vision.demo.Receipts.render(r)));
+        if (code != null && EpcPayment.looksLike(code.text()) && EpcPayment.parse(code.text()).iban().equals(r.iban())) {
+          ok++;
+        }
+      }
+      report.append(String.format(Locale.ROOT, "  %-34s %d/%d%n", t.getKey(), ok, invoices.size()));
+      total += invoices.size();
+      read += ok;
+    }
+    double rate = (double) read / total;
+    report.append(String.format(Locale.ROOT, "  overall %.3f (%d of %d)%n", rate, read, total));
+    System.out.print(report);
+    assertThat(rate).isGreaterThanOrEqualTo(0.98);
+  }
 }

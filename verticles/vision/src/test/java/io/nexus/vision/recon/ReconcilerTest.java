@@ -191,4 +191,22 @@ class ReconcilerTest {
           assertThat(m.difference()).isNull();
         });
   }
+
+  @Test
+  @DisplayName("a receipt and its copy decided again: the original (uploaded first) is paid, the copy is the claim, "
+      + "never also a document without an entry — whatever was matched before")
+  void anOriginalAndItsCopy() {
+    var original = new Doc("zz-original", LocalDate.of(2025, 5, 2), new BigDecimal("385.00"), "EUR", "Cafe Sonnenschein", null,
+        "INV-7", null, true);
+    var copy = new Doc("aa-copy", original.date(), original.total(), "EUR", original.vendor(), null, "INV-7", null, true);
+    var entry = new Entry("e", LocalDate.of(2025, 5, 4), new BigDecimal("385.00"), "EUR", "Cafe Sonnenschein", "INV-7", true);
+    // as the job sees it after the copy was matched incrementally: the stored match names the copy's entry
+    var pair = new DuplicatePair(copy.id(), original.id(), 0, "e", null);
+    var o = Reconciler.reconcile(List.of(original, copy), List.of(entry), List.of(pair), Map.of(), SETTINGS);
+    assertThat(o.matches()).singleElement().satisfies(m -> assertThat(m.doc().id()).isEqualTo(original.id()));
+    assertThat(o.withoutEntry()).isEmpty();
+    assertThat(o.duplicateClaims()).hasSize(1);
+    var claim = ReconFindings.of(o, false).stream().filter(f -> f.rule() == RuleId.DUPLICATE_CLAIM).findFirst().orElseThrow();
+    assertThat(claim.entryIds()).containsExactly("e");
+  }
 }
