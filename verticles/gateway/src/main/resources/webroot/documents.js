@@ -267,10 +267,15 @@ function codes(d) {
   $('dd-codes').replaceChildren(...(d.codes || []).map((c) => {
     const li = document.createElement('li');
     const e = c.epc;
+    const b = c.qrBill;
     li.textContent = c.format + ' on page ' + c.page + ': ' + (e
       ? `payment to ${e.name} · ${e.iban}${e.bic ? ' (' + e.bic + ')' : ''} · ${e.amount || ''} ${e.currency || ''}`
         + `${e.reference ? ' · ref ' + e.reference : ''}${e.remittance ? ' · ' + e.remittance : ''}${e.problem ? ' — ' + e.problem : ''}`
-      : c.text);
+      : b
+        ? `Swiss QR-bill: payment to ${b.name}${b.town ? ', ' + b.town : ''} · ${b.iban} · ${b.amount || ''} ${b.currency}`
+          + ` · ${b.referenceType}${b.reference ? ' ' + b.reference : ''}${b.message ? ' · ' + b.message : ''}`
+          + `${b.debtor ? ' · from ' + b.debtor : ''}${b.problem ? ' — ' + b.problem : ''}`
+        : c.text);
     return li;
   }));
   if (!d.codes || !d.codes.length) $('dd-codes').replaceChildren(Object.assign(document.createElement('li'), { textContent: 'none' }));

@@ -1,5 +1,6 @@
 package io.nexus.contracts.vision;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nexus.contracts.Endpoint;
 import io.nexus.contracts.EventType;
 import io.nexus.contracts.Example;
@@ -279,8 +280,30 @@ public final class Vision {
    *
    * @param text the decoded text as it is
    * @param epc the payment it orders when it is an EPC payment code, else null
+   * @param qrBill the payment it orders when it is a Swiss QR-bill's code, else null (left out)
    */
-  public record CodeView(CodeFormat format, @Min(1) int page, String text, @Nullable EpcView epc, @Nullable Box box) {}
+  public record CodeView(CodeFormat format, @Min(1) int page, String text, @Nullable EpcView epc, @Nullable Box box,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QrBillView qrBill) {}
+
+  /**
+   * A Swiss QR-bill's payment.
+   *
+   * @param iban the creditor's account (a QR-IBAN with a QRR reference)
+   * @param referenceType {@code QRR} (27 digits with a check digit), {@code SCOR} (an RF creditor reference) or {@code NON}
+   * @param problem what fails its check: the IBAN, a QR-IBAN without QRR (or the reverse), the reference's check digits
+   */
+  public record QrBillView(
+      String iban,
+      String name,
+      @Nullable String town,
+      @Nullable String country,
+      @Nullable String amount,
+      String currency,
+      @Nullable String debtor,
+      String referenceType,
+      @Nullable String reference,
+      @Nullable String message,
+      @Nullable String problem) {}
 
   /** A word as OCR read it (or the text layer gave it: confidence 1). */
   public record Word(String text, double confidence, Box box) {}

@@ -9,10 +9,12 @@ import io.nexus.contracts.vision.Vision.Field;
 import io.nexus.contracts.vision.Vision.KeyFields;
 import io.nexus.contracts.vision.Vision.MediaType;
 import io.nexus.contracts.vision.Vision.PageLayout;
+import io.nexus.contracts.vision.Vision.QrBillView;
 import io.nexus.contracts.vision.Vision.TextSource;
 import io.nexus.contracts.vision.Vision.Word;
 import io.nexus.vision.codes.CodeReader;
 import io.nexus.vision.codes.EpcPayment;
+import io.nexus.vision.codes.SwissQrBill;
 import io.nexus.vision.fields.DocumentText;
 import io.nexus.vision.fields.FieldReader;
 import io.nexus.vision.hash.ImageHash;
@@ -122,13 +124,40 @@ public final class Analyser {
         // a QR code that begins like one but is not: kept as text
       }
     }
+    QrBillView bill = null;
+    if (format == CodeFormat.QR_CODE && SwissQrBill.looksLike(code.text())) {
+      try {
+        SwissQrBill b = SwissQrBill.parse(code.text());
+        String problem = b.ibanProblem() != null ? "IBAN: " + b.ibanProblem()
+            : b.referenceProblem() != null ? "reference: " + b.referenceProblem() : null;
+        bill = new QrBillView(b.iban(), b.creditorName(), b.creditorTown(), b.creditorCountry(),
+            b.amount() == null ? null : b.amount().toPlainString(), b.currency(), b.debtorName(), b.referenceType(), b.reference(),
+            b.message(), problem);
+      } catch (SwissQrBill.NotQrBill e) {
+        // a QR code that begins like a bill but is not one: kept as text
+      }
+    }
     Box box = code.box();
-    return new CodeView(format, page, code.text(), epc, box);
+    return new CodeView(format, page, code.text(), epc, box, bill);
+  }
+
+  /** The payment a code orders, EPC or Swiss QR-bill alike. */
+  private record Payment(String iban, String name, String amount, String currency, String problem) {
+    static Payment of(CodeView c) {
+      if (c.epc() != null) {
+        return new Payment(c.epc().iban(), c.epc().name(), c.epc().amount(), c.epc().currency(), c.epc().problem());
+      }
+      if (c.qrBill() != null) {
+        QrBillView b = c.qrBill();
+        return new Payment(b.iban(), b.name(), b.amount(), b.currency(), b.problem());
+      }
+      return null;
+    }
   }
 
   /** Fields the text lacks, taken from a payment code (an IBAN, an amount): the code is read exactly. */
   private static KeyFields withCodes(KeyFields f, List<CodeView> codes) {
-    EpcView epc = codes.stream().map(CodeView::epc).filter(e -> e != null && e.problem() == null).findFirst().orElse(null);
+    Payment epc = codes.stream().map(Payment::of).filter(e -> e != null && e.problem() == null).findFirst().orElse(null);
     if (epc == null) {
       return f;
     }
@@ -143,7 +172,7 @@ public final class Analyser {
   private static List<Disagreement> disagreements(KeyFields f, List<CodeView> codes, DocumentText text) {
     var out = new ArrayList<Disagreement>();
     for (CodeView c : codes) {
-      EpcView epc = c.epc();
+      Payment epc = Payment.of(c);
       if (epc == null) {
         continue;
       }
