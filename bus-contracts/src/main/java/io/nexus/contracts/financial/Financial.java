@@ -240,6 +240,11 @@ public final class Financial {
   public static final EventType<FindingCommented> FINDING_COMMENTED =
       new EventType<>("financial.finding-commented", FindingCommented.class, "finding", Role.VIEWER);
 
+  /** The default of {@link RuleSettings#documentRequiredAbove}: Financial's, and Vision's while Financial cannot say. */
+  public static final String DOCUMENT_REQUIRED_ABOVE = "250";
+  /** The default of {@link RuleSettings#documentWindowDays}. */
+  public static final int DOCUMENT_WINDOW_DAYS = 14;
+
   /** An organisation's examination thresholds changed: all of them as they are now, with their version. */
   public static final EventType<RuleSettings> RULE_SETTINGS_CHANGED =
       new EventType<>("financial.rule-settings-changed", RuleSettings.class, "rule-settings", Role.VIEWER);
@@ -773,8 +778,10 @@ public final class Financial {
    * @param sequenceMinCount and sequenceMinDensity: a document prefix with at least this many numbers, covering at least this share of its range, is a sequence
    * @param suspenseAccounts account codes that are suspense or clearing accounts (also: names containing suspense, clearing, sundry, unallocated)
    * @param paymentAccounts account codes money is paid from: an entry crediting one is a payment (none: asset accounts named bank or cash)
-   * @param documentRequiredAbove a payment to a counterparty at or above this needs a document (reconciliation's entry-without-document)
-   * @param documentWindowDays a document and its entry lie at most this many days apart (reconciliation)
+   * @param documentRequiredAbove a payment to a counterparty at or above this needs a document (reconciliation's
+   *     entry-without-document; default {@link #DOCUMENT_REQUIRED_ABOVE})
+   * @param documentWindowDays a document and its entry lie at most this many days apart (reconciliation; default
+   *     {@link #DOCUMENT_WINDOW_DAYS})
    */
   public record RuleSettings(
       @Nullable @Min(0) Long version,

@@ -85,7 +85,8 @@ final class Reconciliations implements DurableSubscription.Handler {
   static final int MAX_PERIOD_DAYS = 3660;
   private static final int SEARCH_PAGE = 500;
   private static final long SETTINGS_FRESH_MS = 30_000;
-  private static final Settings DEFAULTS = new Settings(new BigDecimal("250"), 14);
+  private static final Settings DEFAULTS = new Settings(new BigDecimal(Financial.DOCUMENT_REQUIRED_ABOVE),
+      Financial.DOCUMENT_WINDOW_DAYS);
   private static final String VIEW_COLUMNS = "id, ledger_id, period_from, period_to, status, documents, entries, matched, findings, "
       + "error, started_by, started_at, finished_at";
 
@@ -257,9 +258,9 @@ final class Reconciliations implements DurableSubscription.Handler {
     if (e.is(Financial.ENTRY_POSTED)) {
       EntryView v = e.payload(Financial.ENTRY_POSTED);
       UUID ledger = UUID.fromString(v.ledgerId());
-      Future<Void> reversal = v.reverses() == null ? Future.succeededFuture() : reversed(tx, UUID.fromString(v.reverses()));
       if (v.reverses() != null) {
-        return reversal.compose(x -> upsert(tx, org, List.of(v)));
+        // a reversal pays nothing: the entry it reverses loses its match, and it is kept as reversed itself
+        return reversed(tx, UUID.fromString(v.reverses())).compose(x -> upsert(tx, org, List.of(v)));
       }
       LocalDate day = LocalDate.parse(v.bookingDate());
       return upsert(tx, org, List.of(v)).compose(x -> settings(org))
@@ -342,7 +343,10 @@ final class Reconciliations implements DurableSubscription.Handler {
         });
   }
 
-  /** The ledger's entries booked in [first, last], not reversed; in the period when {@code from} is given (all: {@code all}). */
+  /**
+   * The ledger's entries booked in [first, last], not reversed (and not matched, with {@code unmatchedOnly}); each in the
+   * period [from, to], or all of them when {@code from} is null.
+   */
   private static Future<List<Entry>> entries(SqlConnection tx, UUID org, UUID ledger, LocalDate first, LocalDate last,
       LocalDate from, LocalDate to, boolean unmatchedOnly) {
     return tx.preparedQuery("SELECT e.entry_id, e.booking_date, e.amount, e.currency, e.counterparty, e.document_no FROM entries e "

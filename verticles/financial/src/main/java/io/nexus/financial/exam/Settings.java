@@ -46,9 +46,9 @@ public record Settings(BigDecimal approvalThreshold, double thresholdMargin, int
   static final double SEQUENCE_MIN_DENSITY = 0.9;
 
   /** A payment at or above this needs a document behind it (the Vision service's reconciliation). */
-  static final BigDecimal DOCUMENT_REQUIRED_ABOVE = new BigDecimal("250");
-  /** A document and the entry that pays it lie at most two weeks apart. */
-  static final int DOCUMENT_WINDOW_DAYS = 14;
+  static final BigDecimal DOCUMENT_REQUIRED_ABOVE = new BigDecimal(io.nexus.contracts.financial.Financial.DOCUMENT_REQUIRED_ABOVE);
+  /** A document and the entry that pays it lie at most this many days apart. */
+  static final int DOCUMENT_WINDOW_DAYS = io.nexus.contracts.financial.Financial.DOCUMENT_WINDOW_DAYS;
 
   public static final Settings DEFAULTS = new Settings(APPROVAL_THRESHOLD, THRESHOLD_MARGIN, DUPLICATE_WINDOW_DAYS,
       STRUCTURING_WINDOW_DAYS, ROUND_UNIT, ROUND_MIN_COUNT, ROUND_MIN_SHARE, List.of(), BUSINESS_HOURS_START,

@@ -14,7 +14,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What reconciliation found, as findings in Financial's terms. Each finding's key is what it is
@@ -32,9 +31,7 @@ public final class ReconFindings {
     var out = new ArrayList<ExternalFinding>();
     o.amountMismatches().forEach(m -> out.add(amountMismatch(m)));
     o.ibanConflicts().forEach(c -> out.add(ibanMismatch(c)));
-    var paid = new java.util.HashMap<String, String>();
-    o.matches().forEach(m -> paid.put(m.doc().id(), m.entry().id()));
-    o.duplicateClaims().forEach(p -> out.add(duplicateClaim(p, paid)));
+    o.duplicateClaims().forEach(p -> out.add(duplicateClaim(p)));
     if (!positiveOnly) {
       o.withoutEntry().forEach(d -> out.add(documentWithoutEntry(d)));
       o.withoutDocument().forEach(e -> out.add(entryWithoutDocument(e)));
@@ -66,10 +63,10 @@ public final class ReconFindings {
         List.of(c.doc().id()));
   }
 
-  static ExternalFinding duplicateClaim(DuplicatePair p, Map<String, String> paid) {
+  static ExternalFinding duplicateClaim(DuplicatePair p) {
     var entries = new ArrayList<String>();
-    String first = paid.getOrDefault(p.first(), p.firstEntry());
-    String second = paid.getOrDefault(p.second(), p.secondEntry());
+    String first = p.firstEntry();
+    String second = p.secondEntry();
     if (first != null) {
       entries.add(first);
     }

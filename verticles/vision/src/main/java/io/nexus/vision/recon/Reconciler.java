@@ -80,7 +80,8 @@ public final class Reconciler {
 
   /**
    * Two documents of the ledger that are the same receipt ({@code first} before {@code second}),
-   * with the entries already known to pay each (null: none known).
+   * with the entries paying each (null: none). Given to {@link #reconcile} with the stored
+   * matches; in its outcome, with the matches it decided.
    */
   public record DuplicatePair(String first, String second, int distance, String firstEntry, String secondEntry) {}
 
@@ -98,12 +99,13 @@ public final class Reconciler {
   public static Outcome reconcile(List<Doc> docs, List<Entry> entries, List<DuplicatePair> duplicates,
       Map<String, List<String>> vendorIbans, Settings settings) {
     List<Match> matches = match(docs, entries, settings);
-    var matchedDocs = new HashSet<String>();
+    var paidBy = new HashMap<String, String>();
     var matchedEntries = new HashSet<String>();
     for (Match m : matches) {
-      matchedDocs.add(m.doc().id());
+      paidBy.put(m.doc().id(), m.entry().id());
       matchedEntries.add(m.entry().id());
     }
+    var matchedDocs = paidBy.keySet();
     var byId = new HashMap<String, Doc>();
     docs.forEach(d -> byId.put(d.id(), d));
     var claims = new ArrayList<DuplicatePair>();
@@ -114,7 +116,9 @@ public final class Reconciler {
       if (!(a != null && a.inPeriod() || b != null && b.inPeriod())) {
         continue;
       }
-      claims.add(p);
+      // the entries paying each: this run's for a document it decided, the stored ones for a document outside it
+      claims.add(new DuplicatePair(p.first(), p.second(), p.distance(), a == null ? p.firstEntry() : paidBy.get(a.id()),
+          b == null ? p.secondEntry() : paidBy.get(b.id())));
       // the copy no entry pays is explained by the claim, not a document without an entry (one of two unpaid stays one)
       // a document decided here is paid when it was matched here; the entries known for the pair are of those outside
       boolean aUnpaid = a != null && !matchedDocs.contains(a.id());
