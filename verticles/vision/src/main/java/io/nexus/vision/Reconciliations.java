@@ -316,7 +316,8 @@ final class Reconciliations implements DurableSubscription.Handler {
                 .compose(entries -> (doc == null ? Future.succeededFuture(List.<DuplicatePair>of()) : duplicates(tx, List.of(doc)))
                     .compose(pairs -> (doc == null ? Future.succeededFuture(Map.<String, List<String>>of())
                         : vendorIbans(tx, org, ledger, docs))
-                        .map(ibans -> Reconciler.reconcile(docs, entries, pairs, ibans, s))
+                        .compose(ibans -> workers.<Outcome>executeBlocking(() -> Reconciler.reconcile(docs, entries, pairs, ibans, s),
+                            false))
                         .compose(o -> store(tx, org, ledger, o, List.of(), Map.of(), true))))
                 .mapEmpty());
   }
