@@ -2,6 +2,7 @@ package io.nexus.contracts;
 
 import io.nexus.contracts.financial.Financial;
 import io.nexus.contracts.gateway.Gateway;
+import io.nexus.contracts.llm.Llm;
 import io.nexus.contracts.predictive.Predictive;
 import io.nexus.contracts.security.Security;
 import io.nexus.contracts.system.SystemFeed;
@@ -16,13 +17,13 @@ public final class Contracts {
 
   /** Every request/reply endpoint. */
   public static List<Endpoint<?, ?>> endpoints() {
-    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Predictive.ENDPOINTS, Vision.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
+    return Stream.of(Security.ENDPOINTS, Financial.ENDPOINTS, Predictive.ENDPOINTS, Vision.ENDPOINTS, Llm.ENDPOINTS, Gateway.ENDPOINTS, SystemFeed.ENDPOINTS)
         .flatMap(List::stream).toList();
   }
 
   /** Every kind of event the log holds, each service's in its order. */
   public static List<EventType<?>> eventTypes() {
-    return Stream.of(Security.EVENTS, Financial.EVENTS, Predictive.EVENTS, Vision.EVENTS).flatMap(List::stream).toList();
+    return Stream.of(Security.EVENTS, Financial.EVENTS, Predictive.EVENTS, Vision.EVENTS, Llm.EVENTS).flatMap(List::stream).toList();
   }
 
   /** The event type of a name the log holds, if any. */
@@ -38,7 +39,7 @@ public final class Contracts {
 
   /** Every pub/sub topic a service publishes itself (the log's events are relayed on their {@link EventType#topic()}). */
   public static List<Topic<?>> topics() {
-    return Stream.of(Security.TOPICS, Financial.TOPICS, Predictive.TOPICS, Vision.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
+    return Stream.of(Security.TOPICS, Financial.TOPICS, Predictive.TOPICS, Vision.TOPICS, Llm.TOPICS, Gateway.TOPICS, SystemFeed.TOPICS).flatMap(List::stream).toList();
   }
 
   /** The names of the services that own endpoints ({@code security}, ...), in catalogue order. */
@@ -81,6 +82,8 @@ public final class Contracts {
     addOnce(types, Financial.ImportProgress.class);
     addOnce(types, Financial.ExaminationProgress.class);
     addOnce(types, Vision.DocumentProgress.class);
+    addOnce(types, Llm.AnswerToken.class);
+    addOnce(types, Llm.IndexProgress.class);
     return types;
   }
 

@@ -2,6 +2,7 @@ package io.nexus.node;
 
 import io.nexus.financial.FinancialVerticle;
 import io.nexus.gateway.GatewayVerticle;
+import io.nexus.llm.LlmVerticle;
 import io.nexus.predictive.PredictiveVerticle;
 import io.nexus.security.SecurityVerticle;
 import io.nexus.vision.VisionVerticle;
@@ -23,6 +24,7 @@ final class ServiceCatalog {
     ALL.put(FinancialVerticle.SERVICE, FinancialVerticle::new);
     ALL.put(PredictiveVerticle.SERVICE, PredictiveVerticle::new);
     ALL.put(VisionVerticle.SERVICE, VisionVerticle::new);
+    ALL.put(LlmVerticle.SERVICE, LlmVerticle::new);
     ALL.put(GatewayVerticle.SERVICE, GatewayVerticle::new);
   }
 

@@ -15,7 +15,7 @@ class NodeSettingsTest {
   @DisplayName("by default a node runs every service, the gateway last")
   void defaultsRunEverything() {
     var s = NodeSettings.from(NodeConfig.load(Map.of()));
-    assertThat(ServiceCatalog.ordered(s.services())).containsExactly("security", "financial", "predictive", "vision", "gateway");
+    assertThat(ServiceCatalog.ordered(s.services())).containsExactly("security", "financial", "predictive", "vision", "llm", "gateway");
     assertThat(s.runsGateway()).isTrue();
   }
 

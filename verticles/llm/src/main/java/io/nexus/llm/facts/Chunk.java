@@ -1,0 +1,50 @@
+package io.nexus.llm.facts;
+
+import io.nexus.contracts.llm.Llm.ChunkKind;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * A piece of one fact as it is searched and cited: its organisation and ledger, what it was made
+ * from, the text embedded and indexed, and the quantities that text states.
+ *
+ * @param factId the id a citation names ({@code <finding>#<seq>} for a comment)
+ * @param page a document's page, else null
+ * @param source the fact as it was chunked, to remake the chunk when the fact changes
+ */
+public record Chunk(UUID org, UUID ledgerId, ChunkKind kind, String factId, Integer page, String title, String body,
+    JsonObject source) {
+
+  /** The chunk's key: {@code <kind>:<fact id>}, a document page's {@code document:<id>#<page>}. */
+  public String id() {
+    return key(kind, factId) + (page == null ? "" : "#" + page);
+  }
+
+  /** How a citation names a fact: {@code entry:<id>}. */
+  public static String key(ChunkKind kind, String factId) {
+    return kind.wire() + ":" + factId;
+  }
+
+  /** What is embedded: the title and the body. */
+  public String text() {
+    return title + "\n" + body;
+  }
+
+  /** The quantities the chunk states. */
+  public Quantities.Found facts() {
+    return Quantities.of(text());
+  }
+
+  /** SHA-256 of {@link #text()}: the same text keeps its embedding. */
+  public String hash() {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
