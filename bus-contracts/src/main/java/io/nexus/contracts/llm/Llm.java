@@ -73,7 +73,15 @@ public final class Llm {
   public static final Endpoint<Reindex, IndexStatus> REINDEX =
       Endpoint.command("nexus.llm.reindex", Reindex.class, IndexStatus.class, Role.ADMIN);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(SEARCH, INDEX_STATUS, REINDEX);
+  /** The organisation's assistant budget and what it used today (viewer). */
+  public static final Endpoint<Empty, AssistantBudget> GET_BUDGET =
+      Endpoint.query("nexus.llm.get-budget", Empty.class, AssistantBudget.class, Role.VIEWER);
+
+  /** Sets the organisation's daily token budget for the model (admin); 0 refuses every question until it is raised. */
+  public static final Endpoint<SetBudget, AssistantBudget> SET_BUDGET =
+      Endpoint.command("nexus.llm.set-budget", SetBudget.class, AssistantBudget.class, Role.ADMIN);
+
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(SEARCH, ASK, GET_BUDGET, SET_BUDGET, INDEX_STATUS, REINDEX);
 
   /** An answer's tokens are published on {@code ui.user.<user>.assistant.<id>} as {@link AnswerToken} while it runs. */
   public static String answerStream(String user, String answerId) {
@@ -110,7 +118,11 @@ public final class Llm {
   public static final EventType<IndexStatus> REINDEXED =
       new EventType<>("llm.reindexed", IndexStatus.class, "index", Role.VIEWER);
 
-  public static final List<EventType<?>> EVENTS = List.of(REINDEXED);
+  /** An organisation's assistant budget was set (stream {@code budget-<org>}). */
+  public static final EventType<SetBudget> BUDGET_SET =
+      new EventType<>("llm.budget-set", SetBudget.class, "budget", Role.ADMIN);
+
+  public static final List<EventType<?>> EVENTS = List.of(ANSWER_GIVEN, BUDGET_SET, REINDEXED);
 
   // ---- kinds and modes ----
 
@@ -226,6 +238,16 @@ public final class Llm {
       Usage usage,
       @Nullable String fallback) {}
 
+  /**
+   * @param llmTokensPerDay model tokens (prompt and completion) the organisation may use a day, UTC;
+   *     past it, questions are refused with 429 until midnight
+   * @param usedToday tokens used today; -1 when the shared counter cannot be read
+   * @param configured false when no model server is configured: answers are extractive and cost nothing
+   */
+  public record AssistantBudget(@Min(0) long llmTokensPerDay, @Min(-1) long usedToday, boolean configured, String model) {}
+
+  public record SetBudget(@Min(0) @Max(1_000_000_000L) long llmTokensPerDay) {}
+
   /** @param version a version of the report; the latest when absent */
   public record ReportRef(@Fields.Id String ledgerId, @Fields.Id String examinationId, @Nullable @Min(1) Integer version) {}
 
@@ -247,9 +269,11 @@ public final class Llm {
    * @param chunks the organisation's chunks stored
    * @param indexed of them, in this instance's index
    * @param pending waiting for their embedding
+   * @param behind changes to the organisation's chunks this instance's index has not applied yet (0: it is current)
    * @param model the embedding model
    */
-  public record IndexStatus(@Min(0) long chunks, @Min(0) long indexed, @Min(0) long pending, String model, boolean rebuilding) {}
+  public record IndexStatus(@Min(0) long chunks, @Min(0) long indexed, @Min(0) long pending, @Min(0) long behind, String model,
+      boolean rebuilding) {}
 
   public record Reindex(@Nullable Boolean reembed) {}
 

@@ -12,6 +12,9 @@ import io.nexus.kernel.discovery.ServiceInstance;
 import io.nexus.kernel.events.DurableSubscription;
 import io.nexus.kernel.events.EventStore;
 import io.nexus.kernel.work.WorkLoop;
+import io.nexus.kernel.redis.RedisConfig;
+import io.nexus.llm.answer.Budget;
+import io.nexus.llm.answer.ModelBackend;
 import io.nexus.llm.facts.ChunkStore;
 import io.nexus.llm.facts.FactFeed;
 import io.nexus.llm.facts.Fetcher;
@@ -83,7 +86,16 @@ public final class LlmVerticle extends VerticleBase {
           subscription = new DurableSubscription(vertx, pg, db.pool(), DurableSubscription.Options.of(FactFeed.SUBSCRIPTION), feed);
           var search = new Search(index, workers, () -> embedder);
           var reindexing = new Reindexing(store, indexer, events);
+          var redis = RedisConfig.from(config()).connect(vertx);
+          ModelBackend model = cfg.model() == null ? null : new ModelBackend(vertx, cfg.model().baseUrl(), cfg.model().name(),
+              cfg.model().apiKey(), cfg.model().timeoutMs(), cfg.model().idleMs(), cfg.model().maxTokens(), breakers.of("model"));
+          var assistant = new Assistant(vertx, db.pool(), events, store, search, index, workers, model,
+              new Budget(redis, cfg.asksPerMinute(), java.time.Clock.systemUTC()), cfg.tokensPerDay(), cfg.contextFacts(), registry);
+          LOG.info("assistant [model: {}]", cfg.model() == null ? "none: answers are extractive" : cfg.model());
           return bus.handle(Llm.SEARCH, search::search)
+              .handle(Llm.ASK, assistant::ask)
+              .handle(Llm.GET_BUDGET, assistant::getBudget)
+              .handle(Llm.SET_BUDGET, assistant::setBudget)
               .handle(Llm.INDEX_STATUS, reindexing::status)
               .handle(Llm.REINDEX, reindexing::reindex)
               .subscribe(Llm.CHUNKS_CHANGED, (e, call) -> indexer.wake())

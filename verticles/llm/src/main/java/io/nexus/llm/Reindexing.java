@@ -37,8 +37,8 @@ final class Reindexing {
   }
 
   private Future<IndexStatus> status(UUID org) {
-    return store.counts(org).map(c -> new IndexStatus(c[0], indexer.index().count(org), c[1], Embedder.MODEL,
-        indexer.rebuilding(org)));
+    return store.counts(org, indexer.index().applied()).map(c -> new IndexStatus(c[0], indexer.index().count(org), c[1], c[2],
+        Embedder.MODEL, indexer.rebuilding(org)));
   }
 
   /**
@@ -56,7 +56,7 @@ final class Reindexing {
       indexer.rebuild(org)
           .compose(n -> status(org))
           .compose(s -> store.pool().withTransaction(tx -> events.append(tx, Llm.REINDEXED.stream(org), EventStore.ANY,
-              List.of(NewEvent.of(Llm.REINDEXED, new IndexStatus(s.chunks(), s.indexed(), s.pending(), s.model(), false))), call)))
+              List.of(NewEvent.of(Llm.REINDEXED, new IndexStatus(s.chunks(), s.indexed(), s.pending(), s.behind(), s.model(), false))), call)))
           .onSuccess(x -> LOG.info("index rebuilt [org: {}]", org))
           .onFailure(err -> LOG.warn("rebuilding the index failed [org: {}]: {}", org, err.getMessage()));
       return status(org);

@@ -14,9 +14,21 @@ abstract class NodeSpec {
   static Http http;
   static String admin;
 
+  /**
+   * Starts the node; a test class that declares {@code static void configure(JsonObject cfg)} gets
+   * to change the configuration first (a model server's address, say).
+   */
   @BeforeAll
-  static void startNode() {
+  static void startNode(org.junit.jupiter.api.TestInfo info) throws ReflectiveOperationException {
     cfg = TestNode.config();
+    var testClass = info.getTestClass().orElseThrow();
+    try {
+      var configure = testClass.getDeclaredMethod("configure", JsonObject.class);
+      configure.setAccessible(true);
+      configure.invoke(null, cfg);
+    } catch (NoSuchMethodException none) {
+      // the defaults
+    }
     node = TestNode.start(cfg);
     http = new Http(TestNode.port(cfg));
     admin = http.login(TestNode.adminEmail(cfg), TestNode.ADMIN_PASSWORD);

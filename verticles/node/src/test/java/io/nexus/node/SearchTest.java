@@ -52,6 +52,15 @@ class SearchTest extends NodeSpec {
     return r.json().getString("id");
   }
 
+  /** Runs the duplicate-payment rule over the ledger's year 2026 (as the admin) and returns the one finding it raised. */
+  static String duplicatePaymentFinding(String l) {
+    String exam = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2026-01-01")
+        .put("to", "2026-12-31").put("rules", new JsonArray().add("duplicate-payment")), admin).json().getString("id");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(http.get("/api/v1/ledgers/" + l
+        + "/examinations/" + exam, admin).json().getString("status")));
+    return http.get("/api/v1/ledgers/" + l + "/findings", admin).json().getJsonArray("findings").getJsonObject(0).getString("id");
+  }
+
   static Http.Resp search(String q, String token, String... params) {
     var path = new StringBuilder("/api/v1/search?q=").append(URLEncoder.encode(q, StandardCharsets.UTF_8));
     for (int i = 0; i < params.length; i += 2) {
@@ -100,17 +109,34 @@ class SearchTest extends NodeSpec {
     String l = ledger(admin);
     post(admin, l, "2026-02-03", "Consulting invoice", "Kittiwake Advisory", "4312.50");
     post(admin, l, "2026-02-05", "Consulting invoice", "Kittiwake Advisory", "4312.50");
-    String exam = http.post("/api/v1/ledgers/" + l + "/examinations", new JsonObject().put("from", "2026-01-01")
-        .put("to", "2026-12-31").put("rules", new JsonArray().add("duplicate-payment")), admin).json().getString("id");
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(http.get("/api/v1/ledgers/" + l
-        + "/examinations/" + exam, admin).json().getString("status")));
-    var finding = http.get("/api/v1/ledgers/" + l + "/findings", admin).json().getJsonArray("findings").getJsonObject(0);
+    String findingId = duplicatePaymentFinding(l);
     Awaitility.await().atMost(SEARCHABLE_WITHIN).pollInterval(Duration.ofMillis(50))
-        .until(() -> ids(search("Kittiwake duplicate", viewer, "kinds", "finding")).contains(finding.getString("id")));
+        .until(() -> ids(search("Kittiwake duplicate", viewer, "kinds", "finding")).contains(findingId));
     var r = search("Kittiwake duplicate", viewer, "kinds", "finding", "ledger", l).json().getJsonArray("results");
     assertThat(r.getJsonObject(0).getString("kind")).isEqualTo("finding");
     // a kinds filter is a filter: no entry comes back
     assertThat(r.stream().map(o -> ((JsonObject) o).getString("kind")).distinct().toList()).containsExactly("finding");
+  }
+
+  @Test
+  @DisplayName("without a model server the assistant answers from the facts themselves, labelled extractive, citing the finding")
+  void extractiveWithoutAModel() {
+    String l = ledger(admin);
+    post(admin, l, "2026-03-03", "Survey services", "Gannet Surveys", "2875.40");
+    post(admin, l, "2026-03-06", "Survey services", "Gannet Surveys", "2875.40");
+    String finding = duplicatePaymentFinding(l);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ids(search("Gannet", viewer, "kinds", "finding")).contains(finding));
+    var r = http.post("/api/v1/assistant/ask", new JsonObject().put("question", "which payments look duplicated?")
+        .put("ledgerId", l), viewer);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    var a = r.json();
+    assertThat(a.getString("mode")).isEqualTo("extractive");
+    assertThat(a.getString("model")).isEqualTo("extractive");
+    assertThat(a.getValue("fallback")).as("nothing failed: no model is configured").isNull();
+    assertThat(a.getInteger("dropped")).isZero();
+    assertThat(a.getJsonArray("citations").getJsonObject(0).getString("id")).isEqualTo(finding);
+    assertThat(a.getString("answer")).contains("[finding:" + finding + "]").contains("Gannet");
+    assertThat(http.get("/api/v1/assistant/budget", viewer).json().getBoolean("configured")).isFalse();
   }
 
   @Test
@@ -121,12 +147,14 @@ class SearchTest extends NodeSpec {
     String bLedger = ledger(bToken);
     String bEntry = post(bToken, bLedger, "2026-05-01", "Marzipan delivery for the canteen", "Lubeck Confiserie", "310.00");
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ids(search("marzipan", bToken)).contains(bEntry));
+    awaitEmbedded(bToken);
     var before = search("marzipan canteen", bToken, "kinds", "entry").json().getJsonArray("results");
     var aIds = new java.util.ArrayList<String>();
     for (int i = 0; i < 5; i++) {
       aIds.add(post(admin, ledger, "2026-05-0" + (i + 2), "Marzipan canteen order " + i, "Marzipan Werke", "99.00"));
     }
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ids(search("marzipan", admin, "limit", "50")).containsAll(aIds));
+    awaitEmbedded(admin);
     var after = search("marzipan canteen", bToken, "kinds", "entry").json().getJsonArray("results");
     assertThat(after.stream().map(o -> ((JsonObject) o).getString("id")).toList()).doesNotContainAnyElementsOf(aIds);
     // BM25 statistics are the organisation's own: identical ranking and scores
@@ -138,6 +166,14 @@ class SearchTest extends NodeSpec {
     assertThat(ids(search("marzipan", admin, "limit", "50"))).doesNotContain(bEntry);
     // naming A's ledger does not reach into it
     assertThat(ids(search("marzipan", bToken, "ledger", ledger))).isEmpty();
+  }
+
+  /** Until every chunk of the caller's organisation has its vector in the index (scores are final). */
+  static void awaitEmbedded(String token) {
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      var s = http.get("/api/v1/search/index", token).json();
+      return s.getLong("pending") == 0 && s.getLong("behind") == 0;
+    });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -161,10 +197,7 @@ class SearchTest extends NodeSpec {
   @DisplayName("the index status counts the organisation's chunks; only an admin may rebuild it, and the rebuild keeps every chunk")
   void reindex() {
     post(admin, ledger, "2026-06-01", "Harbour crane inspection", "Kranprufung Nord", "640.00");
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-      var s = http.get("/api/v1/search/index", viewer).json();
-      return s.getLong("pending") == 0 && s.getLong("indexed").equals(s.getLong("chunks"));
-    });
+    awaitEmbedded(viewer);
     long chunks = http.get("/api/v1/search/index", viewer).json().getLong("chunks");
     assertThat(http.post("/api/v1/search/index/rebuild", new JsonObject(), viewer).status()).isEqualTo(403);
     assertThat(http.post("/api/v1/search/index/rebuild", new JsonObject(), signedIn("examiner")).status()).isEqualTo(403);

@@ -60,6 +60,12 @@ public record Setting(String env, String key, Kind kind, String meaning) {
           "absolute lifetime of a login session (default 12 h); refreshes never extend it"),
       new Setting("NEXUS_KEY_ENCRYPTION_KEY", "security.keyEncryptionKey", Kind.STRING,
           "32 bytes, base64, that encrypt private signing keys at rest; empty: derived from the cluster secret"),
+      new Setting("NEXUS_LLM_BASE_URL", "llm.model.baseUrl", Kind.STRING,
+          "an OpenAI-compatible chat server for the assistant (Ollama: http://127.0.0.1:11434/v1); empty: extractive answers"),
+      new Setting("NEXUS_LLM_MODEL", "llm.model.name", Kind.STRING, "the model the assistant asks that server for"),
+      new Setting("NEXUS_LLM_API_KEY", "llm.model.apiKey", Kind.STRING, "the server's API key, if it wants one (never logged)"),
+      new Setting("NEXUS_LLM_TIMEOUT_MS", "llm.model.timeoutMs", Kind.INT,
+          "how long one answer may take before the assistant answers extractively"),
       new Setting("NEXUS_TEST_FAULTS", "node.testFaults", Kind.STRING,
           "tests and fault drills only: a JSON file of faults this node's services obey; empty = no fault switch"));
 }

@@ -159,12 +159,13 @@ public final class ChunkStore {
     return pool.query("SELECT coalesce(max(seq), 0) FROM chunks").execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** An organisation's stored chunks and those waiting for their embedding. */
-  public Future<long[]> counts(UUID org) {
-    return pool.preparedQuery("SELECT count(*), count(*) FILTER (WHERE vector IS NULL) FROM chunks WHERE org = $1 AND NOT deleted")
-        .execute(Tuple.of(org)).map(rows -> {
+  /** An organisation's stored chunks, those waiting for their embedding, and its changes after {@code applied}. */
+  public Future<long[]> counts(UUID org, long applied) {
+    return pool.preparedQuery("SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE vector IS NULL AND NOT deleted), "
+            + "count(*) FILTER (WHERE seq > $2) FROM chunks WHERE org = $1")
+        .execute(Tuple.of(org, applied)).map(rows -> {
           Row r = rows.iterator().next();
-          return new long[] {r.getLong(0), r.getLong(1)};
+          return new long[] {r.getLong(0), r.getLong(1), r.getLong(2)};
         });
   }
 
@@ -185,7 +186,7 @@ public final class ChunkStore {
     }
     return pool.preparedQuery("SELECT kind, fact_id, ledger_id, title, body, facts FROM chunks WHERE org = $1 AND NOT deleted AND "
             + "(kind || ':' || fact_id) = ANY($2) ORDER BY id")
-        .execute(Tuple.of(org, keys.toArray(String[]::new)))
+        .execute(Tuple.of(org, (Object) keys.toArray(String[]::new)))
         .map(rows -> {
           var out = new ArrayList<StoredFact>();
           for (Row r : rows) {

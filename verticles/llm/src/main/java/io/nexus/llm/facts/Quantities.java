@@ -40,8 +40,9 @@ public final class Quantities {
    */
   private static final Pattern NUMBER = Pattern.compile(
       "(?<![\\w.,/#:-])(\\d{1,3}(?:[,.' ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+[.,]\\d{2}|\\d+)(?![\\w/#-]|[.,]\\d)");
-  private static final Pattern CURRENCY_NEAR = Pattern.compile("(?i)(?:[A-Z]{3}|[€$£]|CHF)\\s?$");
-  private static final Pattern CURRENCY_AFTER = Pattern.compile("(?i)^\\s?(?:[A-Z]{3}\\b|[€$£])");
+  /** An ISO 4217 code (upper case, a word of its own) or a currency sign just before or after a number. */
+  private static final Pattern CURRENCY_NEAR = Pattern.compile("(?:\\b[A-Z]{3}|[€$£])\\s?$");
+  private static final Pattern CURRENCY_AFTER = Pattern.compile("^\\s?(?:[A-Z]{3}\\b|[€$£])");
 
   /** The amounts and dates of a text. */
   public static Found of(String text) {

@@ -104,7 +104,7 @@ public final class Indexer {
 
   private Future<Void> rebuildNow(Rebuild r) {
     rebuilding = r.org();
-    return store.counts(r.org())
+    return store.counts(r.org(), 0)
         .compose(counts -> writer.executeBlocking(() -> {
           index.clear(r.org());
           return null;
