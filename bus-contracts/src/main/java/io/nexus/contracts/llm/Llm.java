@@ -55,8 +55,8 @@ public final class Llm {
    * the settings they ran with), findings by severity with their evidence and status, open items;
    * every statement cites its finding or entry. Each draft is a new version, kept.
    */
-  public static final Endpoint<ReportRef, ReportView> DRAFT_REPORT =
-      Endpoint.command("nexus.llm.draft-report", ReportRef.class, ReportView.class, Role.EXAMINER);
+  public static final Endpoint<DraftReport, ReportView> DRAFT_REPORT =
+      Endpoint.command("nexus.llm.draft-report", DraftReport.class, ReportView.class, Role.EXAMINER);
 
   /** An examination's report, the latest version or the one asked for (viewer); none yet is 404. */
   public static final Endpoint<ReportRef, ReportView> GET_REPORT =
@@ -81,7 +81,8 @@ public final class Llm {
   public static final Endpoint<SetBudget, AssistantBudget> SET_BUDGET =
       Endpoint.command("nexus.llm.set-budget", SetBudget.class, AssistantBudget.class, Role.ADMIN);
 
-  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(SEARCH, ASK, GET_BUDGET, SET_BUDGET, INDEX_STATUS, REINDEX);
+  public static final List<Endpoint<?, ?>> ENDPOINTS = List.of(SEARCH, ASK, GET_BUDGET, SET_BUDGET, DRAFT_REPORT, GET_REPORT,
+      INDEX_STATUS, REINDEX);
 
   /** An answer's tokens are published on {@code ui.user.<user>.assistant.<id>} as {@link AnswerToken} while it runs. */
   public static String answerStream(String user, String answerId) {
@@ -110,9 +111,9 @@ public final class Llm {
   public static final EventType<AnswerGiven> ANSWER_GIVEN =
       new EventType<>("llm.answer-given", AnswerGiven.class, "answer", Role.ADMIN);
 
-  /** A report version was drafted (stream {@code report-<examination>}). */
-  public static final EventType<ReportView> REPORT_DRAFTED =
-      new EventType<>("llm.report-drafted", ReportView.class, "report", Role.VIEWER);
+  /** A report version was drafted (stream {@code report-<examination>}); the text is in the service's table. */
+  public static final EventType<ReportDrafted> REPORT_DRAFTED =
+      new EventType<>("llm.report-drafted", ReportDrafted.class, "report", Role.VIEWER);
 
   /** An organisation's index was rebuilt (stream {@code index-<org>}). */
   public static final EventType<IndexStatus> REINDEXED =
@@ -122,7 +123,7 @@ public final class Llm {
   public static final EventType<SetBudget> BUDGET_SET =
       new EventType<>("llm.budget-set", SetBudget.class, "budget", Role.ADMIN);
 
-  public static final List<EventType<?>> EVENTS = List.of(ANSWER_GIVEN, BUDGET_SET, REINDEXED);
+  public static final List<EventType<?>> EVENTS = List.of(ANSWER_GIVEN, BUDGET_SET, REPORT_DRAFTED, REINDEXED);
 
   // ---- kinds and modes ----
 
@@ -247,6 +248,17 @@ public final class Llm {
   public record AssistantBudget(@Min(0) long llmTokensPerDay, @Min(-1) long usedToday, boolean configured, String model) {}
 
   public record SetBudget(@Min(0) @Max(1_000_000_000L) long llmTokensPerDay) {}
+
+  /** A report version as the log records it: which, by whom, its digest; not its text. */
+  public record ReportDrafted(
+      @Fields.Id String ledgerId,
+      @Fields.Id String examinationId,
+      @Min(1) int version,
+      @Min(0) int findings,
+      String draftedBy,
+      @Pattern(regexp = "^[0-9a-f]{64}$") @Example("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") String sha256) {}
+
+  public record DraftReport(@Fields.Id String ledgerId, @Fields.Id String examinationId) {}
 
   /** @param version a version of the report; the latest when absent */
   public record ReportRef(@Fields.Id String ledgerId, @Fields.Id String examinationId, @Nullable @Min(1) Integer version) {}

@@ -129,7 +129,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> vertx.fileSystem().readFile(OPENAPI))
         .compose(yaml -> {
           JsonObject document = OpenApiMessages.resolve(Yaml.toJson(yaml.toString()));
-          JsonObject served = ApiRoutes.served(document, localOperations(null, null));
+          JsonObject served = ApiRoutes.served(document, localOperations(null, null, null));
           servedDocument = Yaml.fromJson(served);
           servedJson = served.encode();
           return OpenAPIContract.from(vertx, ApiRoutes.withoutSecurity(document));
@@ -186,7 +186,7 @@ public final class GatewayVerticle extends VerticleBase {
           root.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
           root.route("/api/*").handler(GatewayVerticle::literalQueryValues);
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-          routes.bind(builder, localOperations(uploads, documents));
+          routes.bind(builder, localOperations(uploads, documents, new ReportRoutes(routes)));
           // the contract's paths are relative to its server URL's path, /api/v1
           root.route("/api/v1/*").subRouter(builder.createRouter());
           root.route("/api/*").handler(rc -> Problems.send(rc, ErrorCode.NOT_FOUND, "no such route: "
@@ -215,12 +215,13 @@ public final class GatewayVerticle extends VerticleBase {
    * The operations the gateway answers itself, with their least role: the services map for
    * anyone signed in, and the streamed routes (whose roles are their endpoints').
    */
-  private Map<String, ApiRoutes.Local> localOperations(Uploads uploads, DocumentRoutes documents) {
+  private Map<String, ApiRoutes.Local> localOperations(Uploads uploads, DocumentRoutes documents, ReportRoutes reports) {
     return Map.of("listServices", new ApiRoutes.Local(Role.VIEWER, rc -> rc.json(registry.describe())),
         // reached only when the streamed routes ahead of the router did not match (they always do)
         "uploadImportFile", new ApiRoutes.Local(Financial.BEGIN_UPLOAD.leastRole(), rc -> uploads.handle(rc)),
         "uploadDocument", new ApiRoutes.Local(Vision.STORE_DOCUMENT.leastRole(), rc -> documents.upload(rc)),
-        "getDocumentContent", new ApiRoutes.Local(Vision.DOCUMENT_CONTENT.leastRole(), rc -> documents.content(rc)));
+        "getDocumentContent", new ApiRoutes.Local(Vision.DOCUMENT_CONTENT.leastRole(), rc -> documents.content(rc)),
+        "getReport", new ApiRoutes.Local(io.nexus.contracts.llm.Llm.GET_REPORT.leastRole(), rc -> reports.download(rc)));
   }
 
   /**

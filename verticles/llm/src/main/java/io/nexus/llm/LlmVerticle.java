@@ -91,11 +91,14 @@ public final class LlmVerticle extends VerticleBase {
               cfg.model().apiKey(), cfg.model().timeoutMs(), cfg.model().idleMs(), cfg.model().maxTokens(), breakers.of("model"));
           var assistant = new Assistant(vertx, db.pool(), events, store, search, index, workers, model,
               new Budget(redis, cfg.asksPerMinute(), java.time.Clock.systemUTC()), cfg.tokensPerDay(), cfg.contextFacts(), registry);
+          var reports = new Reports(db.pool(), events, store, financial);
           LOG.info("assistant [model: {}]", cfg.model() == null ? "none: answers are extractive" : cfg.model());
           return bus.handle(Llm.SEARCH, search::search)
               .handle(Llm.ASK, assistant::ask)
               .handle(Llm.GET_BUDGET, assistant::getBudget)
               .handle(Llm.SET_BUDGET, assistant::setBudget)
+              .handle(Llm.DRAFT_REPORT, reports::draft)
+              .handle(Llm.GET_REPORT, reports::get)
               .handle(Llm.INDEX_STATUS, reindexing::status)
               .handle(Llm.REINDEX, reindexing::reindex)
               .subscribe(Llm.CHUNKS_CHANGED, (e, call) -> indexer.wake())

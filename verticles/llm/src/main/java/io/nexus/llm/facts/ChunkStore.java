@@ -201,4 +201,26 @@ public final class ChunkStore {
           return out;
         });
   }
+
+  /** A comment on a finding, as its chunk holds it. */
+  public record CommentFact(String findingId, int seq, String author, String text) {}
+
+  /** The organisation's comments on these findings, by finding, in order. */
+  public Future<java.util.Map<String, List<CommentFact>>> comments(UUID org, List<String> findingIds) {
+    if (findingIds.isEmpty()) {
+      return Future.succeededFuture(java.util.Map.of());
+    }
+    return pool.preparedQuery("SELECT source FROM chunks WHERE org = $1 AND kind = 'comment' AND NOT deleted "
+            + "AND source->>'findingId' = ANY($2) ORDER BY source->>'findingId', (source->>'seq')::int")
+        .execute(Tuple.of(org, (Object) findingIds.toArray(String[]::new)))
+        .map(rows -> {
+          var out = new java.util.HashMap<String, List<CommentFact>>();
+          for (Row r : rows) {
+            JsonObject c = r.getJsonObject("source");
+            out.computeIfAbsent(c.getString("findingId"), k -> new ArrayList<>())
+                .add(new CommentFact(c.getString("findingId"), c.getInteger("seq"), c.getString("author"), c.getString("text")));
+          }
+          return out;
+        });
+  }
 }
