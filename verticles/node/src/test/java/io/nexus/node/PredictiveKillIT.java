@@ -128,7 +128,7 @@ class PredictiveKillIT {
     return r.json().getString("id");
   }
 
-  private static int instances(Http api, String token, String service) {
+  static int instances(Http api, String token, String service) {
     for (Object o : api.get("/api/v1/services", token).json().getJsonArray("services")) {
       JsonObject svc = (JsonObject) o;
       if (service.equals(svc.getString("name"))) {
