@@ -49,6 +49,21 @@ function post(description) {
   });
 }
 
+/** The same amount paid to the same party on each date, then the duplicate-payment rule run over the ledger: the ended examination. */
+async function paidTwice(description, counterparty, amount, dates) {
+  await api('POST', '/ledgers/' + ledger + '/accounts', { code: '2000', name: 'Payables', type: 'liability' }).catch(() => {});
+  for (const date of dates) {
+    await api('POST', '/ledgers/' + ledger + '/entries', { bookingDate: date, description, counterparty,
+      lines: [{ account: '2000', debit: amount, currency: 'EUR' }, { account: '1000', credit: amount, currency: 'EUR' }] });
+  }
+  let exam = await api('POST', '/ledgers/' + ledger + '/examinations', { rules: ['duplicate-payment'] });
+  while (exam.status === 'running') {
+    await new Promise((r) => setTimeout(r, 100));
+    exam = await api('GET', '/ledgers/' + ledger + '/examinations/' + exam.id);
+  }
+  return exam;
+}
+
 async function signedIn(name, { clock } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -205,16 +220,7 @@ test('import a CSV: the progress bar reaches 100 % and the report lists the bad 
 });
 
 test('two people on one finding: each sees the other within a second; the second gets the conflict view and re-applies', async () => {
-  await api('POST', '/ledgers/' + ledger + '/accounts', { code: '2000', name: 'Payables', type: 'liability' }).catch(() => {});
-  for (const date of ['2026-04-06', '2026-04-08']) {
-    await api('POST', '/ledgers/' + ledger + '/entries', { bookingDate: date, description: 'Payment', counterparty: 'Twice Ltd',
-      lines: [{ account: '2000', debit: '777.00', currency: 'EUR' }, { account: '1000', credit: '777.00', currency: 'EUR' }] });
-  }
-  let exam = await api('POST', '/ledgers/' + ledger + '/examinations', { rules: ['duplicate-payment'] });
-  while (exam.status === 'running') {
-    await new Promise((r) => setTimeout(r, 100));
-    exam = await api('GET', '/ledgers/' + ledger + '/examinations/' + exam.id);
-  }
+  await paidTwice('Payment', 'Twice Ltd', '777.00', ['2026-04-06', '2026-04-08']);
   const finding = (await api('GET', '/ledgers/' + ledger + '/findings?rule=duplicate-payment')).findings[0];
   assert.ok(finding, 'a finding to work on');
 
@@ -535,6 +541,54 @@ test('documents: an invoice dropped on the page uploads and is analysed with pro
   await context.close();
 });
 
+test('assistant: the header search marks the words it matched; a question is answered from the facts, its citation opens the finding; an examiner drafts the report', async () => {
+  const exam = await paidTwice('Survey fee', 'Gannet Surveys', '2875.40', ['2026-05-04', '2026-05-06']);
+  const finding = (await api('GET', '/ledgers/' + ledger + '/findings?rule=duplicate-payment&limit=50')).findings
+    .find((f) => f.explanation.includes('Gannet'));
+  assert.ok(finding, 'the duplicate-payment finding');
+  // indexed and embedded before the page asks
+  for (let i = 0; i < 300; i++) {
+    const s = await api('GET', '/search/index');
+    const hits = await api('GET', '/search?q=Gannet&kinds=finding');
+    if (s.pending === 0 && s.behind === 0 && hits.results.some((r) => r.id === finding.id)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const { context, page } = await signedIn('assistant');
+  await page.getByLabel("Search your organisation's facts").fill('Gannet Surveys');
+  await page.keyboard.press('Enter');
+  const hit = page.locator(`#search-results li[data-id="${finding.id}"]`);
+  await hit.waitFor({ timeout: 10000 });
+  const marked = await page.locator('#search-results mark').allTextContents();
+  assert.ok(marked.some((m) => /gannet/i.test(m)), 'the matched words are marked: ' + marked.join(', '));
+
+  await page.locator('#ask-ledger').selectOption(ledger);
+  await page.getByLabel('Question').fill('which payments look duplicated?');
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+  await page.locator('#answer[data-state=done]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#answer').getAttribute('data-mode'), 'extractive');
+  const cite = page.locator(`#answer-text button.cite[data-id="${finding.id}"]`);
+  await cite.waitFor();
+  assert.match(await page.locator('#answer-meta').textContent(), /every citation checked/);
+  await page.screenshot({ path: `${shots}/assistant-1-answer.png`, fullPage: true });
+  await cite.click();
+  await page.locator('#findings-view').waitFor({ state: 'visible' });
+  await page.waitForFunction((id) => document.getElementById('fd-title').textContent
+    && !document.getElementById('finding').hidden, finding.id);
+  assert.equal(await page.locator('#fd-title').textContent(), finding.title);
+
+  await page.getByRole('button', { name: 'Assistant', exact: true }).click();
+  await page.locator('#report-box summary').click();
+  await page.locator('#report-ledger').selectOption(ledger);
+  await page.waitForFunction(() => document.getElementById('report-exam').options.length > 0);
+  await page.locator('#report-exam').selectOption(exam.id);
+  await page.getByRole('button', { name: 'Draft report' }).click();
+  await page.locator('#report-text:not([hidden])').waitFor();
+  const md = await page.locator('#report-text').textContent();
+  assert.ok(md.includes('# Examination report') && md.includes('[finding:' + finding.id + ']'), 'the report cites the finding');
+  await page.screenshot({ path: `${shots}/assistant-2-report.png`, fullPage: true });
+  await context.close();
+});
+
 test('admin: create a user, end their sessions, disable them, verify the audit chain, retry an event the live feed parked', async () => {
   const { context, page } = await signedIn('admin');
   await page.getByRole('button', { name: 'Admin' }).click();
@@ -617,7 +671,7 @@ test('keyboard and labels: sign in and switch views with the keyboard alone; eve
   await page.locator('#connection[data-state=open]').waitFor({ timeout: 10000 });
 
   // every view, reached from the keyboard: its visible controls all have an accessible name
-  const views = ['Ledgers', 'Import', 'Findings', 'Forecast', 'Documents', 'Services', 'Admin', 'Live feed'];
+  const views = ['Ledgers', 'Import', 'Findings', 'Forecast', 'Documents', 'Assistant', 'Services', 'Admin', 'Live feed'];
   const unnamed = async () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
     .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')

@@ -7,6 +7,7 @@ import { initLedgers, refresh as refreshLedgers } from './ledgers.js';
 import { initAdmin, refresh as refreshAdmin } from './admin.js';
 import { initForecast } from './forecast.js';
 import { initDocuments, onEvent as documentsEvent } from './documents.js';
+import { initAssistant } from './assistant.js';
 
 const API = '/api/v1';
 const $ = (id) => document.getElementById(id);
@@ -56,12 +57,19 @@ async function loadLedgers() {
   data.ledgers.forEach((l) => currencies.set(l.id, l.currency));
   for (const select of document.querySelectorAll('.ledger-select')) {
     const chosen = select.value;
-    select.replaceChildren(...data.ledgers.map((l) => {
+    const options = data.ledgers.map((l) => {
       const o = document.createElement('option');
       o.value = l.id;
       o.textContent = l.name;
       return o;
-    }));
+    });
+    if (select.classList.contains('ledger-any')) {
+      const any = document.createElement('option');
+      any.value = '';
+      any.textContent = 'All ledgers';
+      options.unshift(any);
+    }
+    select.replaceChildren(...options);
     if (chosen) select.value = chosen;
     select.dispatchEvent(new Event('change'));
   }
@@ -126,6 +134,7 @@ async function signIn(email, password) {
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('logout').hidden = false;
+  $('search-form').hidden = false;
   startBus();
   loadServices();
   loadLedgers().catch((e) => console.warn('ledgers', e));
@@ -138,6 +147,7 @@ function signedOut(message) {
   Object.assign(session, { access: null, refresh: null, me: null });
   $('app-view').hidden = true;
   $('logout').hidden = true;
+  $('search-form').hidden = true;
   $('login-view').hidden = false;
   $('who').textContent = '';
   $('login-error').textContent = message || '';
@@ -313,7 +323,7 @@ for (const tab of document.querySelectorAll('.tab')) {
     for (const t of document.querySelectorAll('.tab')) t.setAttribute('aria-selected', String(t === tab));
     for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== tab.dataset.view + '-view';
     if (tab.dataset.view === 'services') loadServices();
-    if (['import', 'findings', 'forecast', 'documents'].includes(tab.dataset.view)) loadLedgers().catch((e) => console.warn(e));
+    if (['import', 'findings', 'forecast', 'documents', 'assistant'].includes(tab.dataset.view)) loadLedgers().catch((e) => console.warn(e));
     if (tab.dataset.view === 'ledgers') loadLedgers().then(refreshLedgers).catch((e) => console.warn(e));
     if (tab.dataset.view === 'admin') refreshAdmin();
   });
@@ -325,4 +335,5 @@ initLedgers(ctx);
 initAdmin(ctx);
 initForecast(ctx);
 initDocuments(ctx);
+initAssistant(ctx);
 setConnection('closed');

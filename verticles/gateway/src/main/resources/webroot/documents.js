@@ -15,6 +15,10 @@ let open = null;        // the document shown
 let urls = [];          // object URLs of the images shown, released when others are shown
 
 export function initDocuments(c) {
+  window.addEventListener('nexus:open-document', (ev) => {
+    document.querySelector('.tab[data-view="documents"]').click();
+    show(ev.detail.id);
+  });
   ctx = c;
   $('doc-ledger').addEventListener('change', () => list());
   $('docs-more').addEventListener('click', () => list(true));

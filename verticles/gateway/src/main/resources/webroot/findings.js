@@ -29,6 +29,14 @@ export function initFindings(c) {
   $('fd-reapply').addEventListener('click', () => save(pending));
   $('fd-discard').addEventListener('click', () => { pending = null; $('fd-conflict').hidden = true; render(open); });
   $('fd-comment-form').addEventListener('submit', (ev) => { ev.preventDefault(); comment(); });
+  // a citation elsewhere (the assistant) opens its finding here
+  window.addEventListener('nexus:open-finding', async (ev) => {
+    const tab = document.querySelector('.tab[data-view="findings"]');
+    tab.click();
+    await ctx.loadLedgers();
+    if (ev.detail.ledgerId) $('findings-ledger').value = ev.detail.ledgerId;
+    openFinding(ev.detail.id);
+  });
   for (const [id, field] of [['fd-status', 'status'], ['fd-assignee', 'assignee'], ['fd-tags', 'tags']]) {
     $(id).addEventListener('input', () => dirty.add(field));
     $(id).addEventListener('change', () => dirty.add(field));

@@ -14,9 +14,10 @@ CREATE TABLE chunks (
   page          int,
   title         text NOT NULL,
   body          text NOT NULL,
+  meaning       text NOT NULL,               -- what is embedded: the fact in its own few words, without its kind's boilerplate
   facts         jsonb NOT NULL,              -- the amounts and dates the chunk states (citations are checked against them)
   source        jsonb NOT NULL,              -- what it was made from, to remake it when the fact changes
-  hash          text NOT NULL,               -- SHA-256 of the embedded text: unchanged text keeps its vector
+  hash          text NOT NULL,               -- SHA-256 of meaning: an unchanged meaning keeps its vector
   vector        bytea,                       -- float32 little-endian; null until embedded
   model         text,
   seq           bigint NOT NULL,

@@ -195,6 +195,8 @@ public final class DemoData {
       }
     }, seed).run();
 
+    assistant(l, examId);
+
     String domain = email.substring(email.indexOf('@') + 1);
     String suffix = Integer.toString(new SecureRandom().nextInt(1 << 20), 36);
     System.out.println("users    (passwords are shown once)");
@@ -207,6 +209,45 @@ public final class DemoData {
     }
     System.out.println("next     GET " + base + "/ledgers/" + l + "/findings  (see README: Demo walkthrough)");
   }
+
+  /**
+   * Once every fact is searchable, asks the assistant the examiner's first question and drafts the
+   * examination's report; the answer must cite the duplicate-payment findings the books plant.
+   */
+  private void assistant(String l, String examId) throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = System.currentTimeMillis() + INDEX_WAIT_MS;
+    JsonObject s = call("GET", "/search/index", null, 200);
+    while (s.getLong("pending") > 0 || s.getLong("behind") > 0 || s.getLong("chunks") == 0 || !s.getLong("indexed").equals(s.getLong("chunks"))
+        || call("GET", "/search?q=duplicate&kinds=finding&ledger=" + l, null, 200).getJsonArray("results").isEmpty()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new Failed("the search index did not catch up within " + INDEX_WAIT_MS / 1000 + " s: " + s.encode());
+      }
+      Thread.sleep(500);
+      s = call("GET", "/search/index", null, 200);
+    }
+    System.out.printf(Locale.ROOT, "search   %d chunks embedded and indexed in %.1f s more%n", s.getLong("chunks"),
+        (System.nanoTime() - t0) / 1e9);
+    String question = "which payments look duplicated?";
+    JsonObject a = call("POST", "/assistant/ask", new JsonObject().put("question", question).put("ledgerId", l), 200);
+    var rules = new TreeMap<String, Integer>();
+    for (Object o : a.getJsonArray("citations")) {
+      JsonObject c = (JsonObject) o;
+      if ("finding".equals(c.getString("kind"))) {
+        rules.merge(call("GET", "/ledgers/" + l + "/findings/" + c.getString("id"), null, 200).getString("rule"), 1, Integer::sum);
+      }
+    }
+    System.out.printf(Locale.ROOT, "ask      \"%s\" (%s): %d citations, findings cited by rule %s, %d sentences dropped%n", question,
+        a.getString("mode"), a.getJsonArray("citations").size(), rules, a.getInteger("dropped"));
+    if (!rules.containsKey("duplicate-payment")) {
+      throw new Failed("the assistant's answer to \"" + question + "\" cites no duplicate-payment finding: " + a.encode());
+    }
+    JsonObject report = call("POST", "/ledgers/" + l + "/examinations/" + examId + "/report", null, 202);
+    System.out.printf(Locale.ROOT, "report   version %d drafted: %d findings, %d KB of Markdown (GET …/examinations/%s/report)%n",
+        report.getInteger("version"), report.getInteger("findings"), report.getString("markdown").length() / 1024, examId);
+  }
+
+  private static final long INDEX_WAIT_MS = 900_000;
 
   private JsonObject call(String method, String path, JsonObject body, int expected) throws Exception {
     var b = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()

@@ -22,7 +22,7 @@ public final class CheckedStream {
   private final UUID ledger;
   private final Consumer<String> publish;
   private final StringBuilder buffer = new StringBuilder();
-  private final List<String> kept = new ArrayList<>();
+  private final StringBuilder kept = new StringBuilder();
   private final List<String> reasons = new ArrayList<>();
   private final java.util.Set<String> cited = new java.util.LinkedHashSet<>();
   private int taken;
@@ -44,21 +44,21 @@ public final class CheckedStream {
   /** A piece of the answer: the sentences it completes are checked and handed on. */
   public void piece(String text) {
     buffer.append(text);
-    List<String> s = CitationCheck.sentences(buffer.toString());
+    List<CitationCheck.Piece> s = CitationCheck.pieces(buffer.toString());
     // the last sentence may still grow, and one followed by a citation still being written may still get it:
     // they wait for the next piece or the end
-    while (taken < s.size() - 1 && !s.get(taken + 1).startsWith("[")) {
+    while (taken < s.size() - 1 && !s.get(taken + 1).text().startsWith("[")) {
       judge(s.get(taken++));
     }
   }
 
   /** The answer ended: the rest is checked, and the whole outcome given. */
   public Future<CitationCheck.Checked> end() {
-    List<String> s = CitationCheck.sentences(buffer.toString());
+    List<CitationCheck.Piece> s = CitationCheck.pieces(buffer.toString());
     while (taken < s.size()) {
       judge(s.get(taken++));
     }
-    return chain.map(v -> new CitationCheck.Checked(String.join(" ", kept), List.copyOf(cited), reasons.size(), List.copyOf(reasons)));
+    return chain.map(v -> new CitationCheck.Checked(kept.toString(), List.copyOf(cited), reasons.size(), List.copyOf(reasons)));
   }
 
   /** Every fact seen: the retrieved ones and those looked up. */
@@ -66,7 +66,8 @@ public final class CheckedStream {
     return known;
   }
 
-  private void judge(String sentence) {
+  private void judge(CitationCheck.Piece piece) {
+    String sentence = piece.text();
     chain = chain.compose(v -> {
       var missing = CitationCheck.cites(sentence).stream().filter(k -> !known.containsKey(k)).toList();
       Future<Void> loaded = missing.isEmpty() ? Future.succeededFuture() : lookup.apply(missing).map(found -> {
@@ -78,9 +79,10 @@ public final class CheckedStream {
       return loaded.map(x -> {
         String why = CitationCheck.problem(sentence, known, ledger);
         if (why == null) {
-          kept.add(sentence);
+          String text = (kept.length() == 0 ? "" : piece.separator()) + sentence;
+          kept.append(text);
           cited.addAll(CitationCheck.cites(sentence));
-          publish.accept(kept.size() == 1 ? sentence : " " + sentence);
+          publish.accept(text);
         } else {
           reasons.add(why);
         }

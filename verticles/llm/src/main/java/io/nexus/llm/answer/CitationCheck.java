@@ -39,21 +39,44 @@ public final class CitationCheck {
   /** The checked answer: the sentences kept, joined; the facts they cite, in order; how many were dropped and why. */
   public record Checked(String text, List<String> cited, int dropped, List<String> reasons) {}
 
-  /** Splits a text into sentences; citations written after a full stop belong to the sentence before them. */
-  public static List<String> sentences(String text) {
-    var out = new ArrayList<String>();
-    for (String part : SENTENCE_END.split(text.strip())) {
-      String s = part.strip();
-      Matcher lead = LEADING_CITATIONS.matcher(s);
-      if (!out.isEmpty() && lead.matches()) {
-        out.set(out.size() - 1, out.get(out.size() - 1) + " " + lead.group(1).strip());
-        s = lead.group(2).strip();
-      }
-      if (!s.isEmpty()) {
-        out.add(s);
-      }
+  /** A sentence and whether a line break came before it (a list's next item), so a checked text keeps its lines. */
+  public record Piece(String text, boolean newLine) {
+    /** How it follows the sentence before it. */
+    public String separator() {
+      return newLine ? "\n" : " ";
     }
-    return out;
+  }
+
+  /** Splits a text into sentences; citations written after a full stop belong to the sentence before them. */
+  public static List<Piece> pieces(String text) {
+    var out = new ArrayList<Piece>();
+    String t = text.strip();
+    Matcher m = SENTENCE_END.matcher(t);
+    int at = 0;
+    boolean newLine = false;
+    while (true) {
+      boolean found = m.find();
+      String part = (found ? t.substring(at, m.start()) : t.substring(at)).strip();
+      Matcher lead = LEADING_CITATIONS.matcher(part);
+      if (!out.isEmpty() && lead.matches()) {
+        Piece last = out.remove(out.size() - 1);
+        out.add(new Piece(last.text() + " " + lead.group(1).strip(), last.newLine()));
+        part = lead.group(2).strip();
+      }
+      if (!part.isEmpty()) {
+        out.add(new Piece(part, newLine && !out.isEmpty()));
+      }
+      if (!found) {
+        return out;
+      }
+      newLine = m.group().contains("\n");
+      at = m.end();
+    }
+  }
+
+  /** The sentences of a text. */
+  public static List<String> sentences(String text) {
+    return pieces(text).stream().map(Piece::text).toList();
   }
 
   /** The {@code kind:id} keys a text cites, each once, in order. */
@@ -109,19 +132,19 @@ public final class CitationCheck {
 
   /** Checks every sentence of a text. */
   public static Checked check(String text, Map<String, List<StoredFact>> facts, UUID ledger) {
-    var kept = new ArrayList<String>();
+    var kept = new StringBuilder();
     var cited = new LinkedHashSet<String>();
     var reasons = new ArrayList<String>();
-    for (String s : sentences(text)) {
-      String why = problem(s, facts, ledger);
+    for (Piece p : pieces(text)) {
+      String why = problem(p.text(), facts, ledger);
       if (why == null) {
-        kept.add(s);
-        cited.addAll(cites(s));
+        kept.append(kept.length() == 0 ? "" : p.separator()).append(p.text());
+        cited.addAll(cites(p.text()));
       } else {
         reasons.add(why);
       }
     }
-    return new Checked(String.join(" ", kept), List.copyOf(cited), reasons.size(), reasons);
+    return new Checked(kept.toString(), List.copyOf(cited), reasons.size(), reasons);
   }
 
   /** The kind of a {@code kind:id} key. */

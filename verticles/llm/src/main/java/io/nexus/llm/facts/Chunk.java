@@ -14,10 +14,13 @@ import java.util.UUID;
  *
  * @param factId the id a citation names ({@code <finding>#<seq>} for a comment)
  * @param page a document's page, else null
+ * @param title and {@code body}: what the words are searched in, snippets cut from and citations checked against
+ * @param meaning what is embedded: the fact in a few words of its own, without the numbers and labels every chunk of
+ *     its kind repeats (which would make every entry look like every other entry to the model)
  * @param source the fact as it was chunked, to remake the chunk when the fact changes
  */
 public record Chunk(UUID org, UUID ledgerId, ChunkKind kind, String factId, Integer page, String title, String body,
-    JsonObject source) {
+    String meaning, JsonObject source) {
 
   /** The chunk's key: {@code <kind>:<fact id>}, a document page's {@code document:<id>#<page>}. */
   public String id() {
@@ -29,7 +32,7 @@ public record Chunk(UUID org, UUID ledgerId, ChunkKind kind, String factId, Inte
     return kind.wire() + ":" + factId;
   }
 
-  /** What is embedded: the title and the body. */
+  /** What is searched: the title and the body. */
   public String text() {
     return title + "\n" + body;
   }
@@ -39,10 +42,10 @@ public record Chunk(UUID org, UUID ledgerId, ChunkKind kind, String factId, Inte
     return Quantities.of(text());
   }
 
-  /** SHA-256 of {@link #text()}: the same text keeps its embedding. */
+  /** SHA-256 of {@link #meaning}: the same meaning keeps its embedding. */
   public String hash() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(meaning.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -26,9 +26,10 @@ import java.util.UUID;
  */
 public final class ChunkStore {
   private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('llm-chunks', 0))";
-  private static final String UPSERT = "INSERT INTO chunks (id, org, ledger_id, kind, fact_id, page, title, body, facts, source, "
-      + "hash, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nextval('chunk_seq')) ON CONFLICT (id) DO UPDATE SET "
-      + "org = EXCLUDED.org, ledger_id = EXCLUDED.ledger_id, title = EXCLUDED.title, body = EXCLUDED.body, facts = EXCLUDED.facts, "
+  private static final String UPSERT = "INSERT INTO chunks (id, org, ledger_id, kind, fact_id, page, title, body, meaning, facts, "
+      + "source, hash, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nextval('chunk_seq')) ON CONFLICT (id) DO "
+      + "UPDATE SET org = EXCLUDED.org, ledger_id = EXCLUDED.ledger_id, title = EXCLUDED.title, body = EXCLUDED.body, "
+      + "meaning = EXCLUDED.meaning, facts = EXCLUDED.facts, "
       + "source = EXCLUDED.source, vector = CASE WHEN chunks.hash = EXCLUDED.hash THEN chunks.vector END, "
       + "model = CASE WHEN chunks.hash = EXCLUDED.hash THEN chunks.model END, hash = EXCLUDED.hash, seq = EXCLUDED.seq, "
       + "deleted = false, claimed_until = NULL, updated_at = now() "
@@ -54,7 +55,7 @@ public final class ChunkStore {
     var rows = new ArrayList<Tuple>(chunks.size());
     for (Chunk c : chunks) {
       rows.add(Tuple.from(Arrays.asList(c.id(), c.org(), c.ledgerId(), c.kind().wire(), c.factId(), c.page(), c.title(), c.body(),
-          facts(c.facts()), c.source(), c.hash())));
+          c.meaning(), facts(c.facts()), c.source(), c.hash())));
     }
     return tx.query(LOCK).execute().compose(v -> tx.preparedQuery(UPSERT).executeBatch(rows)).mapEmpty();
   }
@@ -67,7 +68,8 @@ public final class ChunkStore {
 
   /** A stored chunk by its id. */
   public static Future<Optional<Chunk>> get(SqlClient c, String id) {
-    return c.preparedQuery("SELECT org, ledger_id, kind, fact_id, page, title, body, source FROM chunks WHERE id = $1 AND NOT deleted")
+    return c.preparedQuery("SELECT org, ledger_id, kind, fact_id, page, title, body, meaning, source FROM chunks WHERE id = $1 "
+            + "AND NOT deleted")
         .execute(Tuple.of(id))
         .map(rows -> {
           if (rows.size() == 0) {
@@ -75,7 +77,8 @@ public final class ChunkStore {
           }
           Row r = rows.iterator().next();
           return Optional.of(new Chunk(r.getUUID("org"), r.getUUID("ledger_id"), Wire.parse(ChunkKind.class, r.getString("kind")),
-              r.getString("fact_id"), r.getInteger("page"), r.getString("title"), r.getString("body"), r.getJsonObject("source")));
+              r.getString("fact_id"), r.getInteger("page"), r.getString("title"), r.getString("body"), r.getString("meaning"),
+              r.getJsonObject("source")));
         });
   }
 
@@ -93,13 +96,12 @@ public final class ChunkStore {
   public Future<List<Pending>> claim(int n, long claimMs) {
     return pool.preparedQuery("UPDATE chunks SET claimed_until = now() + $2::bigint * interval '1 millisecond' WHERE id IN ("
             + "SELECT id FROM chunks WHERE vector IS NULL AND NOT deleted AND (claimed_until IS NULL OR claimed_until < now()) "
-            + "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, hash, title, body, seq")
+            + "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, hash, meaning, seq")
         .execute(Tuple.of(n, claimMs))
         .map(rows -> {
           var out = new ArrayList<Object[]>();
           for (Row r : rows) {
-            out.add(new Object[] {r.getLong("seq"), new Pending(r.getString("id"), r.getString("hash"),
-                r.getString("title") + "\n" + r.getString("body"))});
+            out.add(new Object[] {r.getLong("seq"), new Pending(r.getString("id"), r.getString("hash"), r.getString("meaning"))});
           }
           out.sort(java.util.Comparator.comparingLong(o -> (Long) o[0]));
           return out.stream().map(o -> (Pending) o[1]).toList();

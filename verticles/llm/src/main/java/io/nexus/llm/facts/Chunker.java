@@ -69,7 +69,10 @@ public final class Chunker {
       body.append(" Reversed by entry ").append(e.reversedBy()).append('.');
     }
     String title = e.description() + (e.counterparty() == null ? "" : " — " + e.counterparty());
-    return new Chunk(org, UUID.fromString(e.ledgerId()), ChunkKind.ENTRY, e.id(), null, title, body.toString(), Codec.toJson(e));
+    String meaning = title + (e.documentNumber() == null ? "" : ", document " + e.documentNumber())
+        + (e.reverses() != null ? ", a reversal" : e.reversedBy() != null ? ", reversed" : "");
+    return new Chunk(org, UUID.fromString(e.ledgerId()), ChunkKind.ENTRY, e.id(), null, title, body.toString(), meaning,
+        Codec.toJson(e));
   }
 
   /** The entry's chunk once it is reversed. */
@@ -120,7 +123,9 @@ public final class Chunker {
     }
     JsonObject source = Codec.toJson(f);
     source.put("comments", new JsonArray()).put("history", new JsonArray());
-    return new Chunk(org, UUID.fromString(f.ledgerId()), ChunkKind.FINDING, f.id(), null, f.title(), body.toString(), source);
+    String meaning = f.title() + ". " + f.explanation();
+    return new Chunk(org, UUID.fromString(f.ledgerId()), ChunkKind.FINDING, f.id(), null, f.title(), body.toString(), meaning,
+        source);
   }
 
   /** The finding's chunk after a change of status, assignee or tags. */
@@ -139,7 +144,7 @@ public final class Chunker {
   public static Chunk comment(UUID org, UUID ledger, String findingId, String findingTitle, int seq, String author, String text) {
     var source = new JsonObject().put("findingId", findingId).put("seq", seq).put("author", author).put("text", text);
     return new Chunk(org, ledger, ChunkKind.COMMENT, findingId + "#" + seq, null, "Comment on: " + findingTitle,
-        "Comment by " + author + " on finding " + findingId + ": " + text, source);
+        "Comment by " + author + " on finding " + findingId + ": " + text, "Comment on " + findingTitle + ": " + text, source);
   }
 
   /** A document's chunks, one per page with text (its key fields on the first). */
@@ -165,10 +170,10 @@ public final class Chunker {
       }
       var source = new JsonObject().put("documentId", d.id()).put("fileName", d.fileName()).put("page", page.page())
           .put("pages", d.pages());
-      chunks.add(new Chunk(org, ledger, ChunkKind.DOCUMENT, d.id(), page.page(), title, body, source));
+      chunks.add(new Chunk(org, ledger, ChunkKind.DOCUMENT, d.id(), page.page(), title, body, title + "\n" + text, source));
     }
     if (chunks.isEmpty() && !fields.isEmpty()) {
-      chunks.add(new Chunk(org, ledger, ChunkKind.DOCUMENT, d.id(), 1, title, fields,
+      chunks.add(new Chunk(org, ledger, ChunkKind.DOCUMENT, d.id(), 1, title, fields, title + "\n" + fields,
           new JsonObject().put("documentId", d.id()).put("fileName", d.fileName()).put("page", 1).put("pages", d.pages())));
     }
     return chunks;

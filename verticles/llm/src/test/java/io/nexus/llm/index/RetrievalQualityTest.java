@@ -130,7 +130,7 @@ class RetrievalQualityTest {
     long seq = 0;
     for (int from = 0; from < chunks.size(); from += 128) {
       var batch = chunks.subList(from, Math.min(chunks.size(), from + 128));
-      float[][] v = embedder.embed(batch.stream().map(Chunk::text).toList());
+      float[][] v = embedder.embed(batch.stream().map(Chunk::meaning).toList());
       for (int i = 0; i < batch.size(); i++) {
         Chunk c = batch.get(i);
         docs.add(new SearchIndex.Doc(c.id(), c.org(), c.ledgerId(), c.kind(), c.factId(), c.page(), c.title(), c.body(), v[i],
