@@ -48,7 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assistant: retrieves the caller's facts most relevant to the question (the hybrid search),
+ * The assistant: retrieves the caller's facts most relevant to the question (the hybrid search,
+ * with the findings' own rankings fused in: the examination's conclusions come first),
  * then answers with the model — the facts sent as quoted data under an instruction hierarchy — or,
  * without one (none configured, its breaker open, it failed, timed out or stalled, the budget
  * unknown), composes the answer from the facts themselves. Either way every sentence is checked
@@ -110,7 +111,7 @@ final class Assistant {
         .compose(limit -> budget.admit(org, limit))
         .compose(admission -> workers.executeBlocking(() -> {
           Set<String> terms = index.terms(question);
-          List<Hit> hits = search.retrieve(org, question, new Filter(Set.of(), ledger), contextFacts).stream()
+          List<Hit> hits = search.retrieve(org, question, new Filter(Set.of(), ledger), contextFacts, true).stream()
               .map(Search.Found::hit).toList();
           return new Retrieved(hits, terms);
         }, false).compose(r -> knownFacts(org, r.hits()).compose(known -> answer(id, org, ledger, question, r, known, admission,

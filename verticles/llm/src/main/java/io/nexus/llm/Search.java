@@ -81,16 +81,35 @@ final class Search {
 
   /** The best {@code limit} facts for a text (blocking). */
   List<Found> retrieve(UUID org, String text, Filter filter, int limit) {
+    return retrieve(org, text, filter, limit, false);
+  }
+
+  /**
+   * The best {@code limit} facts for a text (blocking). With {@code findingsFirst} (the assistant's
+   * retrieval), the findings' own rankings are fused in as well: findings are what the examination
+   * concluded about the entries, and a question put to the examiner's assistant ("which payments look
+   * duplicated?") is first a question about them — among 50,000 entries whose words and meaning
+   * resemble it ("Unidentified payment"), a finding needs its own vote to be read.
+   */
+  List<Found> retrieve(UUID org, String text, Filter filter, int limit, boolean findingsFirst) {
     int depth = Math.max(DEPTH, limit * 3);
+    Embedder e = embedder.get();
+    float[] vector = e == null ? null : e.embed(text);
     var rankings = new ArrayList<List<Hit>>();
     rankings.add(index.keyword(org, text, filter, depth));
-    Embedder e = embedder.get();
-    if (e != null) {
-      rankings.add(index.nearest(org, e.embed(text), filter, depth));
+    if (vector != null) {
+      rankings.add(index.nearest(org, vector, filter, depth));
+    }
+    if (findingsFirst && (filter.kinds().isEmpty() || filter.kinds().contains(ChunkKind.FINDING))) {
+      var findings = new Filter(Set.of(ChunkKind.FINDING), filter.ledger());
+      rankings.add(index.keyword(org, text, findings, depth));
+      if (vector != null) {
+        rankings.add(index.nearest(org, vector, findings, depth));
+      }
     }
     var out = new ArrayList<Found>();
     var facts = new LinkedHashSet<String>();
-    for (Fusion.Fused f : Fusion.rrf(rankings, depth * 2)) {
+    for (Fusion.Fused f : Fusion.rrf(rankings, depth * 4)) {
       if (facts.add(f.hit().kind().wire() + ":" + f.hit().factId())) {
         out.add(new Found(f.hit(), f.score()));
         if (out.size() == limit) {

@@ -52,7 +52,8 @@ final class DemoDocuments {
 
   /** Loads the documents and reconciles them; the findings of the ledger per rule. */
   java.util.Map<String, Integer> run() throws Exception {
-    JsonObject ledger = api.call("POST", "/ledgers", new JsonObject().put("name", "Demo supplier invoices (" + LocalDate.now() + ")")
+    JsonObject ledger = api.call("POST", "/ledgers", new JsonObject().put("name", "Demo supplier invoices ("
+        + java.time.LocalDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ') + ")")
         .put("currency", "EUR"), 201);
     String l = ledger.getString("id");
     for (String[] a : new String[][] {{"1000", "Bank", "asset"}, {"5000", "Purchases", "expense"}}) {

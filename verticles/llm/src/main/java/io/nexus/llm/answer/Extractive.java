@@ -16,6 +16,7 @@ public final class Extractive {
   /** Facts an extractive answer names at most. */
   public static final int MAX_FACTS = 5;
   private static final int MAX_LEAD_CHARS = 220;
+  private static final String FINDING_META = io.nexus.llm.facts.Chunker.FINDING_PREFIX;
 
   private Extractive() {}
 
@@ -33,8 +34,18 @@ public final class Extractive {
       if (n++ == MAX_FACTS) {
         break;
       }
-      String lead = lead(h.body(), terms, stem);
-      b.append("\n").append(label(h.kind())).append(" \"").append(clean(h.title())).append("\": ").append(lead);
+      String lead;
+      String about = "";
+      String[] parts = h.body().split("(?<=[.!?])\\s+", 2);
+      if (h.kind() == ChunkKind.FINDING && parts.length == 2 && parts[0].startsWith(FINDING_META)) {
+        // a finding speaks for itself: its explanation's first sentence, with its rule, severity and status beside
+        about = " (" + clean(parts[0].substring(FINDING_META.length(), parts[0].length() - 1)) + ")";
+        lead = lead(parts[1].split("(?<=[.!?])\\s+", 2)[0], terms, stem);
+      } else {
+        lead = lead(h.body(), terms, stem);
+      }
+      b.append("\n").append(label(h.kind())).append(" \"").append(clean(h.title())).append("\"").append(about).append(": ")
+          .append(lead);
       if (!lead.endsWith(".")) {
         b.append('.');
       }

@@ -31,6 +31,8 @@ import java.util.UUID;
 public final class Chunker {
   /** A page's text beyond this is cut: the embedding model reads 256 word pieces, the index the rest is noise. */
   static final int MAX_PAGE_CHARS = 4000;
+  /** How a finding's body begins: its rule, severity and status, then its explanation. */
+  public static final String FINDING_PREFIX = "Finding of rule ";
 
   private Chunker() {}
 
@@ -96,7 +98,7 @@ public final class Chunker {
   /** A finding's chunk. Its comments and history are not part of it: comments are chunks of their own. */
   public static Chunk finding(UUID org, FindingView f) {
     var body = new StringBuilder();
-    body.append("Finding of rule ").append(f.rule().wire()).append(", severity ").append(f.severity().wire())
+    body.append(FINDING_PREFIX).append(f.rule().wire()).append(", severity ").append(f.severity().wire())
         .append(", status ").append(f.status().wire()).append(". ").append(f.explanation());
     if (!f.explanation().endsWith(".")) {
       body.append('.');
