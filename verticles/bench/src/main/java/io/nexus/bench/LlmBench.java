@@ -141,6 +141,7 @@ public final class LlmBench {
       report.put("indexing", new JsonObject().put("chunks", texts.size()).put("pipelineSeconds", pipelineSeconds)
           .put("pipelineChunksPerSecond", texts.size() / pipelineSeconds).put("bareSeconds", bareSeconds)
           .put("bareChunksPerSecond", texts.size() / bareSeconds).put("ratio", bareSeconds / pipelineSeconds));
+      System.out.println("indexing " + report.getJsonObject("indexing").encode());
 
       // the index as the node committed it (it commits every 5 s)
       Thread.sleep(6000);
@@ -163,12 +164,14 @@ public final class LlmBench {
       long[][] latencies = new long[2][];
       var pairs = AB.pairs("search: GET /api/v1/search vs Lucene directly", PAIRS, true,
           () -> {
+            // a fresh token each pass: the bare model's run above outlasts an access token
+            String bearer = BenchEnv.login(http, base);
             latencies[0] = new long[queries.size()];
             long s0 = System.nanoTime();
             for (int i = 0; i < queries.size(); i++) {
               long q0 = System.nanoTime();
               var res = http.send(HttpRequest.newBuilder(URI.create(base + "/search?q=" + URLEncoder.encode(queries.get(i),
-                  StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                  StandardCharsets.UTF_8))).header("Authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofString());
               if (res.statusCode() != 200) {
                 throw new IllegalStateException("search failed: " + res.statusCode() + " " + res.body());
               }

@@ -26,6 +26,8 @@ public final class Indexer {
   private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
   private static final int PAGE = 1000;
   private static final long COMMIT_PERIOD_MS = 5000;
+  /** How long an applied change may wait to be searchable: well inside the 2 s a posted fact has. */
+  private static final long REFRESH_PERIOD_MS = 250;
 
   private final Vertx vertx;
   private final ChunkStore store;
@@ -35,6 +37,8 @@ public final class Indexer {
   private volatile UUID rebuilding;
   private long poll = -1;
   private long committer = -1;
+  private long refresher = -1;
+  private boolean unrefreshed;
   private final io.nexus.kernel.work.WorkLoop loop = new io.nexus.kernel.work.WorkLoop("indexing chunks",
       () -> step().map(more -> more || !rebuilds.isEmpty()));
   private boolean uncommitted;
@@ -67,6 +71,7 @@ public final class Indexer {
     }).onSuccess(v -> {
       poll = vertx.setPeriodic(pollMs, t -> wake());
       committer = vertx.setPeriodic(COMMIT_PERIOD_MS, t -> commit());
+      refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, t -> refresh());
       wake();
     });
   }
@@ -99,7 +104,10 @@ public final class Indexer {
         : writer.executeBlocking(() -> {
           index.apply(docs);
           return docs.size() == PAGE;
-        }, true).onSuccess(more -> uncommitted = true));
+        }, true).onSuccess(more -> {
+          uncommitted = true;
+          unrefreshed = true;
+        }));
   }
 
   private Future<Void> rebuildNow(Rebuild r) {
@@ -129,6 +137,7 @@ public final class Indexer {
       }
       return writer.executeBlocking(() -> {
         index.reapply(docs);
+        index.refresh();
         return null;
       }, true).compose(v -> {
         long now = done + docs.size();
@@ -140,6 +149,17 @@ public final class Indexer {
 
   private void progress(UUID org, long done, long total, boolean finished) {
     vertx.eventBus().publish(Llm.indexProgress(org.toString()), Codec.toJson(new IndexProgress(done, total, finished)));
+  }
+
+  private void refresh() {
+    if (!unrefreshed) {
+      return;
+    }
+    unrefreshed = false;
+    writer.executeBlocking(() -> {
+      index.refresh();
+      return null;
+    }, true).onFailure(err -> LOG.warn("refreshing the search index failed: {}", err.getMessage()));
   }
 
   private void commit() {
@@ -161,6 +181,9 @@ public final class Indexer {
     }
     if (committer >= 0) {
       vertx.cancelTimer(committer);
+    }
+    if (refresher >= 0) {
+      vertx.cancelTimer(refresher);
     }
     for (Rebuild r : List.copyOf(rebuilds)) {
       r.done().tryFail("the service is stopping");

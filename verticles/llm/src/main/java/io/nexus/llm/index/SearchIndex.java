@@ -93,6 +93,7 @@ public final class SearchIndex implements AutoCloseable {
   private final FileChannel slotChannel;
   private final FileLock slot;
   private final Set<UUID> dirty = ConcurrentHashMap.newKeySet();
+  private final Set<OrgIndex> unrefreshed = new LinkedHashSet<>();
   private volatile long applied;
   private volatile String epoch;
 
@@ -194,7 +195,7 @@ public final class SearchIndex implements AutoCloseable {
   }
 
   private void put(List<Doc> docs, boolean moveCheckpoint) {
-    var touched = new LinkedHashSet<OrgIndex>();
+    var touched = unrefreshed;
     long max = applied;
     for (Doc d : docs) {
       OrgIndex o = orgs.computeIfAbsent(d.org(), org -> new OrgIndex(dir.resolve(org.toString()), analyzer));
@@ -203,12 +204,21 @@ public final class SearchIndex implements AutoCloseable {
       dirty.add(d.org());
       max = Math.max(max, d.seq());
     }
-    for (OrgIndex o : touched) {
-      o.refresh();
-    }
     if (moveCheckpoint) {
       applied = max;
     }
+  }
+
+  /**
+   * Makes what was applied since the last refresh visible to searches. Called on a short period,
+   * not after every change: each refresh closes a segment, and a segment per change would have
+   * Lucene merging — rebuilding HNSW graphs — all the time.
+   */
+  public synchronized void refresh() {
+    for (OrgIndex o : unrefreshed) {
+      o.refresh();
+    }
+    unrefreshed.clear();
   }
 
   /** Records that everything up to {@code seq} is applied (a page of the table with nothing for this index). */

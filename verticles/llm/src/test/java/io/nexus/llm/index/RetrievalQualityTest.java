@@ -138,6 +138,7 @@ class RetrievalQualityTest {
       }
     }
     index.apply(docs);
+    index.refresh();
   }
 
   @AfterAll
