@@ -53,6 +53,7 @@ class OldLogReplayTest {
     defined.remove(io.nexus.contracts.financial.Financial.RULE_SETTINGS_CHANGED.name());
     io.nexus.contracts.predictive.Predictive.EVENTS.forEach(t -> defined.remove(t.name()));
     io.nexus.contracts.vision.Vision.EVENTS.forEach(t -> defined.remove(t.name()));
+    io.nexus.contracts.llm.Llm.EVENTS.forEach(t -> defined.remove(t.name()));
     assertThat(types).isEqualTo(defined);
   }
 
