@@ -291,6 +291,6 @@ public final class Llm {
 
   public record IndexProgress(@Min(0) long done, @Min(0) long total, boolean finished) {}
 
-  /** @param seq the highest chunk sequence now stored */
-  public record ChunksChanged(@Min(0) long seq) {}
+  /** A wake-up only: what changed is read from the table. */
+  public record ChunksChanged() {}
 }

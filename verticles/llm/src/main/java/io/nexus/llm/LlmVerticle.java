@@ -71,7 +71,7 @@ public final class LlmVerticle extends VerticleBase {
     var store = new ChunkStore(db.pool());
     var financial = new ServiceClient(bus, breakers, "financial", "the Financial Examiner", cfg.financialTimeoutMs());
     var vision = new ServiceClient(bus, breakers, "vision", "the Vision service", cfg.visionTimeoutMs());
-    Runnable changed = () -> bus.publish(Llm.CHUNKS_CHANGED, new ChunksChanged(0), Call.system());
+    Runnable changed = () -> bus.publish(Llm.CHUNKS_CHANGED, new ChunksChanged(), Call.system());
     return db.migrate()
         .compose(v -> workers.executeBlocking(() -> SearchIndex.open(cfg.indexDir()), true))
         .compose(index -> {

@@ -28,13 +28,10 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -115,7 +112,7 @@ final class Reports {
           int version = rows.iterator().next().getInteger(0);
           String md = ReportDraft.markdown(new ReportDraft.Facts(ledger, exam, settings, findings, entries, comments, p.subject(), at,
               version));
-          String sha = sha256(md);
+          String sha = Chunk.sha256(md);
           var view = new ReportView(ref.ledgerId(), ref.examinationId(), version, findings.size(), p.subject(), at, sha, md);
           return tx.preparedQuery("INSERT INTO reports (org, ledger_id, examination_id, version, findings, markdown, sha256, "
                   + "drafted_by, drafted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -149,13 +146,5 @@ final class Reports {
           r.getInteger("version"), r.getInteger("findings"), r.getString("drafted_by"),
           r.getOffsetDateTime("drafted_at").toInstant().toString(), r.getString("sha256"), r.getString("markdown")));
     });
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

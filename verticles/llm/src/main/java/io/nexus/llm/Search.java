@@ -1,7 +1,6 @@
 package io.nexus.llm;
 
 import io.nexus.contracts.Principal;
-import io.nexus.contracts.llm.Llm;
 import io.nexus.contracts.llm.Llm.ChunkKind;
 import io.nexus.contracts.llm.Llm.SearchMode;
 import io.nexus.contracts.llm.Llm.SearchQuery;
@@ -132,5 +131,4 @@ final class Search {
     }
   }
 
-  static final int MAX = Llm.MAX_RESULTS;
 }

@@ -142,6 +142,24 @@ class AssistantTest extends NodeSpec {
         + "' AND data::text NOT LIKE '%Kittiwake%'")).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("another user cannot listen on someone's assistant stream, nor anyone on another org's index progress")
+  void privateAddresses() throws Exception {
+    String me = http.get("/api/v1/me", admin).json().getString("id");
+    try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
+      s.register("ui.user." + me + ".assistant." + UUID.randomUUID(), viewer);
+      JsonObject err = s.next("err");
+      assertThat(err).as("a viewer on the admin's assistant stream").isNotNull();
+      assertThat(err.getString("body")).isIn(BridgeTest.REFUSED);
+    }
+    try (var s = new BridgeTest.Socket(TestNode.port(cfg))) {
+      s.register("ui.org." + other.getString("org") + ".llm.index", admin);
+      JsonObject err = s.next("err");
+      assertThat(err).as("another organisation's index progress").isNotNull();
+      assertThat(err.getString("body")).isIn(BridgeTest.REFUSED);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"error", "timeout", "stalled"})
   @DisplayName("a model server that fails (500), takes too long or hangs mid-stream is answered for by the extractive answer")

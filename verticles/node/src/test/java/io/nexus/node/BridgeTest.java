@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class BridgeTest extends NodeSpec {
   private static final long WAIT_SECONDS = 10;
   /** What the bridge answers a refused frame: by our rules ("rejected") or by its permitted list ("access_denied"). */
-  private static final String[] REFUSED = {"rejected", "access_denied"};
+  static final String[] REFUSED = {"rejected", "access_denied"};
   private static JsonObject adminMe;
 
   @BeforeAll

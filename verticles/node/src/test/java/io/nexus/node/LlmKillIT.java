@@ -10,13 +10,11 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +28,6 @@ class LlmKillIT {
   private static final String PASSWORD = "admin-password-for-tests";
   private static final int BEFORE = 20;
   private static final int WHILE_DOWN = 100;
-  private static final long WAIT_MS = 120_000;
 
   @Test
   @DisplayName("SIGKILL of the only llm instance, 100 entries posted meanwhile, a new instance: every entry indexed exactly once")
@@ -60,10 +57,10 @@ class LlmKillIT {
         for (int i = 0; i < BEFORE; i++) {
           posted.add(post(api, token, ledger, i));
         }
-        waitUntil("the first entries indexed", () -> current(api, token, BEFORE));
+        PredictiveKillIT.waitUntil("the first entries indexed", () -> current(api, token, BEFORE));
         b.kill();
       }
-      waitUntil("the killed instance dropped", () -> PredictiveKillIT.instances(api, token, "llm") == 0);
+      PredictiveKillIT.waitUntil("the killed instance dropped", () -> PredictiveKillIT.instances(api, token, "llm") == 0);
       assertThat(api.get("/api/v1/search?q=crash", token).status()).as("no instance: 503 at once").isEqualTo(503);
       for (int i = BEFORE; i < BEFORE + WHILE_DOWN; i++) {
         posted.add(post(api, token, ledger, i));
@@ -72,14 +69,14 @@ class LlmKillIT {
       try (NodeProcess b2 = NodeProcess.start("llm-B2", llmEnv)) {
         b2.awaitReady();
         int total = posted.size();
-        waitUntil("every entry indexed", () -> current(api, token, total));
+        PredictiveKillIT.waitUntil("every entry indexed", () -> current(api, token, total));
         System.out.printf(Locale.ROOT, "LLM caught up %d entries %d ms after the llm process was started again%n", total,
             System.currentTimeMillis() - back);
         var pg = new PgConfig(db, 1);
         try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); var st = c.createStatement()) {
-          assertThat(count(st, "SELECT count(*) FROM llm.chunks WHERE kind = 'entry' AND ledger_id = '" + ledger + "'::uuid"))
+          assertThat(PredictiveKillIT.count(st, "SELECT count(*) FROM llm.chunks WHERE kind = 'entry' AND ledger_id = '" + ledger + "'::uuid"))
               .as("one chunk per entry").isEqualTo(total);
-          assertThat(count(st, "SELECT count(*) FROM llm.chunks WHERE kind = 'entry' AND fact_id = ANY('{" + String.join(",", posted)
+          assertThat(PredictiveKillIT.count(st, "SELECT count(*) FROM llm.chunks WHERE kind = 'entry' AND fact_id = ANY('{" + String.join(",", posted)
               + "}')")).as("and those are the posted entries").isEqualTo(total);
         }
         var status = api.get("/api/v1/search/index", token).json();
@@ -114,24 +111,5 @@ class LlmKillIT {
         .put("description", "Supplies crashword" + i).put("counterparty", "Supplier " + (i % 5)).put("lines", lines), token);
     assertThat(r.status()).as("posting " + i + ": " + r).isEqualTo(201);
     return r.json().getString("id");
-  }
-
-  private static long count(Statement st, String sql) {
-    try (var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
-      }
-      Thread.sleep(200);
-    }
   }
 }

@@ -142,7 +142,7 @@ class PredictiveKillIT {
     return api.get("/api/v1/ledgers/" + ledger + "/risk-status", token).json();
   }
 
-  private static long count(Statement st, String sql) {
+  static long count(Statement st, String sql) {
     try (var rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
@@ -151,7 +151,7 @@ class PredictiveKillIT {
     }
   }
 
-  private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+  static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + WAIT_MS;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {

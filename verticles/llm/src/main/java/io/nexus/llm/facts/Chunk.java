@@ -44,8 +44,13 @@ public record Chunk(UUID org, UUID ledgerId, ChunkKind kind, String factId, Inte
 
   /** SHA-256 of {@link #meaning}: the same meaning keeps its embedding. */
   public String hash() {
+    return sha256(meaning);
+  }
+
+  /** The hex SHA-256 of a text's UTF-8 bytes. */
+  public static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(meaning.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

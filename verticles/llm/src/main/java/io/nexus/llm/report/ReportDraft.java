@@ -81,7 +81,7 @@ public final class ReportDraft {
     JsonObject settings = Codec.toJson(f.settings());
     for (String name : settings.fieldNames()) {
       if (!"version".equals(name) && settings.getValue(name) != null) {
-        md.append("| ").append(name).append(" | ").append(cell(String.valueOf(settings.getValue(name)))).append(" |\n");
+        md.append("| ").append(name).append(" | ").append(inline(String.valueOf(settings.getValue(name)))).append(" |\n");
       }
     }
 
@@ -174,10 +174,6 @@ public final class ReportDraft {
   /** Text from the records as inline Markdown: one line, with its markup characters escaped (a record cannot format the report). */
   static String inline(String s) {
     return s.replaceAll("\\s+", " ").strip().replaceAll("([\\\\`*_{}\\[\\]<>#|!])", "\\\\$1");
-  }
-
-  private static String cell(String s) {
-    return inline(s);
   }
 
   private static String capital(String s) {
